@@ -1,0 +1,437 @@
+/* diag.c - sources, diagnostics and their rendering. */
+#include "diag.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const span span_none = { -1, 0, 0, 0, 0 };
+
+void source_set_init(source_set *s) {
+    s->items = NULL;
+    s->count = s->cap = 0;
+}
+
+static void source_free(source_text *src) {
+    if (!src)
+        return;
+    free(src->name);
+    free(src->path);
+    free(src->text);
+    free(src->line_starts);
+    free(src);
+}
+
+void source_set_free(source_set *s) {
+    for (size_t i = 0; i < s->count; i++)
+        source_free(s->items[i]);
+    free(s->items);
+    source_set_init(s);
+}
+
+static char *dup_or_null(const char *s) {
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *p = malloc(n + 1);
+    if (p)
+        memcpy(p, s, n + 1);
+    return p;
+}
+
+/* The offset of the start of every line, so that a span's line can be shown
+ * without scanning the text again. */
+static bool build_line_map(source_text *src) {
+    size_t lines = 1;
+    for (size_t i = 0; i < src->len; i++)
+        lines += src->text[i] == '\n';
+    src->line_starts = malloc(lines * sizeof *src->line_starts);
+    if (!src->line_starts)
+        return false;
+    size_t k = 0;
+    src->line_starts[k++] = 0;
+    for (size_t i = 0; i < src->len; i++)
+        if (src->text[i] == '\n')
+            src->line_starts[k++] = i + 1;
+    src->nlines = lines;
+    return true;
+}
+
+int source_set_add(source_set *s, const char *name, const char *path, const char *text,
+                   size_t len) {
+    if (s->count == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 8;
+        source_text **items = realloc(s->items, cap * sizeof *items);
+        if (!items)
+            return -1;
+        s->items = items;
+        s->cap = cap;
+    }
+    source_text *src = calloc(1, sizeof *src);
+    if (!src)
+        return -1;
+    src->name = dup_or_null(name ? name : "<input>");
+    src->path = dup_or_null(path);
+    src->text = malloc(len + 1);
+    if (!src->name || (path && !src->path) || !src->text) {
+        source_free(src);
+        return -1;
+    }
+    memcpy(src->text, text, len);
+    src->text[len] = '\0';
+    src->len = len;
+    if (!build_line_map(src)) {
+        source_free(src);
+        return -1;
+    }
+    s->items[s->count] = src;
+    return (int)s->count++;
+}
+
+int source_set_read_file(source_set *s, const char *name, const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            char *nbuf = realloc(buf, ncap);
+            if (!nbuf) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return -1;
+            }
+            buf = nbuf;
+            cap = ncap;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        errno = EIO;
+        return -1;
+    }
+    int id = source_set_add(s, name, path, buf ? buf : "", len);
+    free(buf);
+    return id;
+}
+
+const source_text *source_set_get(const source_set *s, int file) {
+    if (file < 0 || (size_t)file >= s->count)
+        return NULL;
+    return s->items[file];
+}
+
+const char *source_line(const source_text *src, int line, size_t *len) {
+    if (line < 1 || (size_t)line > src->nlines) {
+        *len = 0;
+        return "";
+    }
+    size_t start = src->line_starts[line - 1];
+    size_t end = (size_t)line < src->nlines ? src->line_starts[line] - 1 : src->len;
+    if (end > start && src->text[end - 1] == '\r')
+        end--;
+    *len = end - start;
+    return src->text + start;
+}
+
+void diag_list_init(diag_list *d) { memset(d, 0, sizeof *d); }
+
+static void diagnostic_free(diagnostic *d) {
+    free(d->message);
+    for (size_t i = 0; i < d->nnotes; i++)
+        free(d->notes[i].message);
+    free(d->notes);
+}
+
+void diag_list_clear(diag_list *d) {
+    for (size_t i = 0; i < d->count; i++)
+        diagnostic_free(&d->items[i]);
+    d->count = d->errors = d->warnings = 0;
+}
+
+void diag_list_free(diag_list *d) {
+    diag_list_clear(d);
+    free(d->items);
+    diag_list_init(d);
+}
+
+static char *vformat(const char *fmt, va_list ap) {
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return NULL;
+    char *p = malloc((size_t)n + 1);
+    if (p)
+        vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, const char *fmt,
+                      va_list ap) {
+    if (sev == SEV_ERROR)
+        d->errors++;
+    else if (sev == SEV_WARNING)
+        d->warnings++;
+    if (d->count == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        diagnostic *items = realloc(d->items, cap * sizeof *items);
+        if (!items)
+            return NULL;
+        d->items = items;
+        d->cap = cap;
+    }
+    char *msg = vformat(fmt, ap);
+    if (!msg)
+        return NULL;
+    diagnostic *g = &d->items[d->count++];
+    memset(g, 0, sizeof *g);
+    g->sev = sev;
+    g->code = code;
+    g->at = at;
+    g->message = msg;
+    return g;
+}
+
+diagnostic *diag_add(diag_list *d, severity sev, const char *code, span at, const char *fmt,
+                     ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    diagnostic *g = diag_vadd(d, sev, code, at, fmt, ap);
+    va_end(ap);
+    return g;
+}
+
+void diag_note(diagnostic *d, span at, const char *fmt, ...) {
+    if (!d)
+        return;
+    diag_note_t *notes = realloc(d->notes, (d->nnotes + 1) * sizeof *notes);
+    if (!notes)
+        return;
+    d->notes = notes;
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(fmt, ap);
+    va_end(ap);
+    if (!msg)
+        return;
+    d->notes[d->nnotes].at = at;
+    d->notes[d->nnotes].message = msg;
+    d->nnotes++;
+}
+
+void diag_append(diag_list *to, diag_list *from) {
+    for (size_t i = 0; i < from->count; i++) {
+        if (to->count == to->cap) {
+            size_t cap = to->cap ? to->cap * 2 : 16;
+            diagnostic *items = realloc(to->items, cap * sizeof *items);
+            if (!items) {
+                diagnostic_free(&from->items[i]);
+                continue;
+            }
+            to->items = items;
+            to->cap = cap;
+        }
+        to->items[to->count++] = from->items[i];
+    }
+    to->errors += from->errors;
+    to->warnings += from->warnings;
+    from->count = from->errors = from->warnings = 0;
+}
+
+static int span_compare(span a, span b) {
+    if (a.file != b.file)
+        return a.file < b.file ? -1 : 1;
+    if (a.first_line != b.first_line)
+        return a.first_line < b.first_line ? -1 : 1;
+    if (a.first_column != b.first_column)
+        return a.first_column < b.first_column ? -1 : 1;
+    return 0;
+}
+
+void diag_sort(diag_list *d) {
+    /* Insertion sort: stable, and lists are short and nearly sorted. */
+    for (size_t i = 1; i < d->count; i++) {
+        diagnostic x = d->items[i];
+        size_t j = i;
+        while (j > 0 && span_compare(d->items[j - 1].at, x.at) > 0) {
+            d->items[j] = d->items[j - 1];
+            j--;
+        }
+        d->items[j] = x;
+    }
+}
+
+const char *severity_name(severity s) {
+    switch (s) {
+    case SEV_ERROR: return "error";
+    case SEV_WARNING: return "warning";
+    case SEV_NOTE: return "note";
+    }
+    return "error";
+}
+
+static const char *source_name(const source_set *srcs, int file) {
+    const source_text *src = source_set_get(srcs, file);
+    return src ? src->name : "levy";
+}
+
+static int shown_line(const source_set *srcs, span at) {
+    const source_text *src = source_set_get(srcs, at.file);
+    return at.first_line + (src ? src->line_offset : 0);
+}
+
+/* The source line and a caret with an underline under the span:
+ *    12 |     from {CN, CX}
+ *       |               ^~
+ */
+static void render_excerpt(FILE *out, const source_set *srcs, span at) {
+    const source_text *src = source_set_get(srcs, at.file);
+    if (!src || at.first_line < 1)
+        return;
+    size_t len;
+    const char *line = source_line(src, at.first_line, &len);
+    fprintf(out, "%5d | %.*s\n", at.first_line + src->line_offset, (int)len, line);
+    fputs("      | ", out);
+    size_t col = at.first_column > 0 ? (size_t)at.first_column - 1 : 0;
+    for (size_t i = 0; i < col && i < len; i++)
+        fputc(line[i] == '\t' ? '\t' : ' ', out);
+    if (col > len)
+        for (size_t i = len; i < col; i++)
+            fputc(' ', out);
+    fputc('^', out);
+    size_t last = at.last_line == at.first_line ? (size_t)at.last_column : len;
+    for (size_t i = col + 1; i < last && i < len; i++) {
+        /* continuation bytes of UTF-8 take no column */
+        if (((unsigned char)line[i] & 0xC0) != 0x80)
+            fputc('~', out);
+    }
+    fputc('\n', out);
+}
+
+static void render_text(FILE *out, const source_set *srcs, const diagnostic *d) {
+    if (d->at.file >= 0)
+        fprintf(out, "%s:%d:%d: %s: %s\n", source_name(srcs, d->at.file), shown_line(srcs, d->at),
+                d->at.first_column, severity_name(d->sev), d->message);
+    else
+        fprintf(out, "levy: %s: %s\n", severity_name(d->sev), d->message);
+    render_excerpt(out, srcs, d->at);
+    for (size_t i = 0; i < d->nnotes; i++) {
+        const diag_note_t *n = &d->notes[i];
+        if (n->at.file >= 0) {
+            fprintf(out, "%s:%d:%d: note: %s\n", source_name(srcs, n->at.file),
+                    shown_line(srcs, n->at), n->at.first_column, n->message);
+            if (n->at.first_line != d->at.first_line || n->at.file != d->at.file ||
+                n->at.first_column != d->at.first_column)
+                render_excerpt(out, srcs, n->at);
+        } else {
+            fprintf(out, "levy: note: %s\n", n->message);
+        }
+    }
+}
+
+static void json_string(FILE *out, const char *s) {
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+static void render_json_location(FILE *out, const source_set *srcs, span at) {
+    fputs("\"file\":", out);
+    json_string(out, at.file >= 0 ? source_name(srcs, at.file) : "");
+    int off = 0;
+    const source_text *src = source_set_get(srcs, at.file);
+    if (src)
+        off = src->line_offset;
+    fprintf(out, ",\"line\":%d,\"column\":%d,\"end_line\":%d,\"end_column\":%d",
+            at.first_line + (at.first_line ? off : 0), at.first_column,
+            at.last_line + (at.last_line ? off : 0), at.last_column);
+}
+
+static void render_json(FILE *out, const source_set *srcs, const diagnostic *d) {
+    fputc('{', out);
+    render_json_location(out, srcs, d->at);
+    fprintf(out, ",\"severity\":\"%s\",\"code\":", severity_name(d->sev));
+    json_string(out, d->code ? d->code : "");
+    fputs(",\"message\":", out);
+    json_string(out, d->message);
+    fputs(",\"notes\":[", out);
+    for (size_t i = 0; i < d->nnotes; i++) {
+        fputs(i ? ",{" : "{", out);
+        render_json_location(out, srcs, d->notes[i].at);
+        fputs(",\"message\":", out);
+        json_string(out, d->notes[i].message);
+        fputc('}', out);
+    }
+    fputs("]}\n", out);
+}
+
+/* GitHub workflow commands: the message may not contain raw newlines, and
+ * '%' must be escaped. */
+static void github_escaped(FILE *out, const char *s) {
+    for (; *s; s++) {
+        if (*s == '%')
+            fputs("%25", out);
+        else if (*s == '\n')
+            fputs("%0A", out);
+        else if (*s == '\r')
+            fputs("%0D", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+static void render_github(FILE *out, const source_set *srcs, const diagnostic *d) {
+    const char *kind = d->sev == SEV_ERROR ? "error" : d->sev == SEV_WARNING ? "warning" : "notice";
+    if (d->at.file >= 0)
+        fprintf(out, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::", kind,
+                source_name(srcs, d->at.file), shown_line(srcs, d->at), d->at.first_column,
+                d->at.last_line + (source_set_get(srcs, d->at.file)
+                                       ? source_set_get(srcs, d->at.file)->line_offset
+                                       : 0),
+                d->at.last_column, d->code ? d->code : "levy");
+    else
+        fprintf(out, "::%s title=%s::", kind, d->code ? d->code : "levy");
+    github_escaped(out, d->message);
+    for (size_t i = 0; i < d->nnotes; i++) {
+        fputs("%0Anote: ", out);
+        github_escaped(out, d->notes[i].message);
+    }
+    fputc('\n', out);
+}
+
+void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d, diag_format fmt) {
+    switch (fmt) {
+    case DIAG_TEXT: render_text(out, srcs, d); break;
+    case DIAG_JSON: render_json(out, srcs, d); break;
+    case DIAG_GITHUB: render_github(out, srcs, d); break;
+    }
+}
+
+void diag_render(FILE *out, const source_set *srcs, const diag_list *d, diag_format fmt) {
+    for (size_t i = 0; i < d->count; i++)
+        diag_render_one(out, srcs, &d->items[i], fmt);
+}

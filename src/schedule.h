@@ -1,0 +1,44 @@
+/* schedule.h - product -> rate tables with longest-prefix lookup.
+ *
+ * Used for `schedule NAME { hs CODE: RATE ... }`, for `rate by product`
+ * tables and for schedules read from CSV files.  Rows whose rate text could
+ * not be understood are kept (understood = false) so that a lookup landing
+ * on one is an error rather than a silent zero.
+ */
+#ifndef LEVY_SCHEDULE_H
+#define LEVY_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "hs.h"
+#include "rate.h"
+
+typedef struct sched_row {
+    hs_code code;
+    rate_value rate;
+    bool understood;  /* false: `text` could not be read as a rate */
+    int line;         /* source line (file line for CSV files), 0 if none */
+    char *text;       /* the rate text as written (owned; may be NULL) */
+    void *payload;    /* for the caller (e.g. the AST node of the entry) */
+} sched_row;
+
+typedef struct schedule {
+    sched_row *rows;
+    size_t count, cap;
+    bool sorted;
+} schedule;
+
+void schedule_init(schedule *s);
+void schedule_free(schedule *s);
+/* schedule_add: appends a row (copies text).  false on allocation failure. */
+bool schedule_add(schedule *s, hs_code code, rate_value rate, bool understood,
+                  int line, const char *text, void *payload);
+/* schedule_finish: sorts for lookup; call once after the last add. */
+void schedule_finish(schedule *s);
+/* schedule_find_exact: the row with exactly this code, or NULL. */
+const sched_row *schedule_find_exact(const schedule *s, hs_code code);
+/* schedule_lookup: the row whose code is the longest prefix of product,
+ * or NULL.  (Rows may have any length from 1 to 10 digits.) */
+const sched_row *schedule_lookup(const schedule *s, hs_code product);
+
+#endif
