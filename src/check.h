@@ -53,6 +53,9 @@ typedef struct decl_table {
     node_list commits;     /* N_COMMIT */
     node_list scenarios;   /* N_SCENARIO */
     node_list tests;       /* N_TEST of the root files (not of imports) */
+    /* N_LET inside tests and `under` blocks (flags has LET_LOCAL): index =
+       position here.  They are not in `lets` and have ref == NULL. */
+    node_list local_lets;
 } decl_table;
 
 typedef struct program {
@@ -66,7 +69,24 @@ typedef struct program {
     decl_table decls;
     symtab globals;            /* every top-level name -> its declaration */
     node *importer;            /* N_IMPORTER or NULL */
+    /* A scenario's own names: the key is "SCENARIO.NAME" (names have no
+       dots); see check_scenario_lookup. */
+    symtab scenario_names;
+    symtab loaded;             /* resolved path of each file read -> its N_PROGRAM */
+    bool incomplete;           /* some file did not parse: its names are missing,
+                                  so unknown names are not reported */
 } program;
+
+/* Bits in node->flags that the loader and the checker set on nodes whose
+ * flags are otherwise unused (see ast.h). */
+enum check_flags {
+    PROGRAM_ROOT = 1,       /* N_PROGRAM: a file the user named */
+    PROGRAM_FAILED = 2,     /* N_PROGRAM: did not parse (not in p->files) */
+    PROGRAM_CHECKED = 4,    /* N_PROGRAM: program_check has been through it */
+    LET_LOCAL = 1,          /* N_LET: inside a test or an `under` block */
+    DECL_BUSY = 1 << 8,     /* internal to check.c: being checked */
+    DECL_DONE = 1 << 9      /* internal to check.c: checked */
+};
 
 /* Declarations inside a scenario are numbered with the others (a scenario's
  * measure is in decls.measures) and have `ref` pointing at their
@@ -88,11 +108,57 @@ bool program_load_text(program *p, const char *name, const char *text, size_t le
  * (errors and warnings).  Returns false when any error was found. */
 bool program_check(program *p, diag_list *diags);
 
+/* What else the checker leaves on nodes, beyond ast.h:
+ *   - declarations: `ty` is their type (N_LET: its value's; N_ATTRIBUTE: the
+ *     attribute's; N_GROUP T_COUNTRY_SET; N_PRODUCTS T_PRODUCT_SET;
+ *     N_COUNTRY T_COUNTRY; N_SCHEDULE T_SCHEDULE; N_MEASURE T_MEASURE;
+ *     N_PAUSE/N_CONCESSION T_MODIFIER; N_COMMITMENT T_COMMITMENT;
+ *     N_SCENARIO T_SCENARIO).  A top-level or scenario N_LET whose value
+ *     uses the shipment (a derived field) has uses_shipment set.
+ *   - N_NAME of an attribute: sym SYM_FIELD, index F_BUILTIN_COUNT + its
+ *     number, and ref the N_ATTRIBUTE.
+ *   - N_NAME naming a measure, modifier, commitment or scenario (suspend,
+ *     replaces, applies, commits, under, drop, overrides, commit ...):
+ *     sym SYM_DECL, ref, and ty T_MEASURE / T_MODIFIER / T_COMMITMENT /
+ *     T_SCENARIO.  An N_NAME that is a schedule in an expression has type
+ *     T_RATE: the shipment's looked-up rate.
+ *   - N_DOT and N_FIELD_INIT: sym SYM_FIELD and index = the field number.
+ *   - N_SPECIFIC: index = its `unit` (rate.h).
+ *   - N_ENTRY: the key has sym/ref (a country or group) or is N_HS /
+ *     N_HS_RANGE; the entry's ty is T_RATE.
+ *   - has(F): the argument N_NAME has sym SYM_FIELD and index (it is not
+ *     evaluated).
+ *   - timeline(s, from, until): the window is given as two dates.
+ */
+
 /* check_suggest: the declared name closest to `name` (for "did you mean"),
  * or NULL. */
 const char *check_suggest(const program *p, const char *name);
 
 /* field_name: the name of field number f ("origin", ..., or an attribute). */
 const char *field_name(const program *p, int f);
+/* check_field_lookup: the field number of a built-in field or attribute
+ * named `name`, or -1. */
+int check_field_lookup(const program *p, const char *name);
+/* check_field_type: the type of field number f (T_UNKNOWN if none). */
+type check_field_type(const program *p, int f);
+/* builtin_name: "has", "rate", ... */
+const char *builtin_name(builtin_id b);
+
+/* check_scenario_lookup: the declaration named `name` inside `scenario`
+ * (an N_SCENARIO), or NULL; global names are in p->globals. */
+node *check_scenario_lookup(const program *p, const node *scenario, const char *name);
+
+/* Constant dates.  After checking, the dates of every window are constant:
+ * date literals, lets of constant dates, and date +/- duration of those.
+ * check_const_date / check_const_duration fold such an expression; false
+ * when it is not constant (or overflows). */
+bool check_const_date(const node *e, date *out);
+bool check_const_duration(const node *e, duration *out);
+/* check_window_bounds: the days [*from, *until_excl) of an N_WINDOW; for
+ * `effective D` alone *open_ended is true and *until_excl is left as is.
+ * `through E` ends after E; `for N days` at D + N days.  false when the
+ * window is not constant (never after a clean check). */
+bool check_window_bounds(const node *window, date *from, date *until_excl, bool *open_ended);
 
 #endif

@@ -35,12 +35,14 @@
 #define D_UNKNOWN_SCENARIO   "E307"
 #define D_UNKNOWN_COMMITMENT "E308"
 #define D_UNKNOWN_MEASURE    "E309" /* in suspend, replaces, drop, overrides, cap ... */
+#define D_CYCLE              "E310" /* a let, group or attribute default defined in terms of itself */
 
 /* Types */
 #define D_TYPE_MISMATCH      "E401" /* names both types */
 #define D_MIXED_SET          "E402" /* countries and products in one set */
 #define D_BAD_ARGS           "E403" /* wrong number or types of arguments */
 #define D_NOT_CONSTANT       "E404" /* a constant needed (a date of a window) */
+#define D_BAD_KEY            "E405" /* a table key of the wrong kind (a code in a by-origin table) */
 
 /* Policy rules */
 #define D_REPLACES_CYCLE     "E501"

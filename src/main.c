@@ -1,39 +1,176 @@
-/* main.c - temporary driver: levy parse --dump-ast FILE. */
+/* main.c - the `levy` program: argument parsing and dispatch.
+ *
+ * Each subcommand is a small function over the public API in levy.h; the
+ * work is done by the library.  Exit statuses: 0 success, 1 a check, test
+ * or evaluation failed, 2 a usage error (unknown flag, missing file).
+ */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "arena.h"
-#include "ast.h"
-#include "diag.h"
-#include "parse.h"
+#include "cli.h"
+#include "levy.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "usage: levy COMMAND [OPTIONS] FILE...\n"
+    "\n"
+    "Commands:\n"
+    "  check FILE...     check a policy: syntax, names, types, rules\n"
+    "                    --format=text|json|github   --werror\n"
+    "  run FILE...       evaluate and print the top-level expressions\n"
+    "                    --scenario NAME\n"
+    "  test FILE...      run the test blocks; ends with 'N passed, N failed'\n"
+    "                    --tap   --coverage\n"
+    "  parse FILE        print the syntax tree (--dump-ast)\n"
+    "  repl [FILE...]    explore a policy interactively (also plain `levy` on a terminal)\n"
+    "\n"
+    "Options for every command:\n"
+    "  -I, --path DIR    also look for imported libraries in DIR (as LEVY_PATH does)\n"
+    "  -h, --help        show this help\n"
+    "  -V, --version     show the version\n"
+    "\n"
+    "Exit status: 0 success, 1 a check, test or evaluation failed, 2 usage error.\n"
+    "See levy(1) and doc/language.md.\n";
+
+static void usage_error(const char *fmt, const char *arg) {
+    fputs("levy: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'levy --help'.\n", stderr);
+}
+
+/* cli_options_parse: the options shared by the subcommands; everything that
+ * is not an option is a file.  Returns false after a usage error. */
+static bool parse_options(int argc, char **argv, cli_options *o) {
+    memset(o, 0, sizeof *o);
+    o->format = LEVY_FORMAT_TEXT;
+    o->files = calloc((size_t)argc + 1, sizeof *o->files);
+    o->paths = calloc((size_t)argc + 1, sizeof *o->paths);
+    if (!o->files || !o->paths) {
+        fputs("levy: out of memory\n", stderr);
+        return false;
+    }
+    bool only_files = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *value = NULL;
+        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
+            o->files[o->nfiles++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_files = true;
+            continue;
+        }
+        if (strncmp(a, "--format=", 9) == 0) {
+            value = a + 9;
+            if (strcmp(value, "text") == 0)
+                o->format = LEVY_FORMAT_TEXT;
+            else if (strcmp(value, "json") == 0)
+                o->format = LEVY_FORMAT_JSON;
+            else if (strcmp(value, "github") == 0)
+                o->format = LEVY_FORMAT_GITHUB;
+            else {
+                usage_error("unknown format '%s' (text, json or github)", value);
+                return false;
+            }
+        } else if (strcmp(a, "--werror") == 0) {
+            o->werror = true;
+        } else if (strcmp(a, "--tap") == 0) {
+            o->tap = true;
+        } else if (strcmp(a, "--coverage") == 0) {
+            o->coverage = true;
+        } else if (strcmp(a, "--dump-ast") == 0) {
+            o->dump_ast = true;
+        } else if (strcmp(a, "--scenario") == 0 || strncmp(a, "--scenario=", 11) == 0) {
+            value = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value || !*value) {
+                usage_error("%s needs a scenario name", "--scenario");
+                return false;
+            }
+            o->scenario = value;
+        } else if (strcmp(a, "-I") == 0 || strcmp(a, "--path") == 0 ||
+                   strncmp(a, "--path=", 7) == 0) {
+            value = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value || !*value) {
+                usage_error("%s needs a folder", a);
+                return false;
+            }
+            o->paths[o->npaths++] = value;
+        } else {
+            usage_error("unknown option '%s'", a);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void free_options(cli_options *o) {
+    free(o->files);
+    free(o->paths);
+}
+
+typedef int (*command_fn)(const cli_options *o);
+
+static const struct command {
+    const char *name;
+    command_fn run;
+    bool needs_files;
+} commands[] = {
+    { "check", cli_check, true },
+    { "run", cli_run, true },
+    { "test", cli_test, true },
+    { "parse", cli_parse, true },
+    { "repl", cli_repl, false },
+};
 
 int main(int argc, char **argv) {
-    if (argc < 3)
-        return 2;
-    source_set srcs;
-    source_set_init(&srcs);
-    diag_list diags;
-    diag_list_init(&diags);
-    arena a;
-    arena_init(&a);
-    int rc = 0;
-    for (int i = 2; i < argc; i++) {
-        if (argv[i][0] == '-')
-            continue;
-        int f = source_set_read_file(&srcs, argv[i], argv[i]);
-        if (f < 0) {
-            fprintf(stderr, "levy: cannot read %s\n", argv[i]);
-            return 2;
+    if (argc < 2) {
+        if (isatty(STDIN_FILENO)) {
+            cli_options o;
+            if (!parse_options(0, argv, &o))
+                return EXIT_USAGE;
+            int rc = cli_repl(&o);
+            free_options(&o);
+            return rc;
         }
-        node *prog;
-        parse_source(&a, &srcs, f, &diags, &prog);
-        if (strcmp(argv[1], "parse") == 0 && prog && diags.errors == 0)
-            ast_dump(stdout, prog);
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
     }
-    diag_render(stderr, &srcs, &diags, DIAG_TEXT);
-    rc = diags.errors ? 1 : 0;
-    arena_free(&a);
-    diag_list_free(&diags);
-    source_set_free(&srcs);
-    return rc;
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("levy %s\n", levy_version());
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name) != 0)
+            continue;
+        for (int k = 2; k < argc; k++)
+            if (strcmp(argv[k], "-h") == 0 || strcmp(argv[k], "--help") == 0) {
+                fputs(usage_text, stdout);
+                return EXIT_OK;
+            }
+        cli_options o;
+        if (!parse_options(argc - 2, argv + 2, &o)) {
+            free_options(&o);
+            return EXIT_USAGE;
+        }
+        if (commands[i].needs_files && o.nfiles == 0) {
+            usage_error("'%s' needs at least one FILE", cmd);
+            free_options(&o);
+            return EXIT_USAGE;
+        }
+        int rc = commands[i].run(&o);
+        free_options(&o);
+        return rc;
+    }
+    usage_error("unknown command '%s'", cmd);
+    return EXIT_USAGE;
 }

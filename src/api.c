@@ -1,0 +1,589 @@
+/* api.c - the public library: levy.h over the stages.
+ *
+ * A levy_policy owns everything of one policy: the sources, the arena of
+ * its syntax trees, the checked program, its diagnostics and the compiled
+ * index used to evaluate shipments.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#include "arena.h"
+#include "check.h"
+#include "decimal.h"
+#include "diag.h"
+#include "levy.h"
+#include "api_internal.h"
+#include "eval.h"
+#include "explain.h"
+#include "parse.h"
+#include "run.h"
+#include "value.h"
+
+
+static void set_error(levy_policy *p, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void set_error(levy_policy *p, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->error, sizeof p->error, fmt, ap);
+    va_end(ap);
+}
+
+const char *levy_version(void) { return LEVY_VERSION_STRING; }
+
+const char *levy_status_string(levy_status status) {
+    switch (status) {
+    case LEVY_OK: return "ok";
+    case LEVY_ERROR_IO: return "a file could not be read";
+    case LEVY_ERROR_INVALID: return "the policy has errors";
+    case LEVY_ERROR_EVAL: return "evaluation failed";
+    case LEVY_ERROR_ARGUMENT: return "bad argument";
+    case LEVY_ERROR_NOT_FOUND: return "not found";
+    case LEVY_ERROR_STATE: return "called at the wrong time";
+    case LEVY_ERROR_NOMEM: return "out of memory";
+    }
+    return "unknown status";
+}
+
+static bool is_directory(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The standard library, as a malloc'd path: beside the sources when the
+ * running program is in the build tree (so a checkout works with no variable
+ * set); else ../share/levy/stdlib from the program's folder, so an install
+ * can be moved (or staged with DESTDIR); else where it was installed. */
+static char *default_stdlib_dir(void) {
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        size_t blen = strlen(LEVY_BUILD_DIR);
+        if (strncmp(exe, LEVY_BUILD_DIR, blen) == 0 && exe[blen] == '/')
+            return strdup(LEVY_SOURCE_STDLIB_DIR);
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char rel[PATH_MAX + 32];
+            snprintf(rel, sizeof rel, "%s/../share/" PACKAGE "/stdlib", exe);
+            if (is_directory(rel))
+                return strdup(rel);
+        }
+    }
+    return strdup(LEVY_STDLIB_DIR);
+}
+
+/* LEVY_PATH is a colon-separated list of folders, searched before the
+ * standard library. */
+static levy_status add_levy_path(levy_policy *p) {
+    const char *env = getenv("LEVY_PATH");
+    if (!env || !*env)
+        return LEVY_OK;
+    levy_status st = LEVY_OK;
+    const char *start = env;
+    while (st == LEVY_OK) {
+        const char *colon = strchr(start, ':');
+        size_t len = colon ? (size_t)(colon - start) : strlen(start);
+        if (len > 0) {
+            char *dir = strndup(start, len);
+            st = dir ? levy_policy_add_search_path(p, dir) : LEVY_ERROR_NOMEM;
+            free(dir);
+        }
+        if (!colon)
+            break;
+        start = colon + 1;
+    }
+    return st;
+}
+
+levy_policy *levy_policy_new(void) {
+    levy_policy *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    arena_init(&p->arena);
+    source_set_init(&p->sources);
+    diag_list_init(&p->diags);
+    program_init(&p->prog, &p->arena, &p->sources);
+    p->search_path = calloc(1, sizeof *p->search_path);
+    p->stdlib_dir = default_stdlib_dir();
+    if (!p->search_path || !p->stdlib_dir || add_levy_path(p) != LEVY_OK) {
+        levy_policy_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void levy_policy_free(levy_policy *p) {
+    if (!p)
+        return;
+    if (p->compiled_init)
+        policy_set_free(&p->compiled);
+    program_free(&p->prog);
+    diag_list_free(&p->diags);
+    source_set_free(&p->sources);
+    arena_free(&p->arena);
+    for (size_t i = 0; i < p->nsearch; i++)
+        free(p->search_path[i]);
+    free(p->search_path);
+    free(p->stdlib_dir);
+    free(p);
+}
+
+const char *levy_policy_error(const levy_policy *p) { return p ? p->error : ""; }
+
+levy_status levy_policy_add_search_path(levy_policy *p, const char *folder) {
+    if (!p || !folder)
+        return LEVY_ERROR_ARGUMENT;
+    char **grown = realloc(p->search_path, (p->nsearch + 2) * sizeof *grown);
+    if (!grown)
+        return LEVY_ERROR_NOMEM;
+    p->search_path = grown;
+    p->search_path[p->nsearch] = strdup(folder);
+    if (!p->search_path[p->nsearch])
+        return LEVY_ERROR_NOMEM;
+    p->search_path[++p->nsearch] = NULL;
+    return LEVY_OK;
+}
+
+levy_status levy_policy_set_stdlib_dir(levy_policy *p, const char *folder) {
+    if (!p)
+        return LEVY_ERROR_ARGUMENT;
+    char *copy = folder ? strdup(folder) : NULL;
+    if (folder && !copy)
+        return LEVY_ERROR_NOMEM;
+    free(p->stdlib_dir);
+    p->stdlib_dir = copy;
+    return LEVY_OK;
+}
+
+static load_options options_of(const levy_policy *p) {
+    load_options o = { (const char *const *)p->search_path, p->stdlib_dir };
+    return o;
+}
+
+static levy_status after_load(levy_policy *p, bool ok, const char *what) {
+    p->loaded_any = true;
+    p->checked = p->valid = false;
+    if (ok)
+        return LEVY_OK;
+    set_error(p, "%s has errors", what);
+    return LEVY_ERROR_INVALID;
+}
+
+levy_status levy_policy_load_file(levy_policy *p, const char *path) {
+    if (!p || !path)
+        return LEVY_ERROR_ARGUMENT;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        set_error(p, "cannot read %s: %s", path, strerror(errno));
+        return LEVY_ERROR_IO;
+    }
+    fclose(f);
+    load_options o = options_of(p);
+    return after_load(p, program_load_file(&p->prog, path, &o, &p->diags), path);
+}
+
+levy_status levy_policy_load_string(levy_policy *p, const char *name, const char *text,
+                                    size_t len) {
+    if (!p || !text)
+        return LEVY_ERROR_ARGUMENT;
+    load_options o = options_of(p);
+    const char *shown = name ? name : "<string>";
+    return after_load(p, program_load_text(&p->prog, shown, text, len, &o, &p->diags), shown);
+}
+
+levy_status levy_policy_check(levy_policy *p) {
+    if (!p)
+        return LEVY_ERROR_ARGUMENT;
+    if (p->diags.errors > 0) {
+        /* Something did not parse: checking the rest would only add noise. */
+        p->checked = true;
+        p->valid = false;
+        diag_sort(&p->diags);
+        set_error(p, "the policy has errors");
+        return LEVY_ERROR_INVALID;
+    }
+    if (p->checked) {
+        set_error(p, "the policy was checked already; load files before checking");
+        return p->valid ? LEVY_OK : LEVY_ERROR_INVALID;
+    }
+    bool ok = program_check(&p->prog, &p->diags);
+    p->checked = true;
+    p->valid = ok && p->diags.errors == 0;
+    if (p->valid) {
+        /* Compile now, so that evaluating is read-only and can be shared
+           by threads; reading CSV schedules can still fail here. */
+        if (!policy_set_init(&p->compiled, &p->prog)) {
+            diag_sort(&p->diags);
+            return LEVY_ERROR_NOMEM;
+        }
+        p->compiled_init = true;
+        p->index = policy_set_get(&p->compiled, NULL, &p->diags);
+        p->valid = p->index && p->diags.errors == 0;
+    }
+    diag_sort(&p->diags);
+    if (!p->valid) {
+        set_error(p, "the policy has errors");
+        return LEVY_ERROR_INVALID;
+    }
+    return LEVY_OK;
+}
+
+levy_status levy_policy_set_scenario(levy_policy *p, const char *name) {
+    if (!p)
+        return LEVY_ERROR_ARGUMENT;
+    if (!p->valid) {
+        set_error(p, "check the policy before choosing a scenario");
+        return LEVY_ERROR_STATE;
+    }
+    const node *scenario = NULL;
+    if (name && strcmp(name, "none") != 0) {
+        scenario = find_scenario(&p->prog, name);
+        if (!scenario) {
+            const char *near = check_suggest(&p->prog, name);
+            if (near)
+                set_error(p, "no scenario '%s' (did you mean '%s'?)", name, near);
+            else
+                set_error(p, "no scenario '%s'", name);
+            return LEVY_ERROR_NOT_FOUND;
+        }
+    }
+    size_t errors = p->diags.errors;
+    const policy_index *ix = policy_set_get(&p->compiled, scenario, &p->diags);
+    if (!ix)
+        return LEVY_ERROR_NOMEM;
+    if (p->diags.errors > errors) {
+        set_error(p, "scenario '%s' has errors", name);
+        return LEVY_ERROR_INVALID;
+    }
+    p->scenario = scenario;
+    p->index = ix;
+    return LEVY_OK;
+}
+
+size_t levy_policy_diagnostic_count(const levy_policy *p) { return p ? p->diags.count : 0; }
+size_t levy_policy_error_count(const levy_policy *p) { return p ? p->diags.errors : 0; }
+size_t levy_policy_warning_count(const levy_policy *p) { return p ? p->diags.warnings : 0; }
+
+levy_status levy_policy_diagnostic(const levy_policy *p, size_t i, levy_diagnostic *out) {
+    if (!p || !out)
+        return LEVY_ERROR_ARGUMENT;
+    if (i >= p->diags.count)
+        return LEVY_ERROR_NOT_FOUND;
+    const diagnostic *d = &p->diags.items[i];
+    const source_text *src = source_set_get(&p->sources, d->at.file);
+    out->severity = d->sev == SEV_ERROR ? LEVY_ERROR : d->sev == SEV_WARNING ? LEVY_WARNING : LEVY_NOTE;
+    out->code = d->code ? d->code : "";
+    out->message = d->message;
+    out->file = src ? src->name : "";
+    int off = src ? src->line_offset : 0;
+    out->line = d->at.first_line ? d->at.first_line + off : 0;
+    out->column = d->at.first_column;
+    out->end_line = d->at.last_line ? d->at.last_line + off : 0;
+    out->end_column = d->at.last_column;
+    return LEVY_OK;
+}
+
+void levy_policy_clear_diagnostics(levy_policy *p) {
+    if (p)
+        diag_list_clear(&p->diags);
+}
+
+void levy_policy_write_diagnostics(const levy_policy *p, FILE *out, levy_format format) {
+    if (!p || !out)
+        return;
+    diag_format f = format == LEVY_FORMAT_JSON ? DIAG_JSON
+                  : format == LEVY_FORMAT_GITHUB ? DIAG_GITHUB : DIAG_TEXT;
+    diag_render(out, &p->sources, &p->diags, f);
+}
+
+levy_status levy_debug_dump_ast(const char *path, FILE *out, FILE *err) {
+    source_set srcs;
+    source_set_init(&srcs);
+    int file = source_set_read_file(&srcs, path, path);
+    if (file < 0) {
+        fprintf(err, "levy: cannot read %s: %s\n", path, strerror(errno));
+        source_set_free(&srcs);
+        return LEVY_ERROR_IO;
+    }
+    arena a;
+    arena_init(&a);
+    diag_list diags;
+    diag_list_init(&diags);
+    node *prog = NULL;
+    parse_status st = parse_source(&a, &srcs, file, &diags, &prog);
+    if (st == PARSE_OK && prog)
+        ast_dump(out, prog);
+    diag_render(err, &srcs, &diags, DIAG_TEXT);
+    levy_status result = st == PARSE_OK ? LEVY_OK : LEVY_ERROR_INVALID;
+    diag_list_free(&diags);
+    arena_free(&a);
+    source_set_free(&srcs);
+    return result;
+}
+
+char *levy_format_decimal(int64_t units, levy_decimal_style style, char *buf, size_t n) {
+    if (!buf || n == 0)
+        return buf;
+    dec d = dec_from_units(units);
+    if (style == LEVY_MONEY)
+        dec_format_money(d, buf, n);
+    else if (style == LEVY_PERCENT)
+        dec_format_percent(d, buf, n);
+    else
+        dec_format(d, 0, buf, n);
+    return buf;
+}
+
+/* ---- Shipments ---------------------------------------------------------- */
+
+struct levy_shipment {
+    const levy_policy *policy;
+    region mem;    /* field texts */
+    shipment *ship;
+    char error[256];
+};
+
+levy_shipment *levy_shipment_new(const levy_policy *policy) {
+    if (!policy || !policy->valid)
+        return NULL;
+    levy_shipment *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->policy = policy;
+    region_init(&s->mem);
+    s->ship = ship_new(&s->mem, &policy->prog);
+    if (!s->ship) {
+        levy_shipment_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void levy_shipment_free(levy_shipment *s) {
+    if (!s)
+        return;
+    region_free(&s->mem);
+    free(s);
+}
+
+void levy_shipment_clear(levy_shipment *s) {
+    if (s)
+        ship_clear(s->ship);
+}
+
+const char *levy_shipment_error(const levy_shipment *s) { return s ? s->error : ""; }
+
+levy_status levy_shipment_set(levy_shipment *s, const char *field, const char *text) {
+    if (!s || !field || !text)
+        return LEVY_ERROR_ARGUMENT;
+    const program *prog = &s->policy->prog;
+    int f = ship_field_lookup(prog, field);
+    if (f < 0) {
+        const char *near = check_suggest(prog, field);
+        snprintf(s->error, sizeof s->error, "shipments have no field '%s'%s%s%s", field,
+                 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        return LEVY_ERROR_ARGUMENT;
+    }
+    char why[200];
+    if (!ship_set_text(s->ship, prog, &s->mem, f, text, strlen(text), why, sizeof why)) {
+        snprintf(s->error, sizeof s->error, "%s: %s", field, why);
+        return LEVY_ERROR_ARGUMENT;
+    }
+    return LEVY_OK;
+}
+
+/* ---- Results ------------------------------------------------------------- */
+
+struct levy_result {
+    region mem;          /* the assessment and the texts handed out */
+    assessment a;
+    bool ok;
+    levy_charge *charges;
+    levy_exclusion *exclusions;
+    strbuf explained;
+    char error[768];
+};
+
+levy_result *levy_result_new(void) {
+    levy_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    region_init(&r->mem);
+    sb_init(&r->explained);
+    return r;
+}
+
+void levy_result_free(levy_result *r) {
+    if (!r)
+        return;
+    region_free(&r->mem);
+    sb_free(&r->explained);
+    free(r);
+}
+
+const char *levy_result_error(const levy_result *r) { return r ? r->error : ""; }
+
+static const char *region_text(region *mem, strbuf *b) {
+    const char *t = region_strndup(mem, sb_cstr(b), b->len);
+    sb_clear(b);
+    return t ? t : "";
+}
+
+/* The charges and exclusions as the API hands them out, built once per
+ * evaluation so that the accessors are cheap and their strings stable. */
+static bool result_publish(levy_result *r) {
+    const assessment *a = &r->a;
+    r->charges = region_alloc(&r->mem, (a->napplied + 1) * sizeof *r->charges);
+    r->exclusions = region_alloc(&r->mem, (a->nskipped + 1) * sizeof *r->exclusions);
+    if (!r->charges || !r->exclusions)
+        return false;
+    strbuf b;
+    sb_init(&b);
+    for (size_t i = 0; i < a->napplied; i++) {
+        const applied_measure *m = &a->applied[i];
+        levy_charge *c = &r->charges[i];
+        c->measure = m->measure->name;
+        rate_format_sb(m->rate, &b);
+        c->rate = region_text(&r->mem, &b);
+        c->ad_valorem = m->rate.ad_valorem.units;
+        c->amount = m->amount.units;
+        explain_note(a, i, &b);
+        c->note = region_text(&r->mem, &b);
+    }
+    for (size_t i = 0; i < a->nskipped; i++) {
+        levy_exclusion *x = &r->exclusions[i];
+        x->measure = a->skipped[i].measure->name;
+        explain_reason(a, i, &b);
+        x->reason = region_text(&r->mem, &b);
+    }
+    bool failed = b.failed;
+    sb_free(&b);
+    return !failed;
+}
+
+levy_status levy_evaluate(const levy_policy *policy, const levy_shipment *s, levy_result *r) {
+    if (!policy || !s || !r)
+        return LEVY_ERROR_ARGUMENT;
+    region_reset(&r->mem);
+    sb_clear(&r->explained);
+    memset(&r->a, 0, sizeof r->a);
+    r->ok = false;
+    r->error[0] = '\0';
+    if (!policy->valid || !policy->index || s->policy != policy) {
+        snprintf(r->error, sizeof r->error, "%s",
+                 s->policy != policy ? "the shipment was made for another policy"
+                                     : "the policy has not been checked, or has errors");
+        return LEVY_ERROR_STATE;
+    }
+    eval_env env;
+    eval_env_init(&env, policy->index, &r->mem);
+    eval_error err;
+    memset(&err, 0, sizeof err);
+    if (!eval_assess(&env, s->ship, ASSESS_AMOUNTS, &r->a, &err)) {
+        const source_text *src = source_set_get(&policy->sources, err.at.file);
+        if (src)
+            snprintf(r->error, sizeof r->error, "%s:%d:%d: %s", src->name,
+                     err.at.first_line + src->line_offset, err.at.first_column, err.message);
+        else
+            snprintf(r->error, sizeof r->error, "%s", err.message);
+        return LEVY_ERROR_EVAL;
+    }
+    if (!result_publish(r)) {
+        snprintf(r->error, sizeof r->error, "out of memory");
+        return LEVY_ERROR_NOMEM;
+    }
+    r->ok = true;
+    return LEVY_OK;
+}
+
+int64_t levy_result_rate(const levy_result *r) {
+    return r && r->ok ? r->a.total.ad_valorem.units : 0;
+}
+
+int64_t levy_result_duty(const levy_result *r) { return r && r->ok ? r->a.duty.units : 0; }
+
+size_t levy_result_charge_count(const levy_result *r) { return r && r->ok ? r->a.napplied : 0; }
+
+levy_status levy_result_charge(const levy_result *r, size_t i, levy_charge *out) {
+    if (!r || !out)
+        return LEVY_ERROR_ARGUMENT;
+    if (!r->ok || i >= r->a.napplied)
+        return LEVY_ERROR_NOT_FOUND;
+    *out = r->charges[i];
+    return LEVY_OK;
+}
+
+size_t levy_result_exclusion_count(const levy_result *r) {
+    return r && r->ok ? r->a.nskipped : 0;
+}
+
+levy_status levy_result_exclusion(const levy_result *r, size_t i, levy_exclusion *out) {
+    if (!r || !out)
+        return LEVY_ERROR_ARGUMENT;
+    if (!r->ok || i >= r->a.nskipped)
+        return LEVY_ERROR_NOT_FOUND;
+    *out = r->exclusions[i];
+    return LEVY_OK;
+}
+
+const char *levy_result_explain(levy_result *r) {
+    if (!r || !r->ok)
+        return "";
+    if (r->explained.len == 0)
+        explain_format(&r->a, &r->explained);
+    return sb_cstr(&r->explained);
+}
+
+/* ---- Running ------------------------------------------------------------- */
+
+static levy_status check_runnable(levy_policy *p) {
+    if (!p)
+        return LEVY_ERROR_ARGUMENT;
+    if (!p->valid) {
+        set_error(p, "check the policy (without errors) before running it");
+        return LEVY_ERROR_STATE;
+    }
+    return LEVY_OK;
+}
+
+levy_status levy_policy_run(levy_policy *p, levy_write_fn write, void *userdata) {
+    levy_status st = check_runnable(p);
+    if (st != LEVY_OK)
+        return st;
+    run_options o = { .write = write, .write_ud = userdata,
+                      .scenario = p->scenario ? p->scenario->name : NULL };
+    run_result res = { 0 };
+    bool ok = run_program(&p->compiled, &o, &p->diags, &res);
+    return ok ? LEVY_OK : LEVY_ERROR_EVAL;
+}
+
+levy_status levy_policy_test(levy_policy *p, const levy_test_options *options,
+                             levy_write_fn write, void *userdata, size_t *passed,
+                             size_t *failed) {
+    levy_status st = check_runnable(p);
+    if (st != LEVY_OK)
+        return st;
+    run_options o = { .write = write, .write_ud = userdata,
+                      .scenario = p->scenario ? p->scenario->name : NULL,
+                      .tap = options && options->tap, .coverage = options && options->coverage };
+    run_result res = { 0 };
+    bool ok = run_tests(&p->compiled, &o, &p->diags, &res);
+    if (passed)
+        *passed = res.passed;
+    if (failed)
+        *failed = res.failed;
+    return ok ? LEVY_OK : LEVY_ERROR_EVAL;
+}

@@ -1,0 +1,32 @@
+/* api_internal.h - what the library's own clients of levy_policy (the
+ * session behind the REPL) see of it.  Not installed. */
+#ifndef LEVY_API_INTERNAL_H
+#define LEVY_API_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "check.h"
+#include "diag.h"
+#include "levy.h"
+#include "run.h"
+
+struct levy_policy {
+    arena arena;
+    source_set sources;
+    diag_list diags;
+    program prog;
+    char **search_path; /* NULL-terminated */
+    size_t nsearch;
+    char *stdlib_dir;
+    bool loaded_any;
+    bool checked;       /* levy_policy_check ran */
+    bool valid;         /* ... and found no error */
+    policy_set compiled;  /* the base policy and each scenario, once valid */
+    bool compiled_init;
+    const node *scenario; /* levy_policy_set_scenario; NULL for none */
+    const policy_index *index; /* what levy_evaluate uses */
+    char error[512];
+};
+
+#endif

@@ -1,0 +1,36 @@
+/* cli.h - the subcommands of the `levy` program (src/cmd_*.c, src/repl.c). */
+#ifndef LEVY_CLI_H
+#define LEVY_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "levy.h"
+
+typedef struct cli_options {
+    const char **files;  /* the arguments that are not options */
+    size_t nfiles;
+    const char **paths;  /* -I folders */
+    size_t npaths;
+    levy_format format;
+    const char *scenario;
+    bool werror, tap, coverage, dump_ast;
+} cli_options;
+
+int cli_check(const cli_options *o);
+int cli_run(const cli_options *o);
+int cli_test(const cli_options *o);
+int cli_parse(const cli_options *o);
+int cli_repl(const cli_options *o);
+
+/* cli_load: a policy with the search path of o (and LEVY_PATH) and every file
+ * of o loaded and checked; diagnostics are printed in o->format.  Returns
+ * NULL after printing why when the files cannot be used; *status is the
+ * exit status to use then (1 for errors in the policy, 2 for a missing
+ * file). */
+levy_policy *cli_load(const cli_options *o, int *status);
+
+/* cli_write_stdout: a levy_write_fn writing to standard output. */
+void cli_write_stdout(void *userdata, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,39 @@
+/* cmd_run.c - `levy run` and `levy test`. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "levy.h"
+
+int cli_run(const cli_options *o) {
+    int status;
+    levy_policy *policy = cli_load(o, &status);
+    if (!policy)
+        return status;
+    levy_status st = LEVY_OK;
+    if (o->scenario) {
+        st = levy_policy_set_scenario(policy, o->scenario);
+        if (st != LEVY_OK) {
+            fprintf(stderr, "levy: %s\n", levy_policy_error(policy));
+            levy_policy_free(policy);
+            return 2;
+        }
+    }
+    st = levy_policy_run(policy, cli_write_stdout, NULL);
+    fflush(stdout);
+    levy_policy_write_diagnostics(policy, stderr, o->format);
+    levy_policy_free(policy);
+    return st == LEVY_OK ? 0 : 1;
+}
+
+int cli_test(const cli_options *o) {
+    int status;
+    levy_policy *policy = cli_load(o, &status);
+    if (!policy)
+        return status;
+    levy_test_options topts = { .tap = o->tap, .coverage = o->coverage };
+    size_t passed = 0, failed = 0;
+    levy_status st = levy_policy_test(policy, &topts, cli_write_stdout, NULL, &passed, &failed);
+    fflush(stdout);
+    levy_policy_free(policy);
+    return st == LEVY_OK && failed == 0 ? 0 : 1;
+}

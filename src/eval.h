@@ -1,0 +1,147 @@
+/* eval.h - evaluating shipments against a compiled policy.
+ *
+ * A checked program is compiled once per scenario into a policy_index: its
+ * measures and modifiers with their scopes as sets and their windows as
+ * dates, tables by origin and by product, schedules (those from CSV files
+ * are read here, and only here), commitments over time, and the constant
+ * `let`s, groups and product sets, evaluated once.  Measures and modifiers
+ * are indexed by origin and by HS chapter, so evaluating a shipment looks
+ * only at the few that can apply to it.
+ *
+ * Evaluating a shipment follows the normative order of the design (§4):
+ * the measures that apply (window on `entered`, then `on`, `from`, `when`,
+ * then a rate from the clause), the active modifiers (overrides first;
+ * disagreeing modifiers are a conflict), replacements (no revival), then
+ * amounts rounded half-up to the cent per measure.  It does no I/O and
+ * allocates only in the caller's region; an index is read-only once built,
+ * so threads may share one, each with its own region.
+ *
+ * Errors are values (eval_error); nothing here prints or exits.
+ */
+#ifndef LEVY_EVAL_H
+#define LEVY_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "check.h"
+#include "diag.h"
+#include "explain.h"
+#include "sets.h"
+#include "value.h"
+
+/* ---- Errors ---------------------------------------------------------------- */
+
+#define EVAL_MAX_NOTES 2
+
+typedef struct eval_note {
+    span at;
+    char message[256];
+} eval_note;
+
+typedef struct eval_error {
+    const char *code;          /* D_EVAL_* (diag_codes.h) */
+    span at;                   /* where: the expression or clause at fault */
+    char message[512];
+    size_t nnotes;
+    eval_note notes[EVAL_MAX_NOTES];
+    bool needs_shipment;       /* internal: a field was read with no shipment */
+} eval_error;
+
+/* eval_error_to_diag: appends err to diags as an error diagnostic (with its
+ * notes); returns it, or NULL when out of memory. */
+diagnostic *eval_error_to_diag(const eval_error *err, diag_list *diags);
+
+/* ---- Compiled policies ------------------------------------------------------ */
+
+typedef struct policy_index policy_index;
+
+/* index_build: compiles checked program p for `scenario` (an N_SCENARIO of
+ * p->decls.scenarios, or NULL for the policy itself): the base
+ * declarations minus the scenario's `drop`s plus its own declarations (a
+ * scenario's declaration also stands in for a base one of the same name).
+ * Reads the CSV files of `schedule ... from`, relative to the declaring
+ * file's folder; `base`, when not NULL, is an index of the same program
+ * whose loaded files are shared instead of read again (it must outlive the
+ * new index).  Problems go to diags: E703 for a file that cannot be read,
+ * W703 summarising rate text not understood, E6xx for a constant that
+ * cannot be evaluated.  NULL only when out of memory. */
+policy_index *index_build(const program *p, const node *scenario, const policy_index *base,
+                          diag_list *diags);
+void index_free(policy_index *ix);
+const program *index_program(const policy_index *ix);
+const node *index_scenario(const policy_index *ix);
+
+/* find_scenario: the scenario called name, or NULL. */
+const node *find_scenario(const program *p, const char *name);
+
+/* ---- Coverage ---------------------------------------------------------------- */
+
+/* Which measures and modifiers evaluation has touched, by their decl index
+ * (decls.measures, decls.modifiers).  A measure is touched when it applied
+ * on a shipment (charged, or left out by a modifier or a replacement); a
+ * modifier when it was active on a shipment. */
+typedef struct eval_coverage {
+    bool *measures;
+    bool *modifiers;
+    size_t nmeasures, nmodifiers;
+} eval_coverage;
+
+bool coverage_init(eval_coverage *c, const program *p);
+void coverage_free(eval_coverage *c);
+
+/* ---- Environments ---------------------------------------------------------- */
+
+/* A value bound by a `let` inside a test or `under` block. */
+typedef struct eval_local {
+    const node *let; /* the N_LET */
+    value v;
+} eval_local;
+
+typedef struct eval_env {
+    const policy_index *ix;
+    region *mem;               /* values built while evaluating go here */
+    const shipment *ship;      /* whose fields are in scope, or NULL */
+    const eval_local *locals;  /* lets of the enclosing blocks */
+    size_t nlocals;
+    eval_coverage *cov;        /* NULL: not recorded */
+    const volatile int *interrupt; /* non-zero: stop with "interrupted" */
+    /* The evaluator's own bookkeeping, for messages; start them at zero. */
+    const node *owner;         /* the declaration being evaluated */
+    const node *clause;        /* its clause */
+    int depth;
+} eval_env;
+
+/* eval_env_init: an environment with no shipment, no locals, no coverage. */
+void eval_env_init(eval_env *env, const policy_index *ix, region *mem);
+
+/* eval_expr: the value of a checked expression. */
+bool eval_expr(eval_env *env, const node *e, value *out, eval_error *err);
+
+/* ---- Shipments ------------------------------------------------------------- */
+
+enum assess_flags {
+    ASSESS_AMOUNTS = 1 /* also compute each amount and the duty */
+};
+
+/* eval_assess: what shipment s owes under env->ix.  out's arrays are
+ * allocated in env->mem (valid until it is restored).  Shipments that lack
+ * a field evaluation needs fail with E602 naming the field and the clause;
+ * disagreeing modifiers with E601. */
+bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out,
+                 eval_error *err);
+
+/* eval_applies: is `measure` (an N_MEASURE) charged on s, after modifiers
+ * and replacements? */
+bool eval_applies(eval_env *env, const node *measure, const shipment *s, bool *out,
+                  eval_error *err);
+
+/* eval_timeline: s's charge as a step function of its entry date over
+ * [from, until): the maximal intervals on which the total rate and the set
+ * of charged measures stay the same.  Evaluates s once at `from` and at
+ * each date in range where a window of the policy starts or ends (or a
+ * constant date of a condition falls). */
+bool eval_timeline(eval_env *env, const shipment *s, date from, date until, timeline *out,
+                   eval_error *err);
+
+#endif

@@ -1,0 +1,426 @@
+/* load.c - reading the files of a program, and the name table.
+ *
+ * A program starts from the files (or texts) a user names, its roots; each
+ * `import` adds a library, found by name along the search path or by a path
+ * relative to the importing file.  Every file is read once, identified by
+ * its resolved path, so import cycles (countries.levy ends with `import
+ * groups`, groups.levy starts with `import countries`) are harmless.  Only
+ * roots contribute statements to run and tests; libraries give their
+ * declarations.  Name resolution and types are check.c's business.
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "diag_codes.h"
+#include "parse.h"
+
+/* ---- The name table ------------------------------------------------------ */
+
+/* FNV-1a: short identifiers hash well with it and it needs no state. */
+static size_t hash_name(const char *s) {
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= UINT64_C(1099511628211);
+    }
+    return (size_t)h;
+}
+
+void symtab_init(symtab *t) {
+    t->slots = NULL;
+    t->count = t->cap = 0;
+}
+
+void symtab_free(symtab *t) {
+    free(t->slots);
+    symtab_init(t);
+}
+
+/* The slot holding name, or the empty slot where it would go.  cap is a
+ * power of two and the table is never full, so the probe ends. */
+static symtab_entry *symtab_slot(const symtab *t, const char *name) {
+    size_t mask = t->cap - 1;
+    size_t i = hash_name(name) & mask;
+    while (t->slots[i].name && strcmp(t->slots[i].name, name) != 0)
+        i = (i + 1) & mask;
+    return &t->slots[i];
+}
+
+node *symtab_get(const symtab *t, const char *name) {
+    if (t->cap == 0 || !name)
+        return NULL;
+    symtab_entry *e = symtab_slot(t, name);
+    return e->name ? e->decl : NULL;
+}
+
+static bool symtab_grow(symtab *t) {
+    size_t cap = t->cap ? t->cap * 2 : 64;
+    symtab_entry *old = t->slots;
+    size_t old_cap = t->cap;
+    t->slots = calloc(cap, sizeof *t->slots);
+    if (!t->slots) {
+        t->slots = old;
+        return false;
+    }
+    t->cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].name)
+            *symtab_slot(t, old[i].name) = old[i];
+    free(old);
+    return true;
+}
+
+bool symtab_put(symtab *t, const char *name, node *decl) {
+    /* Keep the load factor under 3/4 so probes stay short. */
+    if ((t->count + 1) * 4 > t->cap * 3 && !symtab_grow(t))
+        return false;
+    symtab_entry *e = symtab_slot(t, name);
+    if (!e->name) {
+        e->name = name;
+        t->count++;
+    }
+    e->decl = decl;
+    return true;
+}
+
+/* ---- Programs ------------------------------------------------------------ */
+
+void program_init(program *p, arena *a, source_set *srcs) {
+    memset(p, 0, sizeof *p);
+    p->arena = a;
+    p->sources = srcs;
+    symtab_init(&p->globals);
+    symtab_init(&p->scenario_names);
+    symtab_init(&p->loaded);
+}
+
+void program_free(program *p) {
+    /* Nodes and node lists live in the arena; only the tables are ours. */
+    symtab_free(&p->globals);
+    symtab_free(&p->scenario_names);
+    symtab_free(&p->loaded);
+    arena *a = p->arena;
+    source_set *srcs = p->sources;
+    memset(p, 0, sizeof *p);
+    p->arena = a;
+    p->sources = srcs;
+}
+
+/* ---- Paths --------------------------------------------------------------- */
+
+/* The folder part of path, "" when it has none (the current folder). */
+static char *folder_of(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup("");
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, path, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* dir/file; file alone when it is absolute or dir is "". */
+static char *join_path(const char *dir, const char *file) {
+    if (file[0] == '/' || !dir || !dir[0])
+        return strdup(file);
+    size_t a = strlen(dir), b = strlen(file);
+    bool slash = dir[a - 1] == '/';
+    char *p = malloc(a + b + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, a);
+    if (!slash)
+        p[a++] = '/';
+    memcpy(p + a, file, b + 1);
+    return p;
+}
+
+/* ---- Loading ------------------------------------------------------------- */
+
+typedef struct loader {
+    program *p;
+    const load_options *opts;
+    diag_list *diags;
+    int *queue; /* files read but not yet parsed */
+    size_t nqueue, cap;
+    bool out_of_memory;
+} loader;
+
+static bool queue_push(loader *ld, int file) {
+    if (ld->nqueue == ld->cap) {
+        size_t cap = ld->cap ? ld->cap * 2 : 16;
+        int *q = realloc(ld->queue, cap * sizeof *q);
+        if (!q)
+            return false;
+        ld->queue = q;
+        ld->cap = cap;
+    }
+    ld->queue[ld->nqueue++] = file;
+    return true;
+}
+
+static void push_node(loader *ld, node_list *list, node *n) {
+    if (!ast_push(ld->p->arena, list, n))
+        ld->out_of_memory = true;
+}
+
+/* A file joins the roots: its statements will run and its tests count. */
+static void make_root(loader *ld, node *prog) {
+    if (prog->flags & PROGRAM_ROOT)
+        return;
+    prog->flags |= PROGRAM_ROOT;
+    if (prog->flags & PROGRAM_FAILED)
+        return;
+    push_node(ld, &ld->p->roots, prog);
+    for (size_t i = 0; i < prog->items.n; i++) {
+        node *s = prog->items.v[i];
+        if (s->kind == N_EXPR_STMT || s->kind == N_UNDER)
+            push_node(ld, &ld->p->statements, s);
+    }
+}
+
+/* The tree of a loaded file: what the parser made of it, or a stand-in
+ * marked PROGRAM_FAILED when it did not parse. */
+static node *parse_file(loader *ld, int file) {
+    node *prog = NULL;
+    parse_status st = parse_source(ld->p->arena, ld->p->sources, file, ld->diags, &prog);
+    span at = { file, 1, 1, 1, 1 };
+    if (st != PARSE_OK || !prog) {
+        prog = ast_new(ld->p->arena, N_PROGRAM, at);
+        if (!prog) {
+            ld->out_of_memory = true;
+            return NULL;
+        }
+        prog->flags = PROGRAM_FAILED;
+        ld->p->incomplete = true;
+        return prog;
+    }
+    /* The parser's span of an empty program may lack its file. */
+    prog->at.file = file;
+    push_node(ld, &ld->p->files, prog);
+    return prog;
+}
+
+static void remember(loader *ld, int file, node *prog) {
+    const source_text *src = source_set_get(ld->p->sources, file);
+    if (src && src->path && !symtab_put(&ld->p->loaded, src->path, prog))
+        ld->out_of_memory = true;
+}
+
+/* Reads the library at real path `real`, shown as `shown`, unless it is
+ * loaded already.  Returns false when it cannot be read. */
+static bool read_library(loader *ld, const char *shown, const char *real, span at) {
+    if (symtab_get(&ld->p->loaded, real))
+        return true;
+    int file = source_set_read_file(ld->p->sources, shown, real);
+    if (file < 0) {
+        diag_add(ld->diags, SEV_ERROR, D_FILE, at, "cannot read library '%s': %s", shown,
+                 strerror(errno));
+        return false;
+    }
+    /* Remember it before parsing, so that a cycle finds it loaded. */
+    const source_text *src = source_set_get(ld->p->sources, file);
+    if (!symtab_put(&ld->p->loaded, src->path, NULL) || !queue_push(ld, file)) {
+        ld->out_of_memory = true;
+        return false;
+    }
+    return true;
+}
+
+/* One candidate place for a library: dir/file, shown as shown_dir/file. */
+static bool try_library(loader *ld, const char *dir, const char *shown_dir, const char *file,
+                        span at, bool *found) {
+    char *path = join_path(dir, file);
+    if (!path) {
+        ld->out_of_memory = true;
+        return false;
+    }
+    char *real = realpath(path, NULL);
+    free(path);
+    if (!real)
+        return true;
+    char *shown = join_path(shown_dir, file);
+    bool ok = shown && read_library(ld, shown, real, at);
+    if (!shown)
+        ld->out_of_memory = true;
+    free(shown);
+    free(real);
+    *found = true;
+    return ok;
+}
+
+/* `import NAME`: NAME.levy in the importing file's folder, then along the
+ * search path, then in the standard library. */
+static void import_by_name(loader *ld, const node *imp, const char *dir, const char *shown_dir) {
+    char *file = malloc(strlen(imp->name) + 6);
+    if (!file) {
+        ld->out_of_memory = true;
+        return;
+    }
+    strcpy(file, imp->name);
+    strcat(file, ".levy");
+    bool found = false;
+    try_library(ld, dir, shown_dir, file, imp->at, &found);
+    for (size_t i = 0; !found && ld->opts && ld->opts->search_path &&
+                       ld->opts->search_path[i]; i++) {
+        const char *folder = ld->opts->search_path[i];
+        try_library(ld, folder, folder, file, imp->at, &found);
+    }
+    if (!found && ld->opts && ld->opts->stdlib_dir)
+        try_library(ld, ld->opts->stdlib_dir, ld->opts->stdlib_dir, file, imp->at, &found);
+    if (found) {
+        free(file);
+        return;
+    }
+    diagnostic *d = diag_add(ld->diags, SEV_ERROR, D_IMPORT_NOT_FOUND, imp->at,
+                             "cannot find library '%s' (%s)", imp->name, file);
+    /* Say where we looked, in the order we looked. */
+    size_t len = strlen(shown_dir[0] ? shown_dir : ".") + 1;
+    for (size_t i = 0; ld->opts && ld->opts->search_path && ld->opts->search_path[i]; i++)
+        len += strlen(ld->opts->search_path[i]) + 2;
+    if (ld->opts && ld->opts->stdlib_dir)
+        len += strlen(ld->opts->stdlib_dir) + 2;
+    char *where = malloc(len);
+    if (where) {
+        strcpy(where, shown_dir[0] ? shown_dir : ".");
+        for (size_t i = 0; ld->opts && ld->opts->search_path && ld->opts->search_path[i]; i++) {
+            strcat(where, ", ");
+            strcat(where, ld->opts->search_path[i]);
+        }
+        if (ld->opts && ld->opts->stdlib_dir) {
+            strcat(where, ", ");
+            strcat(where, ld->opts->stdlib_dir);
+        }
+    }
+    if (where)
+        diag_note(d, imp->at, "looked in: %s", where);
+    free(where);
+    free(file);
+}
+
+/* `import "path.levy"`: relative to the importing file's folder. */
+static void import_by_path(loader *ld, const node *imp, const char *dir, const char *shown_dir) {
+    char *path = join_path(dir, imp->name);
+    if (!path) {
+        ld->out_of_memory = true;
+        return;
+    }
+    char *real = realpath(path, NULL);
+    int err = errno;
+    free(path);
+    if (!real) {
+        char *shown = join_path(shown_dir, imp->name);
+        diag_add(ld->diags, SEV_ERROR, D_IMPORT_NOT_FOUND, imp->at, "cannot find library '%s': %s",
+                 shown ? shown : imp->name, strerror(err));
+        free(shown);
+        return;
+    }
+    char *shown = join_path(shown_dir, imp->name);
+    if (shown)
+        read_library(ld, shown, real, imp->at);
+    else
+        ld->out_of_memory = true;
+    free(shown);
+    free(real);
+}
+
+/* Reads the libraries a parsed file imports. */
+static void load_imports(loader *ld, const node *prog) {
+    const source_text *src = source_set_get(ld->p->sources, prog->at.file);
+    if (!src)
+        return;
+    /* Resolve against the real folder; show paths as the user wrote them. */
+    char *dir = folder_of(src->path ? src->path : src->name);
+    char *shown_dir = folder_of(src->name);
+    if (!dir || !shown_dir) {
+        ld->out_of_memory = true;
+    } else {
+        for (size_t i = 0; i < prog->items.n; i++) {
+            const node *imp = prog->items.v[i];
+            if (imp->kind != N_IMPORT || !imp->name)
+                continue;
+            if (imp->flags & IMPORT_PATH)
+                import_by_path(ld, imp, dir, shown_dir);
+            else
+                import_by_name(ld, imp, dir, shown_dir);
+        }
+    }
+    free(dir);
+    free(shown_dir);
+}
+
+/* Parses the root `file` and, breadth first, everything it imports. */
+static bool load_root(program *p, int file, const load_options *opts, diag_list *diags) {
+    loader ld = { p, opts, diags, NULL, 0, 0, false };
+    node *root = parse_file(&ld, file);
+    bool ok = root && !(root->flags & PROGRAM_FAILED);
+    if (root) {
+        remember(&ld, file, root);
+        make_root(&ld, root);
+        if (ok)
+            load_imports(&ld, root);
+    }
+    for (size_t i = 0; i < ld.nqueue; i++) {
+        node *lib = parse_file(&ld, ld.queue[i]);
+        if (!lib)
+            break;
+        remember(&ld, ld.queue[i], lib);
+        if (!(lib->flags & PROGRAM_FAILED))
+            load_imports(&ld, lib);
+        else
+            ok = false;
+    }
+    free(ld.queue);
+    if (ld.out_of_memory) {
+        diag_add(diags, SEV_ERROR, D_FILE, span_none, "out of memory while loading");
+        ok = false;
+    }
+    return ok;
+}
+
+bool program_load_file(program *p, const char *path, const load_options *opts,
+                       diag_list *diags) {
+    char *real = realpath(path, NULL);
+    if (!real) {
+        diag_add(diags, SEV_ERROR, D_FILE, span_none, "cannot read '%s': %s", path,
+                 strerror(errno));
+        return false;
+    }
+    /* Named by the user after being imported: it becomes a root too. */
+    node *known = symtab_get(&p->loaded, real);
+    if (known) {
+        free(real);
+        loader ld = { p, opts, diags, NULL, 0, 0, false };
+        make_root(&ld, known);
+        return !(known->flags & PROGRAM_FAILED) && !ld.out_of_memory;
+    }
+    int file = source_set_read_file(p->sources, path, real);
+    int err = errno;
+    free(real);
+    if (file < 0) {
+        diag_add(diags, SEV_ERROR, D_FILE, span_none, "cannot read '%s': %s", path,
+                 strerror(err));
+        return false;
+    }
+    return load_root(p, file, opts, diags);
+}
+
+bool program_load_text(program *p, const char *name, const char *text, size_t len,
+                       const load_options *opts, diag_list *diags) {
+    int file = source_set_add(p->sources, name, NULL, text, len);
+    if (file < 0) {
+        diag_add(diags, SEV_ERROR, D_FILE, span_none, "out of memory while loading '%s'",
+                 name ? name : "<input>");
+        return false;
+    }
+    return load_root(p, file, opts, diags);
+}

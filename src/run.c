@@ -1,0 +1,517 @@
+/* run.c - `levy run` and `levy test` as library functions (see run.h). */
+#include "run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag_codes.h"
+
+/* ---- Compiled policies ------------------------------------------------------- */
+
+bool policy_set_init(policy_set *ps, const program *p)
+{
+    size_t n = p->decls.scenarios.n ? p->decls.scenarios.n : 1;
+    ps->p = p;
+    ps->base = NULL;
+    ps->base_tried = false;
+    ps->scenarios = calloc(n, sizeof *ps->scenarios);
+    ps->tried = calloc(n, sizeof *ps->tried);
+    if (ps->scenarios && ps->tried)
+        return true;
+    policy_set_free(ps);
+    return false;
+}
+
+void policy_set_free(policy_set *ps)
+{
+    if (ps->scenarios)
+        for (size_t i = 0; i < ps->p->decls.scenarios.n; i++)
+            index_free(ps->scenarios[i]);
+    free(ps->scenarios);
+    free(ps->tried);
+    index_free(ps->base);
+    ps->scenarios = NULL;
+    ps->tried = NULL;
+    ps->base = NULL;
+}
+
+static long scenario_position(const program *p, const node *scenario)
+{
+    for (size_t i = 0; i < p->decls.scenarios.n; i++)
+        if (p->decls.scenarios.v[i] == scenario)
+            return (long)i;
+    return -1;
+}
+
+const policy_index *policy_set_get(policy_set *ps, const node *scenario, diag_list *diags)
+{
+    if (!ps->base_tried) {
+        ps->base_tried = true;
+        ps->base = index_build(ps->p, NULL, NULL, diags);
+    }
+    if (!scenario)
+        return ps->base;
+    long i = scenario_position(ps->p, scenario);
+    if (i < 0)
+        return NULL;
+    if (!ps->tried[i]) {
+        ps->tried[i] = true;
+        ps->scenarios[i] = index_build(ps->p, scenario, ps->base, diags);
+    }
+    return ps->scenarios[i];
+}
+
+/* ---- The runner ----------------------------------------------------------------- */
+
+typedef struct runner {
+    policy_set *ps;
+    const program *p;
+    const run_options *o;
+    diag_list *diags;
+    run_result *res;
+    region mem;
+    eval_local *locals;   /* lets of the blocks being run */
+    size_t nlocals, caplocals;
+    eval_coverage cov;
+    bool use_cov;
+    bool testing;         /* run_tests: errors are written to the log too */
+    bool test_failed;
+    strbuf log;           /* what a test writes, until its verdict is known */
+} runner;
+
+static void emit(const runner *r, const char *text, size_t len)
+{
+    if (len)
+        r->o->write(r->o->write_ud, text, len);
+}
+
+static void emit_sb(const runner *r, const strbuf *sb)
+{
+    emit(r, sb_cstr(sb), sb->len);
+}
+
+static bool interrupted(const runner *r)
+{
+    return r->o->interrupt && *r->o->interrupt;
+}
+
+/* render_diag: d as GCC-style text (with the source line and caret). */
+static void render_diag(const runner *r, const diagnostic *d, strbuf *out)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return;
+    diag_render_one(f, r->p->sources, d, DIAG_TEXT);
+    fclose(f);
+    sb_putn(out, buf, len);
+    free(buf);
+}
+
+static void added(runner *r, const diagnostic *d)
+{
+    r->res->errors++;
+    if (!d)
+        return;
+    if (r->testing)
+        render_diag(r, d, &r->log);
+    if (r->o->on_diag)
+        r->o->on_diag(r->o->diag_ud, d);
+}
+
+/* report: an evaluation error of statement stmt becomes a diagnostic. */
+static void report(runner *r, eval_error *err, const node *stmt)
+{
+    if (err->at.file < 0)
+        err->at = stmt->at;
+    added(r, eval_error_to_diag(err, r->diags));
+}
+
+/* span_text: the source text of a span, lines joined by single spaces. */
+static void span_text(const program *p, span at, strbuf *out)
+{
+    const source_text *src = source_set_get(p->sources, at.file);
+    if (!src)
+        return;
+    for (int line = at.first_line; line <= at.last_line; line++) {
+        size_t len;
+        const char *text = source_line(src, line, &len);
+        if (!text)
+            break;
+        size_t from = line == at.first_line ? (size_t)(at.first_column - 1) : 0;
+        size_t to = line == at.last_line ? (size_t)at.last_column : len;
+        if (to > len)
+            to = len;
+        while (from < to && (text[from] == ' ' || text[from] == '\t'))
+            from++;
+        if (from >= to)
+            continue;
+        if (line != at.first_line)
+            sb_putc(out, ' ');
+        sb_putn(out, text + from, to - from);
+    }
+}
+
+static const char *source_name(const program *p, span at)
+{
+    const source_text *src = source_set_get(p->sources, at.file);
+    return src && src->name ? src->name : "<input>";
+}
+
+static void env_for(runner *r, eval_env *env, const policy_index *ix)
+{
+    eval_env_init(env, ix, &r->mem);
+    env->locals = r->locals;
+    env->nlocals = r->nlocals;
+    env->cov = r->use_cov ? &r->cov : NULL;
+    env->interrupt = r->o->interrupt;
+}
+
+static bool push_local(runner *r, const node *let, value v)
+{
+    if (r->nlocals == r->caplocals) {
+        size_t cap = r->caplocals ? r->caplocals * 2 : 16;
+        eval_local *l = realloc(r->locals, cap * sizeof *l);
+        if (!l)
+            return false;
+        r->locals = l;
+        r->caplocals = cap;
+    }
+    r->locals[r->nlocals].let = let;
+    r->locals[r->nlocals].v = v;
+    r->nlocals++;
+    return true;
+}
+
+/* ---- Statements -------------------------------------------------------------------- */
+
+static bool is_comparison(const node *e)
+{
+    if (e->kind != N_BINARY)
+        return false;
+    switch ((op)e->flags) {
+    case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_IN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* side: "left:  145%" for one operand of a failed comparison. */
+static void side(runner *r, const policy_index *ix, const node *e, const char *label,
+                 strbuf *out)
+{
+    eval_env env;
+    env_for(r, &env, ix);
+    value v;
+    eval_error err;
+    if (!eval_expr(&env, e, &v, &err))
+        return;
+    strbuf sb;
+    sb_init(&sb);
+    value_format(&v, r->p, &sb);
+    while (sb.len && sb.s[sb.len - 1] == '\n')
+        sb.s[--sb.len] = '\0';
+    sb_printf(out, "%s%s", label, sb_cstr(&sb));
+    sb_free(&sb);
+}
+
+static void expect_failed(runner *r, const policy_index *ix, const node *stmt)
+{
+    const node *e = stmt->a;
+    strbuf src, left, right;
+    sb_init(&src);
+    sb_init(&left);
+    sb_init(&right);
+    span_text(r->p, e->at, &src);
+    if (is_comparison(e)) {
+        side(r, ix, e->a, "left:  ", &left);
+        side(r, ix, e->b, "right: ", &right);
+    }
+    if (r->testing) {
+        sb_printf(&r->log, "%s:%d:%d: expect failed: %s\n", source_name(r->p, e->at),
+                  e->at.first_line, e->at.first_column, sb_cstr(&src));
+        if (left.len)
+            sb_printf(&r->log, "  %s\n", sb_cstr(&left));
+        if (right.len)
+            sb_printf(&r->log, "  %s\n", sb_cstr(&right));
+    } else {
+        diagnostic *d = diag_add(r->diags, SEV_ERROR, D_TEST_FAILED, e->at,
+                                 "expect failed: %s", sb_cstr(&src));
+        if (d && left.len)
+            diag_note(d, e->a->at, "%s", sb_cstr(&left));
+        if (d && right.len)
+            diag_note(d, e->b->at, "%s", sb_cstr(&right));
+        added(r, d);
+    }
+    r->test_failed = true;
+    sb_free(&src);
+    sb_free(&left);
+    sb_free(&right);
+}
+
+static bool exec_block(runner *r, const policy_index *ix, const node_list *items);
+
+static void print_value(runner *r, const value *v)
+{
+    strbuf sb;
+    sb_init(&sb);
+    value_format(v, r->p, &sb);
+    if (!sb.len || sb.s[sb.len - 1] != '\n')
+        sb_putc(&sb, '\n');
+    emit_sb(r, &sb);
+    sb_free(&sb);
+}
+
+static bool exec_under(runner *r, const node *stmt)
+{
+    const node *scn = stmt->a->ref;
+    if (!scn || scn->kind != N_SCENARIO)
+        scn = find_scenario(r->p, stmt->a->name);
+    const policy_index *ix = scn ? policy_set_get(r->ps, scn, r->diags) : NULL;
+    if (!ix) {
+        added(r, diag_add(r->diags, SEV_ERROR, D_UNKNOWN_SCENARIO, stmt->a->at,
+                          "no scenario called '%s'", stmt->a->name));
+        r->test_failed = true;
+        return false;
+    }
+    size_t nlocals = r->nlocals;
+    bool ok = exec_block(r, ix, &stmt->items);
+    r->nlocals = nlocals; /* the block's lets end with it */
+    return ok;
+}
+
+/* exec_stmt: one statement; false when it failed (an error or, in a
+ * test, an expect that did not hold is recorded either way). */
+static bool exec_stmt(runner *r, const policy_index *ix, const node *stmt)
+{
+    eval_env env;
+    eval_error err;
+    value v;
+    if (interrupted(r))
+        return false;
+    if (stmt->kind == N_UNDER)
+        return exec_under(r, stmt);
+    if (stmt->kind != N_EXPR_STMT && stmt->kind != N_LET && stmt->kind != N_EXPECT)
+        return true;
+    env_for(r, &env, ix);
+    if (!eval_expr(&env, stmt->a, &v, &err)) {
+        report(r, &err, stmt);
+        r->test_failed = true;
+        return false;
+    }
+    if (stmt->kind == N_LET) {
+        if (!push_local(r, stmt, v)) {
+            added(r, diag_add(r->diags, SEV_ERROR, D_EVAL_ARITH, stmt->at, "out of memory"));
+            return false;
+        }
+    } else if (stmt->kind == N_EXPECT) {
+        if (v.kind != V_BOOL || !v.as.b)
+            expect_failed(r, ix, stmt);
+    } else if (!r->testing) {
+        print_value(r, &v);
+    }
+    return true;
+}
+
+/* exec_block: statements in order.  In a test an evaluation error ends the
+ * block (what follows would fail for the same reason); in a run each
+ * statement stands alone. */
+static bool exec_block(runner *r, const policy_index *ix, const node_list *items)
+{
+    bool ok = true;
+    for (size_t i = 0; i < items->n; i++) {
+        size_t errors = r->res->errors;
+        if (!exec_stmt(r, ix, items->v[i])) {
+            ok = false;
+            if (r->testing && r->res->errors > errors)
+                return false;
+        }
+        if (interrupted(r))
+            return false;
+    }
+    return ok;
+}
+
+/* ---- Running a program -------------------------------------------------------------- */
+
+static bool runner_init(runner *r, policy_set *ps, const run_options *o, diag_list *diags,
+                        run_result *res, const policy_index **ix)
+{
+    memset(r, 0, sizeof *r);
+    memset(res, 0, sizeof *res);
+    r->ps = ps;
+    r->p = ps->p;
+    r->o = o;
+    r->diags = diags;
+    r->res = res;
+    region_init(&r->mem);
+    sb_init(&r->log);
+    const node *scn = NULL;
+    if (o->scenario && !(scn = find_scenario(r->p, o->scenario))) {
+        added(r, diag_add(diags, SEV_ERROR, D_UNKNOWN_SCENARIO, span_none,
+                          "no scenario called '%s'", o->scenario));
+        return false;
+    }
+    *ix = policy_set_get(ps, scn, diags);
+    if (!*ix) {
+        added(r, diag_add(diags, SEV_ERROR, D_EVAL_ARITH, span_none,
+                          "out of memory compiling the policy"));
+        return false;
+    }
+    if (o->coverage && !(r->use_cov = coverage_init(&r->cov, r->p)))
+        return false;
+    return true;
+}
+
+static void runner_free(runner *r)
+{
+    region_free(&r->mem);
+    free(r->locals);
+    sb_free(&r->log);
+    if (r->use_cov)
+        coverage_free(&r->cov);
+}
+
+bool run_program(policy_set *ps, const run_options *o, diag_list *diags, run_result *res)
+{
+    runner r;
+    const policy_index *ix;
+    if (!runner_init(&r, ps, o, diags, res, &ix)) {
+        runner_free(&r);
+        return false;
+    }
+    const node_list *stmts = &r.p->statements;
+    for (size_t i = 0; i < stmts->n && !interrupted(&r); i++) {
+        region_mark mark = region_save(&r.mem);
+        r.nlocals = 0;
+        exec_stmt(&r, ix, stmts->v[i]);
+        res->statements++;
+        region_restore(&r.mem, mark);
+    }
+    bool ok = res->errors == 0 && !interrupted(&r);
+    runner_free(&r);
+    return ok;
+}
+
+/* ---- Running tests ------------------------------------------------------------------- */
+
+/* emit_log: the test's buffered report, each line after prefix. */
+static void emit_log(runner *r, const char *prefix)
+{
+    const char *s = sb_cstr(&r->log), *end = s + r->log.len;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        size_t len = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+        emit(r, prefix, strlen(prefix));
+        emit(r, s, len);
+        if (!nl)
+            emit(r, "\n", 1);
+        s += len;
+    }
+}
+
+static void run_one_test(runner *r, const policy_index *ix, const node *test, size_t number)
+{
+    region_mark mark = region_save(&r->mem);
+    r->nlocals = 0;
+    r->test_failed = false;
+    sb_clear(&r->log);
+    exec_block(r, ix, &test->items);
+    if (r->test_failed)
+        r->res->failed++;
+    else
+        r->res->passed++;
+    if (r->o->tap) {
+        strbuf line;
+        sb_init(&line);
+        sb_printf(&line, "%s %zu - %s\n", r->test_failed ? "not ok" : "ok", number, test->name);
+        emit_sb(r, &line);
+        sb_free(&line);
+        emit_log(r, "# ");
+    } else {
+        emit_log(r, "");
+    }
+    region_restore(&r->mem, mark);
+}
+
+static bool in_root_file(const program *p, const node *d)
+{
+    for (size_t i = 0; i < p->roots.n; i++) {
+        const node *root = p->roots.v[i];
+        if (root->at.file == d->at.file)
+            return true;
+        for (size_t k = 0; k < root->items.n; k++)
+            if (root->items.v[k]->at.file == d->at.file)
+                return true;
+    }
+    return false;
+}
+
+static void list_unexercised(runner *r, const node_list *decls, const bool *hit, strbuf *out,
+                             size_t *total, size_t *missed)
+{
+    for (size_t i = 0; i < decls->n; i++) {
+        const node *d = decls->v[i];
+        if (!in_root_file(r->p, d))
+            continue;
+        (*total)++;
+        if (hit[i])
+            continue;
+        (*missed)++;
+        const char *kind = d->kind == N_PAUSE ? "pause" : d->kind == N_CONCESSION
+                         ? "concession" : "measure";
+        sb_printf(out, "  %s:%d: %s %s\n", source_name(r->p, d->at), d->at.first_line, kind,
+                  d->name);
+    }
+}
+
+static void write_coverage(runner *r)
+{
+    strbuf list, all;
+    sb_init(&list);
+    sb_init(&all);
+    size_t total = 0, missed = 0;
+    list_unexercised(r, &r->p->decls.measures, r->cov.measures, &list, &total, &missed);
+    list_unexercised(r, &r->p->decls.modifiers, r->cov.modifiers, &list, &total, &missed);
+    if (missed == 0)
+        sb_printf(&all, "coverage: all %zu measures and modifiers exercised\n", total);
+    else
+        sb_printf(&all, "coverage: %zu of %zu measures and modifiers not exercised:\n%s",
+                  missed, total, sb_cstr(&list));
+    sb_clear(&r->log);
+    sb_putn(&r->log, sb_cstr(&all), all.len);
+    emit_log(r, r->o->tap ? "# " : "");
+    sb_free(&list);
+    sb_free(&all);
+}
+
+bool run_tests(policy_set *ps, const run_options *o, diag_list *diags, run_result *res)
+{
+    runner r;
+    const policy_index *ix;
+    if (!runner_init(&r, ps, o, diags, res, &ix)) {
+        runner_free(&r);
+        return false;
+    }
+    r.testing = true;
+    const node_list *tests = &r.p->decls.tests;
+    strbuf line;
+    sb_init(&line);
+    if (o->tap)
+        sb_printf(&line, "TAP version 13\n1..%zu\n", tests->n);
+    emit_sb(&r, &line);
+    for (size_t i = 0; i < tests->n && !interrupted(&r); i++)
+        run_one_test(&r, ix, tests->v[i], i + 1);
+    sb_clear(&line);
+    sb_printf(&line, "%s%zu passed, %zu failed\n", o->tap ? "# " : "", res->passed, res->failed);
+    emit_sb(&r, &line);
+    sb_free(&line);
+    if (r.use_cov)
+        write_coverage(&r);
+    bool ok = res->failed == 0 && !interrupted(&r);
+    runner_free(&r);
+    return ok;
+}

@@ -1,0 +1,633 @@
+/* session.c - a policy that grows as text is entered (the REPL's engine).
+ *
+ * A session remembers what it was given: the files loaded and, one by one,
+ * the declarations typed.  Each input is tried on a new policy built from
+ * all of that plus the input; only when the new policy checks is it kept.
+ * So a failed input cannot leave the session half-changed, and redefining a
+ * typed name is simply leaving its old text out.  Rebuilding costs a parse
+ * and a check of the whole policy per input: milliseconds, for a policy a
+ * person types.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "eval.h"
+#include "levy.h"
+#include "parse.h"
+#include "run.h"
+#include "value.h"
+
+#define REPL_SOURCE "<repl>"
+
+/* One typed declaration: its text and the name it declares (NULL for
+ * `commit`, `importer`, tests...). */
+typedef struct chunk {
+    char *text;
+    char *name;
+} chunk;
+
+struct levy_session {
+    levy_write_fn write;
+    void *ud;
+    char **search;
+    size_t nsearch;
+    char **files;
+    size_t nfiles;
+    chunk *chunks;
+    size_t nchunks;
+    levy_policy *policy;   /* the current state; never NULL after new */
+    char *scenario;        /* chosen with :scenario, re-applied after rebuilds */
+    volatile int interrupt;
+};
+
+static void say(levy_session *s, const char *text) { s->write(s->ud, text, strlen(text)); }
+
+static void sayf(levy_session *s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void sayf(levy_session *s, const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    say(s, buf);
+}
+
+/* Diagnostics are rendered by diag.c into a memory stream and handed to the
+ * writer, so the REPL shows them where it shows everything else. */
+static void say_diagnostics(levy_session *s, const source_set *srcs, const diag_list *d,
+                            size_t from) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return;
+    for (size_t i = from; i < d->count; i++)
+        diag_render_one(mem, srcs, &d->items[i], DIAG_TEXT);
+    fclose(mem);
+    if (text && len)
+        s->write(s->ud, text, len);
+    free(text);
+}
+
+/* ---- Building ------------------------------------------------------------ */
+
+typedef struct build {
+    levy_policy *policy;
+    int first_new_source; /* sources from here on are the new input */
+} build;
+
+static bool chunk_redefined(const chunk *c, char **names, size_t nnames) {
+    for (size_t i = 0; c->name && i < nnames; i++)
+        if (names[i] && strcmp(c->name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A piece of entered text, cut out of a longer input: `line_offset` keeps
+ * its diagnostics on the line where it was typed (its first line is padded
+ * with blanks, so columns stay right too). */
+typedef struct piece {
+    char *text;
+    char *name;       /* what it declares, or NULL */
+    int line_offset;
+    bool declaration;
+} piece;
+
+/* build_policy: files + the typed chunks not redefined by `names` + `extra`
+ * pieces (each its own source), checked.  The caller owns b->policy. */
+static levy_status build_policy(levy_session *s, char **names, size_t nnames,
+                                const piece *extra, size_t nextra, build *b) {
+    levy_policy *p = levy_policy_new();
+    if (!p)
+        return LEVY_ERROR_NOMEM;
+    b->policy = p;
+    levy_status st = LEVY_OK;
+    for (size_t i = 0; i < s->nsearch && st == LEVY_OK; i++)
+        st = levy_policy_add_search_path(p, s->search[i]);
+    for (size_t i = 0; i < s->nfiles && st == LEVY_OK; i++) {
+        levy_status f = levy_policy_load_file(p, s->files[i]);
+        if (f == LEVY_ERROR_IO) {
+            sayf(s, "levy: %s\n", levy_policy_error(p));
+            st = f;
+        }
+    }
+    for (size_t i = 0; i < s->nchunks && st != LEVY_ERROR_IO; i++)
+        if (!chunk_redefined(&s->chunks[i], names, nnames))
+            levy_policy_load_string(p, REPL_SOURCE, s->chunks[i].text, strlen(s->chunks[i].text));
+    b->first_new_source = (int)p->sources.count;
+    for (size_t i = 0; i < nextra && st != LEVY_ERROR_IO; i++) {
+        size_t at = p->sources.count;
+        levy_policy_load_string(p, REPL_SOURCE, extra[i].text, strlen(extra[i].text));
+        if (at < p->sources.count)
+            p->sources.items[at]->line_offset = extra[i].line_offset;
+    }
+    if (st != LEVY_OK)
+        return st;
+    st = levy_policy_check(p);
+    if (st == LEVY_OK && s->scenario && levy_policy_set_scenario(p, s->scenario) != LEVY_OK) {
+        sayf(s, "levy: %s; back to no scenario\n", levy_policy_error(p));
+        free(s->scenario);
+        s->scenario = NULL;
+    }
+    return st;
+}
+
+/* Show the diagnostics of a build: all of them when it failed (an error may
+ * stand in old text that the input broke), else the new input's only, so
+ * that old warnings are not repeated at every prompt. */
+static void report_build(levy_session *s, const build *b, bool failed) {
+    const diag_list *d = &b->policy->diags;
+    if (failed) {
+        say_diagnostics(s, &b->policy->sources, d, 0);
+        return;
+    }
+    diag_list mine;
+    diag_list_init(&mine);
+    for (size_t i = 0; i < d->count; i++)
+        if (d->items[i].at.file >= b->first_new_source)
+            diag_add(&mine, d->items[i].sev, d->items[i].code, d->items[i].at, "%s",
+                     d->items[i].message);
+    say_diagnostics(s, &b->policy->sources, &mine, 0);
+    diag_list_free(&mine);
+}
+
+static void adopt(levy_session *s, build *b) {
+    levy_policy_free(s->policy);
+    s->policy = b->policy;
+    b->policy = NULL;
+    levy_policy_clear_diagnostics(s->policy);
+}
+
+/* ---- Life ------------------------------------------------------------------ */
+
+levy_session *levy_session_new(levy_write_fn write, void *userdata) {
+    if (!write)
+        return NULL;
+    levy_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->write = write;
+    s->ud = userdata;
+    build b = { 0 };
+    if (build_policy(s, NULL, 0, NULL, 0, &b) != LEVY_OK) {
+        levy_policy_free(b.policy);
+        free(s);
+        return NULL;
+    }
+    adopt(s, &b);
+    return s;
+}
+
+static void free_strings(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void levy_session_free(levy_session *s) {
+    if (!s)
+        return;
+    free_strings(s->search, s->nsearch);
+    free_strings(s->files, s->nfiles);
+    for (size_t i = 0; i < s->nchunks; i++) {
+        free(s->chunks[i].text);
+        free(s->chunks[i].name);
+    }
+    free(s->chunks);
+    levy_policy_free(s->policy);
+    free(s->scenario);
+    free(s);
+}
+
+static bool push_string(char ***v, size_t *n, const char *text) {
+    char **grown = realloc(*v, (*n + 1) * sizeof **v);
+    if (!grown)
+        return false;
+    *v = grown;
+    grown[*n] = strdup(text);
+    if (!grown[*n])
+        return false;
+    (*n)++;
+    return true;
+}
+
+levy_status levy_session_add_search_path(levy_session *s, const char *folder) {
+    if (!s || !folder)
+        return LEVY_ERROR_ARGUMENT;
+    if (!push_string(&s->search, &s->nsearch, folder))
+        return LEVY_ERROR_NOMEM;
+    return levy_policy_add_search_path(s->policy, folder);
+}
+
+void levy_session_interrupt(levy_session *s) {
+    if (s)
+        s->interrupt = 1;
+}
+
+const char *levy_session_scenario(const levy_session *s) { return s ? s->scenario : NULL; }
+
+/* ---- Running what was built ------------------------------------------------ */
+
+/* Run the top-level statements of sources first..last (the new input, or a
+ * file just loaded), with the session's scenario, writing values and
+ * errors. */
+static levy_status run_statements_of(levy_session *s, int first, int last) {
+    levy_policy *p = s->policy;
+    program *prog = &p->prog;
+    node_list all = prog->statements, mine = { 0 };
+    for (size_t i = 0; i < all.n; i++)
+        if (all.v[i]->at.file >= first && all.v[i]->at.file <= last &&
+            !ast_push(&p->arena, &mine, all.v[i]))
+            return LEVY_ERROR_NOMEM;
+    if (mine.n == 0)
+        return LEVY_OK;
+    s->interrupt = 0;
+    run_options o = { .write = s->write, .write_ud = s->ud,
+                      .scenario = p->scenario ? p->scenario->name : NULL,
+                      .interrupt = &s->interrupt };
+    run_result res = { 0 };
+    size_t before = p->diags.count;
+    prog->statements = mine;
+    bool ok = run_program(&p->compiled, &o, &p->diags, &res);
+    prog->statements = all;
+    say_diagnostics(s, &p->sources, &p->diags, before);
+    levy_policy_clear_diagnostics(p);
+    return ok ? LEVY_OK : LEVY_ERROR_EVAL;
+}
+
+levy_status levy_session_load(levy_session *s, const char *path) {
+    if (!s || !path)
+        return LEVY_ERROR_ARGUMENT;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        sayf(s, "levy: cannot read %s\n", path);
+        return LEVY_ERROR_IO;
+    }
+    fclose(f);
+    if (!push_string(&s->files, &s->nfiles, path))
+        return LEVY_ERROR_NOMEM;
+    build b = { 0 };
+    levy_status st = build_policy(s, NULL, 0, NULL, 0, &b);
+    report_build(s, &b, st != LEVY_OK);
+    if (st != LEVY_OK) {
+        levy_policy_free(b.policy);
+        free(s->files[--s->nfiles]);
+        return st;
+    }
+    /* The file's own statements run once, when it is loaded. */
+    int file = -1;
+    for (size_t i = 0; i < b.policy->sources.count; i++) {
+        const source_text *src = b.policy->sources.items[i];
+        if (src->path && strcmp(src->path, path) == 0)
+            file = (int)i;
+    }
+    adopt(s, &b);
+    return file >= 0 ? run_statements_of(s, file, file) : LEVY_OK;
+}
+
+levy_status levy_session_reload(levy_session *s) {
+    if (!s)
+        return LEVY_ERROR_ARGUMENT;
+    build b = { 0 };
+    levy_status st = build_policy(s, NULL, 0, NULL, 0, &b);
+    report_build(s, &b, st != LEVY_OK);
+    if (st != LEVY_OK) {
+        levy_policy_free(b.policy);
+        say(s, "levy: the files have errors; the session keeps what it had\n");
+        return st;
+    }
+    adopt(s, &b);
+    sayf(s, "reloaded %zu file%s\n", s->nfiles, s->nfiles == 1 ? "" : "s");
+    return LEVY_OK;
+}
+
+/* ---- Reading input --------------------------------------------------------- */
+
+levy_input levy_session_input(levy_session *s, const char *text) {
+    (void)s;
+    source_set srcs;
+    source_set_init(&srcs);
+    arena a;
+    arena_init(&a);
+    diag_list d;
+    diag_list_init(&d);
+    levy_input verdict = LEVY_INPUT_COMPLETE;
+    int f = source_set_add(&srcs, REPL_SOURCE, NULL, text, strlen(text));
+    node *prog;
+    if (f >= 0 && parse_source(&a, &srcs, f, &d, &prog) == PARSE_INCOMPLETE)
+        verdict = LEVY_INPUT_INCOMPLETE;
+    diag_list_free(&d);
+    arena_free(&a);
+    source_set_free(&srcs);
+    return verdict;
+}
+
+/* The name a declaration gives (and so what typing it again replaces). */
+static const char *declared_name(const node *n) {
+    switch (n->kind) {
+    case N_COUNTRY: case N_GROUP: case N_PRODUCTS: case N_LET: case N_ATTRIBUTE:
+    case N_SCHEDULE: case N_MEASURE: case N_PAUSE: case N_CONCESSION:
+    case N_COMMITMENT: case N_SCENARIO:
+        return n->name;
+    default:
+        return NULL;
+    }
+}
+
+/* Cut statement n out of src as a piece of its own. */
+static bool cut_piece(const source_text *src, const node *n, piece *out) {
+    span at = n->at;
+    if (at.first_line < 1 || (size_t)at.first_line > src->nlines ||
+        at.last_line < at.first_line || (size_t)at.last_line > src->nlines)
+        return false;
+    size_t from = src->line_starts[at.first_line - 1] + (size_t)at.first_column - 1;
+    size_t to = src->line_starts[at.last_line - 1] + (size_t)at.last_column;
+    if (to > src->len || from > to)
+        return false;
+    size_t pad = (size_t)at.first_column - 1;
+    out->text = malloc(pad + (to - from) + 2);
+    if (!out->text)
+        return false;
+    memset(out->text, ' ', pad);
+    memcpy(out->text + pad, src->text + from, to - from);
+    out->text[pad + (to - from)] = '\n';
+    out->text[pad + (to - from) + 1] = '\0';
+    const char *name = declared_name(n);
+    out->name = name ? strdup(name) : NULL;
+    out->line_offset = at.first_line - 1;
+    out->declaration = ast_is_declaration(n);
+    return true;
+}
+
+static void free_pieces(piece *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].text);
+        free(v[i].name);
+    }
+    free(v);
+}
+
+/* split_input: parse text and cut it into one piece per statement.  false
+ * (after showing the syntax errors) when it does not parse. */
+static bool split_input(levy_session *s, const char *text, piece **out, size_t *count) {
+    source_set srcs;
+    source_set_init(&srcs);
+    arena a;
+    arena_init(&a);
+    diag_list d;
+    diag_list_init(&d);
+    *out = NULL;
+    *count = 0;
+    bool ok = false;
+    int f = source_set_add(&srcs, REPL_SOURCE, NULL, text, strlen(text));
+    node *prog = NULL;
+    if (f >= 0 && parse_source(&a, &srcs, f, &d, &prog) == PARSE_OK && prog) {
+        piece *v = calloc(prog->items.n + 1, sizeof *v);
+        ok = v != NULL;
+        for (size_t i = 0; ok && i < prog->items.n; i++)
+            ok = cut_piece(srcs.items[f], prog->items.v[i], &v[i]);
+        if (ok) {
+            *out = v;
+            *count = prog->items.n;
+        } else {
+            free_pieces(v, prog ? prog->items.n : 0);
+        }
+    } else {
+        say_diagnostics(s, &srcs, &d, 0);
+    }
+    diag_list_free(&d);
+    arena_free(&a);
+    source_set_free(&srcs);
+    return ok;
+}
+
+static bool name_was_typed(const levy_session *s, const char *name) {
+    for (size_t i = 0; name && i < s->nchunks; i++)
+        if (s->chunks[i].name && strcmp(s->chunks[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* Keep the new declarations as chunks, dropping those they redefine. */
+static void keep_declarations(levy_session *s, piece *v, size_t n) {
+    size_t kept = 0;
+    for (size_t i = 0; i < s->nchunks; i++) {
+        bool replaced = false;
+        for (size_t k = 0; k < n && !replaced; k++)
+            replaced = v[k].declaration && v[k].name && s->chunks[i].name &&
+                       strcmp(v[k].name, s->chunks[i].name) == 0;
+        if (replaced) {
+            free(s->chunks[i].text);
+            free(s->chunks[i].name);
+        } else {
+            s->chunks[kept++] = s->chunks[i];
+        }
+    }
+    s->nchunks = kept;
+    for (size_t k = 0; k < n; k++) {
+        if (!v[k].declaration)
+            continue;
+        chunk *grown = realloc(s->chunks, (s->nchunks + 1) * sizeof *grown);
+        if (!grown)
+            return;
+        s->chunks = grown;
+        s->chunks[s->nchunks].text = v[k].text;
+        s->chunks[s->nchunks].name = v[k].name;
+        s->nchunks++;
+        v[k].text = v[k].name = NULL;
+    }
+}
+
+levy_status levy_session_eval(levy_session *s, const char *text) {
+    if (!s || !text)
+        return LEVY_ERROR_ARGUMENT;
+    piece *v;
+    size_t n;
+    if (!split_input(s, text, &v, &n))
+        return LEVY_ERROR_INVALID;
+    char **names = calloc(n + 1, sizeof *names);
+    if (!names) {
+        free_pieces(v, n);
+        return LEVY_ERROR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        names[i] = v[i].declaration ? v[i].name : NULL;
+    build b = { 0 };
+    levy_status st = build_policy(s, names, n, v, n, &b);
+    report_build(s, &b, st != LEVY_OK);
+    if (st != LEVY_OK) {
+        levy_policy_free(b.policy);
+        free(names);
+        free_pieces(v, n);
+        return st;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (names[i] && name_was_typed(s, names[i]))
+            sayf(s, "note: '%s' redefined\n", names[i]);
+    free(names);
+    int first = b.first_new_source;
+    adopt(s, &b);
+    keep_declarations(s, v, n);
+    free_pieces(v, n);
+    return run_statements_of(s, first, (int)s->policy->sources.count - 1);
+}
+
+/* ---- Questions about the session ------------------------------------------ */
+
+levy_status levy_session_type(levy_session *s, const char *expr) {
+    if (!s || !expr)
+        return LEVY_ERROR_ARGUMENT;
+    piece q = { .text = (char *)expr };
+    build b = { 0 };
+    levy_status st = build_policy(s, NULL, 0, &q, 1, &b);
+    report_build(s, &b, st != LEVY_OK);
+    if (st == LEVY_OK) {
+        const node_list *stmts = &b.policy->prog.statements;
+        const node *last = NULL;
+        for (size_t i = 0; i < stmts->n; i++)
+            if (stmts->v[i]->at.file >= b.first_new_source && stmts->v[i]->kind == N_EXPR_STMT)
+                last = stmts->v[i];
+        if (last && last->a)
+            sayf(s, "%s\n", type_name(last->a->ty));
+        else {
+            say(s, "levy: :type takes an expression\n");
+            st = LEVY_ERROR_ARGUMENT;
+        }
+    }
+    levy_policy_free(b.policy);
+    return st;
+}
+
+levy_status levy_session_set_scenario(levy_session *s, const char *name) {
+    if (!s)
+        return LEVY_ERROR_ARGUMENT;
+    bool none = !name || strcmp(name, "none") == 0;
+    levy_status st = levy_policy_set_scenario(s->policy, none ? NULL : name);
+    if (st != LEVY_OK) {
+        sayf(s, "levy: %s\n", levy_policy_error(s->policy));
+        return st;
+    }
+    free(s->scenario);
+    s->scenario = none ? NULL : strdup(name);
+    return LEVY_OK;
+}
+
+static const struct listing {
+    const char *kind;
+    size_t offset;          /* of the node_list in decl_table */
+    node_kind only;         /* for modifiers: pauses or concessions */
+} listings[] = {
+    { "measures", offsetof(decl_table, measures), N_MEASURE },
+    { "pauses", offsetof(decl_table, modifiers), N_PAUSE },
+    { "concessions", offsetof(decl_table, modifiers), N_CONCESSION },
+    { "countries", offsetof(decl_table, countries), N_COUNTRY },
+    { "groups", offsetof(decl_table, groups), N_GROUP },
+    { "products", offsetof(decl_table, products), N_PRODUCTS },
+    { "scenarios", offsetof(decl_table, scenarios), N_SCENARIO },
+    { "tests", offsetof(decl_table, tests), N_TEST },
+    { "commitments", offsetof(decl_table, commitments), N_COMMITMENT },
+    { "schedules", offsetof(decl_table, schedules), N_SCHEDULE },
+    { "lets", offsetof(decl_table, lets), N_LET },
+    { "attributes", offsetof(decl_table, attributes), N_ATTRIBUTE },
+};
+
+levy_status levy_session_list(levy_session *s, const char *kind) {
+    if (!s || !kind)
+        return LEVY_ERROR_ARGUMENT;
+    for (size_t i = 0; i < sizeof listings / sizeof listings[0]; i++) {
+        if (strcmp(kind, listings[i].kind) != 0)
+            continue;
+        const node_list *l =
+            (const node_list *)((const char *)&s->policy->prog.decls + listings[i].offset);
+        size_t shown = 0;
+        for (size_t k = 0; k < l->n; k++) {
+            const node *d = l->v[k];
+            if (d->kind != listings[i].only)
+                continue;
+            if (d->kind == N_TEST)
+                sayf(s, "\"%s\"\n", d->name);
+            else if (d->desc)
+                sayf(s, "%-20s %s\n", d->name, d->desc);
+            else
+                sayf(s, "%s\n", d->name);
+            shown++;
+        }
+        if (shown == 0)
+            sayf(s, "(no %s)\n", kind);
+        return LEVY_OK;
+    }
+    say(s, "levy: :list takes one of:");
+    for (size_t i = 0; i < sizeof listings / sizeof listings[0]; i++)
+        sayf(s, " %s", listings[i].kind);
+    say(s, "\n");
+    return LEVY_ERROR_ARGUMENT;
+}
+
+levy_status levy_session_show(levy_session *s, const char *name) {
+    if (!s || !name)
+        return LEVY_ERROR_ARGUMENT;
+    const program *prog = &s->policy->prog;
+    const node *d = symtab_get(&prog->globals, name);
+    if (!d) {
+        const char *near = check_suggest(prog, name);
+        sayf(s, "levy: nothing is called '%s'%s%s%s\n", name, near ? " (did you mean '" : "",
+             near ? near : "", near ? "'?)" : "");
+        return LEVY_ERROR_NOT_FOUND;
+    }
+    const source_text *src = source_set_get(&s->policy->sources, d->at.file);
+    if (!src) {
+        sayf(s, "%s is built in\n", name);
+        return LEVY_OK;
+    }
+    sayf(s, "# %s:%d\n", src->name, d->at.first_line + src->line_offset);
+    for (int line = d->at.first_line; line <= d->at.last_line; line++) {
+        size_t len;
+        const char *text = source_line(src, line, &len);
+        s->write(s->ud, text, len);
+        say(s, "\n");
+    }
+    return LEVY_OK;
+}
+
+levy_status levy_session_test(levy_session *s) {
+    if (!s)
+        return LEVY_ERROR_ARGUMENT;
+    levy_test_options o = { 0 };
+    size_t passed = 0, failed = 0;
+    levy_status st = levy_policy_test(s->policy, &o, s->write, s->ud, &passed, &failed);
+    levy_policy_clear_diagnostics(s->policy);
+    return st;
+}
+
+void levy_session_names(levy_session *s, const char *prefix,
+                        void (*add)(void *userdata, const char *name), void *userdata) {
+    if (!s || !add)
+        return;
+    size_t plen = prefix ? strlen(prefix) : 0;
+    for (size_t i = 0; lexer_keyword(i); i++)
+        if (strncmp(lexer_keyword(i), prefix ? prefix : "", plen) == 0)
+            add(userdata, lexer_keyword(i));
+    for (int b = 0; b < B_BUILTIN_COUNT; b++)
+        if (strncmp(builtin_name((builtin_id)b), prefix ? prefix : "", plen) == 0)
+            add(userdata, builtin_name((builtin_id)b));
+    const program *prog = &s->policy->prog;
+    for (int f = 0; f < ship_field_count(prog); f++) {
+        const char *fname = field_name(prog, f);
+        if (fname && strncmp(fname, prefix ? prefix : "", plen) == 0)
+            add(userdata, fname);
+    }
+    const symtab *t = &prog->globals;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].name && strncmp(t->slots[i].name, prefix ? prefix : "", plen) == 0)
+            add(userdata, t->slots[i].name);
+}

@@ -1,0 +1,469 @@
+/* sets.c - regions, bitsets and product sets (see sets.h). */
+#include "sets.h"
+
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Regions ------------------------------------------------------------ */
+
+/* Large enough that evaluating a shipment rarely needs a second block. */
+#define REGION_BLOCK_SIZE 16384
+
+struct region_block {
+    region_block *next;
+    size_t used, size;
+    alignas(max_align_t) unsigned char data[];
+};
+
+void region_init(region *r)
+{
+    r->first = r->cur = NULL;
+    r->failed = false;
+}
+
+void region_free(region *r)
+{
+    region_block *b = r->first;
+    while (b) {
+        region_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    region_init(r);
+}
+
+static region_block *block_new(size_t at_least)
+{
+    size_t size = at_least > REGION_BLOCK_SIZE ? at_least : REGION_BLOCK_SIZE;
+    region_block *b = malloc(sizeof *b + size);
+    if (!b)
+        return NULL;
+    b->next = NULL;
+    b->used = 0;
+    b->size = size;
+    return b;
+}
+
+/* next_block: moves r->cur to a block with room for size bytes, reusing
+ * the blocks a restore gave back before allocating a new one. */
+static bool next_block(region *r, size_t size)
+{
+    region_block *next = r->cur ? r->cur->next : r->first;
+    if (next && next->size >= size) {
+        next->used = 0;
+        r->cur = next;
+        return true;
+    }
+    region_block *b = block_new(size);
+    if (!b) {
+        r->failed = true;
+        return false;
+    }
+    b->next = next;
+    if (r->cur)
+        r->cur->next = b;
+    else
+        r->first = b;
+    r->cur = b;
+    return true;
+}
+
+void *region_alloc(region *r, size_t size)
+{
+    const size_t align = alignof(max_align_t);
+    if (size == 0)
+        size = 1;
+    if (size > SIZE_MAX / 2) {
+        r->failed = true;
+        return NULL;
+    }
+    size = (size + align - 1) & ~(align - 1);
+    if (!r->cur || r->cur->size - r->cur->used < size) {
+        if (!next_block(r, size))
+            return NULL;
+    }
+    void *p = r->cur->data + r->cur->used;
+    r->cur->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *region_strndup(region *r, const char *s, size_t n)
+{
+    char *p = region_alloc(r, n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+region_mark region_save(const region *r)
+{
+    region_mark m = { r->cur, r->cur ? r->cur->used : 0 };
+    return m;
+}
+
+void region_restore(region *r, region_mark m)
+{
+    if (!m.block) {
+        region_reset(r);
+        return;
+    }
+    r->cur = m.block;
+    r->cur->used = m.used;
+}
+
+void region_reset(region *r)
+{
+    r->cur = r->first;
+    if (r->cur)
+        r->cur->used = 0;
+}
+
+/* ---- Bitsets ------------------------------------------------------------ */
+
+bitset *bitset_new(region *r, size_t nbits)
+{
+    size_t nwords = BITSET_WORDS(nbits);
+    bitset *s = region_alloc(r, sizeof *s + nwords * sizeof s->w[0]);
+    if (!s)
+        return NULL;
+    s->nbits = nbits;
+    s->nwords = nwords;
+    return s;
+}
+
+bitset *bitset_copy(region *r, const bitset *s)
+{
+    bitset *c = bitset_new(r, s->nbits);
+    if (c)
+        memcpy(c->w, s->w, s->nwords * sizeof s->w[0]);
+    return c;
+}
+
+void bitset_fill(bitset *s)
+{
+    if (!s->nwords)
+        return;
+    memset(s->w, 0xff, s->nwords * sizeof s->w[0]);
+    if (s->nbits % 64)
+        s->w[s->nwords - 1] = (UINT64_C(1) << (s->nbits % 64)) - 1;
+}
+
+void bitset_clear(bitset *s)
+{
+    memset(s->w, 0, s->nwords * sizeof s->w[0]);
+}
+
+/* The binary operations work on the common words: sets of one universe
+ * always have the same size. */
+static size_t common_words(const bitset *a, const bitset *b)
+{
+    return a->nwords < b->nwords ? a->nwords : b->nwords;
+}
+
+void bitset_union(bitset *dst, const bitset *src)
+{
+    for (size_t i = 0, n = common_words(dst, src); i < n; i++)
+        dst->w[i] |= src->w[i];
+}
+
+void bitset_minus(bitset *dst, const bitset *src)
+{
+    for (size_t i = 0, n = common_words(dst, src); i < n; i++)
+        dst->w[i] &= ~src->w[i];
+}
+
+void bitset_intersect(bitset *dst, const bitset *src)
+{
+    size_t n = common_words(dst, src);
+    for (size_t i = 0; i < n; i++)
+        dst->w[i] &= src->w[i];
+    for (size_t i = n; i < dst->nwords; i++)
+        dst->w[i] = 0;
+}
+
+bool bitset_equal(const bitset *a, const bitset *b)
+{
+    if (a->nbits != b->nbits)
+        return false;
+    return memcmp(a->w, b->w, a->nwords * sizeof a->w[0]) == 0;
+}
+
+bool bitset_is_empty(const bitset *s)
+{
+    for (size_t i = 0; i < s->nwords; i++)
+        if (s->w[i])
+            return false;
+    return true;
+}
+
+bool bitset_is_full(const bitset *s)
+{
+    return bitset_count(s) == s->nbits;
+}
+
+size_t bitset_count(const bitset *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nwords; i++)
+        n += (size_t)__builtin_popcountll(s->w[i]);
+    return n;
+}
+
+long bitset_next(const bitset *s, size_t from)
+{
+    if (from >= s->nbits)
+        return -1;
+    size_t i = from / 64;
+    uint64_t word = s->w[i] & (~UINT64_C(0) << (from % 64));
+    for (;;) {
+        if (word) {
+            size_t bit = i * 64 + (size_t)__builtin_ctzll(word);
+            return bit < s->nbits ? (long)bit : -1;
+        }
+        if (++i >= s->nwords)
+            return -1;
+        word = s->w[i];
+    }
+}
+
+/* ---- Product sets ------------------------------------------------------- */
+
+static const uint64_t pow10_u64[HS_MAX_DIGITS + 1] = {
+    1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u,
+    100000000u, 1000000000u, 10000000000u,
+};
+
+hs_interval hs_code_interval(hs_code c)
+{
+    int len = c.len > HS_MAX_DIGITS ? HS_MAX_DIGITS : c.len;
+    uint64_t width = pow10_u64[HS_MAX_DIGITS - len];
+    hs_interval iv = { c.digits * width, c.digits * width + width - 1 };
+    return iv;
+}
+
+hs_interval hs_range_interval(hs_code lo, hs_code hi)
+{
+    hs_interval iv = { hs_code_interval(lo).lo, hs_code_interval(hi).hi };
+    return iv;
+}
+
+static pset *pset_sized(region *r, size_t n)
+{
+    pset *s = region_alloc(r, sizeof *s + n * sizeof s->iv[0]);
+    if (s)
+        s->n = n;
+    return s;
+}
+
+pset *pset_empty(region *r)
+{
+    return pset_sized(r, 0);
+}
+
+pset *pset_all(region *r)
+{
+    pset *s = pset_sized(r, 1);
+    if (s) {
+        s->iv[0].lo = 0;
+        s->iv[0].hi = HS_SPACE - 1;
+    }
+    return s;
+}
+
+static int interval_cmp(const void *a, const void *b)
+{
+    const hs_interval *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* normalize: merges sorted v[0..n) in place; returns the new count. */
+static size_t normalize(hs_interval *v, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out > 0 && v[i].lo <= v[out - 1].hi + 1) {
+            if (v[i].hi > v[out - 1].hi)
+                v[out - 1].hi = v[i].hi;
+        } else {
+            v[out++] = v[i];
+        }
+    }
+    return out;
+}
+
+pset *pset_from_intervals(region *r, hs_interval *v, size_t n)
+{
+    if (n > 1)
+        qsort(v, n, sizeof *v, interval_cmp);
+    n = normalize(v, n);
+    pset *s = pset_sized(r, n);
+    if (s && n)
+        memcpy(s->iv, v, n * sizeof *v);
+    return s;
+}
+
+pset *pset_union(region *r, const pset *a, const pset *b)
+{
+    pset *s = pset_sized(r, a->n + b->n);
+    if (!s)
+        return NULL;
+    /* Merge the two sorted lists, then fuse what touches. */
+    size_t i = 0, j = 0, k = 0;
+    while (i < a->n || j < b->n) {
+        if (j >= b->n || (i < a->n && a->iv[i].lo <= b->iv[j].lo))
+            s->iv[k++] = a->iv[i++];
+        else
+            s->iv[k++] = b->iv[j++];
+    }
+    s->n = normalize(s->iv, k);
+    return s;
+}
+
+pset *pset_minus(region *r, const pset *a, const pset *b)
+{
+    /* Each interval of b can split at most one interval of a in two. */
+    pset *s = pset_sized(r, a->n + b->n);
+    if (!s)
+        return NULL;
+    size_t k = 0, j = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        uint64_t lo = a->iv[i].lo, hi = a->iv[i].hi;
+        while (j < b->n && b->iv[j].hi < lo)
+            j++;
+        size_t jj = j;
+        bool alive = true;
+        while (alive && jj < b->n && b->iv[jj].lo <= hi) {
+            if (b->iv[jj].lo > lo) {
+                s->iv[k].lo = lo;
+                s->iv[k].hi = b->iv[jj].lo - 1;
+                k++;
+            }
+            if (b->iv[jj].hi >= hi)
+                alive = false;
+            else
+                lo = b->iv[jj].hi + 1;
+            jj++;
+        }
+        if (alive) {
+            s->iv[k].lo = lo;
+            s->iv[k].hi = hi;
+            k++;
+        }
+    }
+    s->n = k;
+    return s;
+}
+
+pset *pset_intersect(region *r, const pset *a, const pset *b)
+{
+    pset *s = pset_sized(r, a->n + b->n);
+    if (!s)
+        return NULL;
+    size_t i = 0, j = 0, k = 0;
+    while (i < a->n && j < b->n) {
+        uint64_t lo = a->iv[i].lo > b->iv[j].lo ? a->iv[i].lo : b->iv[j].lo;
+        uint64_t hi = a->iv[i].hi < b->iv[j].hi ? a->iv[i].hi : b->iv[j].hi;
+        if (lo <= hi) {
+            s->iv[k].lo = lo;
+            s->iv[k].hi = hi;
+            k++;
+        }
+        if (a->iv[i].hi < b->iv[j].hi)
+            i++;
+        else
+            j++;
+    }
+    s->n = k;
+    return s;
+}
+
+/* find: the index of the last interval with lo <= x, or -1. */
+static long find(const pset *s, uint64_t x)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->iv[mid].lo <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (long)lo - 1;
+}
+
+bool pset_has(const pset *s, hs_code product)
+{
+    if (product.len < 1 || product.len > HS_MAX_DIGITS)
+        return false;
+    hs_interval p = hs_code_interval(product);
+    long i = find(s, p.lo);
+    return i >= 0 && s->iv[i].hi >= p.hi;
+}
+
+bool pset_overlaps(const pset *s, hs_interval iv)
+{
+    long i = find(s, iv.hi);
+    return i >= 0 && s->iv[i].hi >= iv.lo;
+}
+
+bool pset_equal(const pset *a, const pset *b)
+{
+    return a->n == b->n && memcmp(a->iv, b->iv, a->n * sizeof a->iv[0]) == 0;
+}
+
+bool pset_is_all(const pset *s)
+{
+    return s->n == 1 && s->iv[0].lo == 0 && s->iv[0].hi == HS_SPACE - 1;
+}
+
+/* A run of consecutive codes of one length, waiting to be emitted. */
+typedef struct code_run {
+    bool open;
+    int len;
+    uint64_t first, last;
+} code_run;
+
+/* flush: emits the run; false when the caller asked to stop. */
+static bool flush(code_run *run, pset_emit_fn emit, void *ud)
+{
+    if (!run->open)
+        return true;
+    run->open = false;
+    hs_code lo = { run->first, (uint8_t)run->len };
+    hs_code hi = { run->last, (uint8_t)run->len };
+    return emit(ud, lo, hi);
+}
+
+void pset_codes(const pset *s, pset_emit_fn emit, void *ud)
+{
+    code_run run = { false, 0, 0, 0 };
+    for (size_t i = 0; i < s->n; i++) {
+        uint64_t x = s->iv[i].lo, hi = s->iv[i].hi;
+        while (x <= hi) {
+            /* The longest prefix (fewest digits) that starts at x and fits. */
+            int len = HS_MAX_DIGITS;
+            for (int l = 2; l < HS_MAX_DIGITS; l += 2) {
+                uint64_t w = pow10_u64[HS_MAX_DIGITS - l];
+                if (x % w == 0 && x + w - 1 <= hi) {
+                    len = l;
+                    break;
+                }
+            }
+            uint64_t w = pow10_u64[HS_MAX_DIGITS - len];
+            uint64_t digits = x / w;
+            if (run.open && run.len == len && run.last + 1 == digits) {
+                run.last = digits;
+            } else {
+                if (!flush(&run, emit, ud))
+                    return;
+                run = (code_run){ true, len, digits, digits };
+            }
+            x += w;
+        }
+    }
+    flush(&run, emit, ud);
+}

@@ -1,0 +1,637 @@
+/* value.c - runtime values, shipments, text buffers and printing. */
+#include "value.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain.h"
+
+const char *value_kind_name(value_kind k)
+{
+    static const char *const names[] = {
+        [V_NONE] = "nothing", [V_BOOL] = "bool", [V_NUMBER] = "number",
+        [V_RATE] = "rate", [V_MONEY] = "money", [V_DATE] = "date",
+        [V_DURATION] = "duration", [V_TEXT] = "text", [V_COUNTRY] = "country",
+        [V_COUNTRY_SET] = "country set", [V_PRODUCT] = "product",
+        [V_PRODUCT_SET] = "product set", [V_SHIPMENT] = "shipment",
+        [V_EXPLANATION] = "explanation", [V_TIMELINE] = "timeline",
+        [V_UNIT] = "unit", [V_DECL] = "declaration",
+    };
+    return k <= V_DECL ? names[k] : "?";
+}
+
+value_kind value_kind_of_type(type t)
+{
+    switch (t) {
+    case T_BOOL: return V_BOOL;
+    case T_NUMBER: return V_NUMBER;
+    case T_RATE: return V_RATE;
+    case T_MONEY: return V_MONEY;
+    case T_DATE: return V_DATE;
+    case T_DURATION: return V_DURATION;
+    case T_TEXT: return V_TEXT;
+    case T_COUNTRY: return V_COUNTRY;
+    case T_COUNTRY_SET: return V_COUNTRY_SET;
+    case T_PRODUCT: return V_PRODUCT;
+    case T_PRODUCT_SET: return V_PRODUCT_SET;
+    case T_SHIPMENT: return V_SHIPMENT;
+    case T_EXPLANATION: return V_EXPLANATION;
+    case T_TIMELINE: return V_TIMELINE;
+    case T_UNIT: return V_UNIT;
+    case T_MEASURE: case T_MODIFIER: case T_COMMITMENT: case T_SCENARIO:
+    case T_SCHEDULE:
+        return V_DECL;
+    default:
+        return V_NONE;
+    }
+}
+
+bool rate_equal(rate_value a, rate_value b)
+{
+    if (dec_cmp(a.ad_valorem, b.ad_valorem) != 0)
+        return false;
+    if (!rate_is_specific(a) && !rate_is_specific(b))
+        return true;
+    /* A specific part of $0 is no specific part. */
+    if (dec_is_zero(a.specific) && dec_is_zero(b.specific))
+        return true;
+    return a.unit == b.unit && dec_cmp(a.specific, b.specific) == 0;
+}
+
+static bool ship_equal(const shipment *a, const shipment *b)
+{
+    if (a->nfields != b->nfields)
+        return false;
+    for (int i = 0; i < a->nfields; i++)
+        if (!value_equal(&a->fields[i], &b->fields[i]))
+            return false;
+    return true;
+}
+
+bool value_equal(const value *a, const value *b)
+{
+    if (a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case V_NONE: return true;
+    case V_BOOL: return a->as.b == b->as.b;
+    case V_NUMBER: case V_MONEY: return dec_cmp(a->as.num, b->as.num) == 0;
+    case V_RATE: return rate_equal(a->as.rate, b->as.rate);
+    case V_DATE: return a->as.day == b->as.day;
+    case V_DURATION:
+        return a->as.dur.count == b->as.dur.count && a->as.dur.unit == b->as.dur.unit;
+    case V_TEXT: return strcmp(a->as.text, b->as.text) == 0;
+    case V_COUNTRY: return a->as.country == b->as.country;
+    case V_COUNTRY_SET: return bitset_equal(a->as.countries, b->as.countries);
+    case V_PRODUCT: return hs_equal(a->as.product, b->as.product);
+    case V_PRODUCT_SET: return pset_equal(a->as.products, b->as.products);
+    case V_SHIPMENT: return ship_equal(a->as.ship, b->as.ship);
+    case V_UNIT: return a->as.unit == b->as.unit;
+    case V_DECL: return a->as.decl == b->as.decl;
+    case V_EXPLANATION: return a->as.expl == b->as.expl;
+    case V_TIMELINE: return a->as.tl == b->as.tl;
+    }
+    return false;
+}
+
+/* ---- Shipments ---------------------------------------------------------- */
+
+static const char *const builtin_field_names[F_BUILTIN_COUNT] = {
+    [F_ORIGIN] = "origin", [F_VIA] = "via", [F_PRODUCT] = "product",
+    [F_VALUE] = "value", [F_QUANTITY] = "quantity", [F_UNIT] = "unit",
+    [F_LOADED] = "loaded", [F_ENTERED] = "entered",
+};
+
+int ship_field_count(const program *p)
+{
+    return F_BUILTIN_COUNT + (int)p->decls.attributes.n;
+}
+
+shipment *ship_new(region *r, const program *p)
+{
+    int n = ship_field_count(p);
+    shipment *s = region_alloc(r, sizeof *s + (size_t)n * sizeof s->fields[0]);
+    if (s)
+        s->nfields = n;
+    return s;
+}
+
+shipment *ship_copy(region *r, const shipment *s)
+{
+    size_t size = sizeof *s + (size_t)s->nfields * sizeof s->fields[0];
+    shipment *c = region_alloc(r, size);
+    if (c)
+        memcpy(c, s, size);
+    return c;
+}
+
+void ship_clear(shipment *s)
+{
+    for (int i = 0; i < s->nfields; i++)
+        s->fields[i].kind = V_NONE;
+}
+
+int ship_field_lookup(const program *p, const char *name)
+{
+    for (int f = 0; f < F_BUILTIN_COUNT; f++)
+        if (strcmp(builtin_field_names[f], name) == 0)
+            return f;
+    for (size_t i = 0; i < p->decls.attributes.n; i++)
+        if (strcmp(p->decls.attributes.v[i]->name, name) == 0)
+            return F_BUILTIN_COUNT + (int)i;
+    return -1;
+}
+
+/* attribute_kind: the kind an attribute's declared type names. */
+static value_kind attribute_kind(const node *attr)
+{
+    static const struct { const char *name; value_kind kind; } types[] = {
+        { "bool", V_BOOL }, { "number", V_NUMBER }, { "text", V_TEXT },
+        { "country", V_COUNTRY }, { "date", V_DATE }, { "money", V_MONEY },
+        { "rate", V_RATE }, { "product", V_PRODUCT }, { "duration", V_DURATION },
+    };
+    const char *name = attr->a ? attr->a->name : NULL;
+    for (size_t i = 0; name && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(types[i].name, name) == 0)
+            return types[i].kind;
+    return value_kind_of_type(attr->ty);
+}
+
+value_kind ship_field_kind(const program *p, int f)
+{
+    switch (f) {
+    case F_ORIGIN: case F_VIA: return V_COUNTRY;
+    case F_PRODUCT: return V_PRODUCT;
+    case F_VALUE: return V_MONEY;
+    case F_QUANTITY: return V_NUMBER;
+    case F_UNIT: return V_UNIT;
+    case F_LOADED: case F_ENTERED: return V_DATE;
+    default:
+        break;
+    }
+    size_t i = (size_t)(f - F_BUILTIN_COUNT);
+    if (f < F_BUILTIN_COUNT || i >= p->decls.attributes.n)
+        return V_NONE;
+    return attribute_kind(p->decls.attributes.v[i]);
+}
+
+static const char *field_label(const program *p, int f)
+{
+    if (f >= 0 && f < F_BUILTIN_COUNT)
+        return builtin_field_names[f];
+    size_t i = (size_t)(f - F_BUILTIN_COUNT);
+    return i < p->decls.attributes.n ? p->decls.attributes.v[i]->name : "?";
+}
+
+bool ship_set(shipment *s, const program *p, int f, value v, char *err, size_t errlen)
+{
+    if (f < 0 || f >= s->nfields) {
+        snprintf(err, errlen, "no such field");
+        return false;
+    }
+    value_kind want = ship_field_kind(p, f);
+    if (v.kind == V_NUMBER && want == V_MONEY)
+        v.kind = V_MONEY;
+    if (v.kind != want && v.kind != V_NONE) {
+        snprintf(err, errlen, "'%s' is a %s, not a %s", field_label(p, f),
+                 value_kind_name(want), value_kind_name(v.kind));
+        return false;
+    }
+    s->fields[f] = v;
+    return true;
+}
+
+int country_lookup(const program *p, const char *code, size_t n)
+{
+    for (size_t i = 0; i < p->decls.countries.n; i++) {
+        const char *name = p->decls.countries.v[i]->name;
+        if (strlen(name) == n && memcmp(name, code, n) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+const char *country_code(const program *p, int country)
+{
+    if (country < 0 || (size_t)country >= p->decls.countries.n)
+        return "?";
+    return p->decls.countries.v[country]->name;
+}
+
+/* trim: drops blanks at both ends of s[0..*n). */
+static const char *trim(const char *s, size_t *n)
+{
+    while (*n && isspace((unsigned char)s[0])) {
+        s++;
+        (*n)--;
+    }
+    while (*n && isspace((unsigned char)s[*n - 1]))
+        (*n)--;
+    return s;
+}
+
+/* parse_amount: a number with an optional '$' and ',' thousands separators. */
+static bool parse_amount(const char *s, size_t n, bool money, dec *out)
+{
+    char buf[64];
+    size_t k = 0;
+    bool neg = false;
+    if (n && s[0] == '-') {
+        neg = true;
+        s++;
+        n--;
+    }
+    if (money && n && s[0] == '$') {
+        s++;
+        n--;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ',')
+            continue;
+        if (k + 2 >= sizeof buf)
+            return false;
+        buf[k++] = s[i];
+    }
+    if (k == 0)
+        return false;
+    dec d;
+    if (dec_parse(buf, k, &d) != DEC_OK || dec_is_neg(d))
+        return false;
+    if (neg && dec_neg(d, &d) != DEC_OK)
+        return false;
+    *out = d;
+    return true;
+}
+
+static bool parse_product(const char *s, size_t n, hs_code *out)
+{
+    if (n > 2 && (s[0] == 'h' || s[0] == 'H') && (s[1] == 's' || s[1] == 'S')) {
+        s += 2;
+        n -= 2;
+        s = trim(s, &n);
+    }
+    return hs_parse(s, n, out) == HS_OK || hs_parse_loose(s, n, out) == HS_OK;
+}
+
+static bool parse_bool(const char *s, size_t n, bool *out)
+{
+    static const char *const yes[] = { "true", "yes", "1" }, *const no[] = { "false", "no", "0" };
+    for (size_t i = 0; i < 3; i++) {
+        if (strlen(yes[i]) == n && strncmp(yes[i], s, n) == 0) {
+            *out = true;
+            return true;
+        }
+        if (strlen(no[i]) == n && strncmp(no[i], s, n) == 0) {
+            *out = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool parse_duration(const char *s, size_t n, duration *out)
+{
+    static const struct { const char *word; duration_unit unit; } units[] = {
+        { "day", DUR_DAYS }, { "days", DUR_DAYS }, { "week", DUR_WEEKS },
+        { "weeks", DUR_WEEKS }, { "month", DUR_MONTHS }, { "months", DUR_MONTHS },
+        { "year", DUR_YEARS }, { "years", DUR_YEARS },
+    };
+    size_t i = 0;
+    int64_t count = 0;
+    while (i < n && isdigit((unsigned char)s[i])) {
+        if (count > INT64_MAX / 10 - 10)
+            return false;
+        count = count * 10 + (s[i++] - '0');
+    }
+    if (i == 0)
+        return false;
+    while (i < n && s[i] == ' ')
+        i++;
+    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+        if (strlen(units[u].word) == n - i && strncmp(units[u].word, s + i, n - i) == 0) {
+            out->count = count;
+            out->unit = units[u].unit;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* parse_field_text: text as a value of kind `want`. */
+static bool parse_field_text(const program *p, region *r, value_kind want, const char *s,
+                             size_t n, value *v)
+{
+    v->kind = want;
+    switch (want) {
+    case V_COUNTRY:
+        return (v->as.country = country_lookup(p, s, n)) >= 0;
+    case V_PRODUCT:
+        return parse_product(s, n, &v->as.product);
+    case V_MONEY:
+        return parse_amount(s, n, true, &v->as.num);
+    case V_NUMBER:
+        return parse_amount(s, n, false, &v->as.num);
+    case V_DATE:
+        return date_parse(s, n, &v->as.day) == DATE_OK;
+    case V_RATE:
+        return rate_parse_levy(s, n, &v->as.rate);
+    case V_BOOL:
+        return parse_bool(s, n, &v->as.b);
+    case V_UNIT:
+        return (v->as.unit = unit_from_name(s, n)) != UNIT_NONE;
+    case V_DURATION:
+        return parse_duration(s, n, &v->as.dur);
+    case V_TEXT:
+        return (v->as.text = region_strndup(r, s, n)) != NULL;
+    default:
+        return false;
+    }
+}
+
+bool ship_set_text(shipment *s, const program *p, region *r, int f, const char *text,
+                   size_t len, char *err, size_t errlen)
+{
+    if (f < 0 || f >= s->nfields) {
+        snprintf(err, errlen, "no such field");
+        return false;
+    }
+    value_kind want = ship_field_kind(p, f);
+    if (want != V_TEXT)
+        text = trim(text, &len);
+    if (len == 0) {
+        s->fields[f].kind = V_NONE;
+        return true;
+    }
+    value v;
+    if (!parse_field_text(p, r, want, text, len, &v)) {
+        if (want == V_COUNTRY)
+            snprintf(err, errlen, "unknown country '%.*s' in '%s'", (int)len, text,
+                     field_label(p, f));
+        else
+            snprintf(err, errlen, "'%.*s' is not a %s (field '%s')", (int)len, text,
+                     value_kind_name(want), field_label(p, f));
+        return false;
+    }
+    s->fields[f] = v;
+    return true;
+}
+
+/* ---- Text buffers -------------------------------------------------------- */
+
+void sb_init(strbuf *b)
+{
+    b->s = NULL;
+    b->len = b->cap = 0;
+    b->failed = false;
+}
+
+void sb_free(strbuf *b)
+{
+    free(b->s);
+    sb_init(b);
+}
+
+void sb_clear(strbuf *b)
+{
+    b->len = 0;
+    if (b->s)
+        b->s[0] = '\0';
+}
+
+/* reserve: room for n more bytes and a NUL; false once growing failed. */
+static bool reserve(strbuf *b, size_t n)
+{
+    if (b->failed)
+        return false;
+    if (b->len + n + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + n + 1) {
+        if (cap > SIZE_MAX / 2) {
+            b->failed = true;
+            return false;
+        }
+        cap *= 2;
+    }
+    char *s = realloc(b->s, cap);
+    if (!s) {
+        b->failed = true;
+        return false;
+    }
+    b->s = s;
+    b->cap = cap;
+    return true;
+}
+
+void sb_putn(strbuf *b, const char *s, size_t n)
+{
+    if (!reserve(b, n))
+        return;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void sb_puts(strbuf *b, const char *s)
+{
+    sb_putn(b, s, strlen(s));
+}
+
+void sb_putc(strbuf *b, char c)
+{
+    sb_putn(b, &c, 1);
+}
+
+void sb_pad(strbuf *b, char c, size_t n)
+{
+    if (!reserve(b, n))
+        return;
+    memset(b->s + b->len, c, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void sb_printf(strbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        sb_putn(b, small, (size_t)n);
+        return;
+    }
+    if (!reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+const char *sb_cstr(const strbuf *b)
+{
+    return b->s ? b->s : "";
+}
+
+/* ---- Printing ------------------------------------------------------------ */
+
+void money_format(dec d, strbuf *out)
+{
+    char buf[DEC_FMT_MAX];
+    dec_format_money(d, buf, sizeof buf);
+    sb_puts(out, buf);
+}
+
+void rate_format_sb(rate_value r, strbuf *out)
+{
+    char buf[RATE_FMT_MAX];
+    rate_format(r, buf, sizeof buf);
+    sb_puts(out, buf);
+}
+
+void product_format(hs_code c, strbuf *out)
+{
+    char buf[HS_FMT_MAX];
+    hs_format(c, buf);
+    sb_puts(out, "hs ");
+    sb_puts(out, buf);
+}
+
+static void country_set_format(const bitset *s, const program *p, strbuf *out)
+{
+    if (s->nbits > 0 && bitset_is_full(s)) {
+        sb_puts(out, "all");
+        return;
+    }
+    sb_putc(out, '{');
+    const char *sep = "";
+    for (long c = bitset_next(s, 0); c >= 0; c = bitset_next(s, (size_t)c + 1)) {
+        sb_printf(out, "%s%s", sep, country_code(p, (int)c));
+        sep = ", ";
+    }
+    sb_putc(out, '}');
+}
+
+typedef struct code_printer {
+    strbuf *out;
+    const char *sep;
+} code_printer;
+
+static bool print_code(void *ud, hs_code lo, hs_code hi)
+{
+    code_printer *cp = ud;
+    char a[HS_FMT_MAX], b[HS_FMT_MAX];
+    hs_format(lo, a);
+    sb_printf(cp->out, "%shs %s", cp->sep, a);
+    if (!hs_equal(lo, hi)) {
+        hs_format(hi, b);
+        sb_printf(cp->out, "..%s", b);
+    }
+    cp->sep = ", ";
+    return true;
+}
+
+/* Sets that cover most codes read better as what they leave out. */
+static void product_set_format(const pset *s, strbuf *out)
+{
+    if (pset_is_all(s)) {
+        sb_puts(out, "all");
+        return;
+    }
+    uint64_t covered = 0;
+    for (size_t i = 0; i < s->n; i++)
+        covered += s->iv[i].hi - s->iv[i].lo + 1;
+    code_printer cp = { out, "" };
+    if (covered > HS_SPACE / 2) {
+        region r;
+        region_init(&r);
+        pset *all = pset_all(&r);
+        pset *rest = all ? pset_minus(&r, all, s) : NULL;
+        if (rest) {
+            sb_puts(out, "all except {");
+            pset_codes(rest, print_code, &cp);
+            sb_putc(out, '}');
+            region_free(&r);
+            return;
+        }
+        region_free(&r);
+    }
+    sb_putc(out, '{');
+    pset_codes(s, print_code, &cp);
+    sb_putc(out, '}');
+}
+
+static void duration_format_sb(duration d, strbuf *out)
+{
+    char buf[32];
+    duration_format(d, buf);
+    sb_puts(out, buf);
+}
+
+static void decl_format(const node *decl, strbuf *out)
+{
+    sb_puts(out, decl && decl->name ? decl->name : "?");
+}
+
+/* field_value_format: a field's value as a shipment literal writes it. */
+static void field_value_format(const value *v, const program *p, strbuf *out)
+{
+    if (v->kind == V_TEXT) {
+        sb_putc(out, '"');
+        sb_puts(out, v->as.text);
+        sb_putc(out, '"');
+    } else {
+        value_format(v, p, out);
+    }
+}
+
+void ship_format(const shipment *s, const program *p, strbuf *out)
+{
+    sb_puts(out, "shipment {");
+    const char *sep = " ";
+    for (int f = 0; f < s->nfields; f++) {
+        if (s->fields[f].kind == V_NONE)
+            continue;
+        sb_printf(out, "%s%s: ", sep, field_label(p, f));
+        field_value_format(&s->fields[f], p, out);
+        sep = ", ";
+    }
+    sb_puts(out, " }");
+}
+
+void value_format(const value *v, const program *p, strbuf *out)
+{
+    char buf[DEC_FMT_MAX], day[11];
+    switch (v->kind) {
+    case V_NONE: sb_puts(out, "(none)"); break;
+    case V_BOOL: sb_puts(out, v->as.b ? "true" : "false"); break;
+    case V_NUMBER:
+        dec_format(v->as.num, 0, buf, sizeof buf);
+        sb_puts(out, buf);
+        break;
+    case V_RATE: rate_format_sb(v->as.rate, out); break;
+    case V_MONEY: money_format(v->as.num, out); break;
+    case V_DATE:
+        date_format(v->as.day, day);
+        sb_puts(out, day);
+        break;
+    case V_DURATION: duration_format_sb(v->as.dur, out); break;
+    case V_TEXT: sb_puts(out, v->as.text); break;
+    case V_COUNTRY: sb_puts(out, country_code(p, v->as.country)); break;
+    case V_COUNTRY_SET: country_set_format(v->as.countries, p, out); break;
+    case V_PRODUCT: product_format(v->as.product, out); break;
+    case V_PRODUCT_SET: product_set_format(v->as.products, out); break;
+    case V_SHIPMENT: ship_format(v->as.ship, p, out); break;
+    case V_EXPLANATION: explain_format(v->as.expl, out); break;
+    case V_TIMELINE: timeline_format(v->as.tl, out); break;
+    case V_UNIT: sb_puts(out, unit_name(v->as.unit)); break;
+    case V_DECL: decl_format(v->as.decl, out); break;
+    }
+}
