@@ -136,11 +136,19 @@ statements
     | statements error
         {
             /* The token that caused the error is dropped unless it starts
-               a declaration (see levy_filtered_lex). */
-            if (ctx->panic)
+               a declaration (see levy_filtered_lex); a newline ending the
+               bad statement is used up with it. */
+            if (ctx->panic || yychar == NEWLINE)
                 yyclearin;
             yyerrok;
             $$ = $1;
+            /* A guard: recovery always consumes input, but should a bug
+               ever make it spin, stop rather than fill memory. */
+            if (ctx->syntax_errors >= PARSE_MAX_ERRORS) {
+                diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, @$,
+                         "too many syntax errors; giving up on this file");
+                YYABORT;
+            }
         }
     ;
 
@@ -512,9 +520,14 @@ static node *with_items(node *n, node_list items) {
     return n;
 }
 
+/* Called with the statement's first token already read as lookahead: when
+ * that token is an opening bracket, the scanner has counted it, and the
+ * statement itself lives one level out. */
 static void begin_expr_stmt(parse_ctx *ctx) {
     ctx->in_expr_stmt = true;
     ctx->expr_depth = ctx->depth;
+    if ((ctx->last_token == '(' || ctx->last_token == '{') && ctx->depth > 0)
+        ctx->expr_depth--;
 }
 
 /* Keywords that begin a declaration (or an `under` block) and so can only
@@ -736,6 +749,11 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
     const span *at = yypcontext_location(yyctx);
     char expected[600], what[160], buf[64];
     describe_expected(yyctx, expected, sizeof expected);
+    /* The newline the scanner makes up at the end of the input to end an
+       expression statement is the end of input to the user (and to the
+       REPL, which then asks for more). */
+    if (bad == YYSYMBOL_NEWLINE && ctx->pos >= ctx->src->len)
+        bad = YYSYMBOL_YYEOF;
     if (bad == YYSYMBOL_YYEOF) {
         ctx->at_eof_error = true;
         snprintf(what, sizeof what, "the end of input");
@@ -764,7 +782,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
                   ctx->open_char[ctx->depth - 1], open.first_line);
     }
     ctx->syntax_errors++;
-    ctx->panic = !is_sync_token(ctx, bad == YYSYMBOL_YYEOF ? END : ctx->last_token, at);
+    ctx->panic = !is_sync_token(ctx, ctx->last_token, at);
     ctx->in_expr_stmt = false;
     return 0;
 }

@@ -66,9 +66,9 @@ static const struct attribute_type {
 #define N_ATTRIBUTE_TYPES (sizeof attribute_types / sizeof attribute_types[0])
 
 /* Where shipment fields may be used, for the messages that say so. */
-#define SHIPMENT_PLACES                                                          \
+#define SHIPMENT_PLACES                                                        \
     "'when', 'rate' and 'base' clauses, the rates of pauses and concessions, " \
-    "attribute defaults and top-level lets"
+    "attribute defaults and lets outside tests"
 
 static int builtin_lookup(const char *name) {
     for (int i = 0; i < B_BUILTIN_COUNT; i++)
@@ -201,6 +201,8 @@ typedef struct checker {
     uint64_t **group_sets;
     unsigned char *group_set_state; /* 0 not yet, 1 busy, 2 done, 3 not constant */
     size_t ngroup_sets;
+    int depth;            /* of check_expr calls, lazy checks included */
+    bool too_deep;        /* reported: stop descending */
 } checker;
 
 /* Where an expression is: whose names are visible, and whether the
@@ -474,6 +476,18 @@ const char *check_suggest(const program *p, const char *name) {
 static void add_suggestion(diagnostic *d, const char *best) {
     if (d && best)
         diag_note(d, d->at, "did you mean '%s'?", best);
+}
+
+/* As add_suggestion, for a declared name visible from cx: the user meant
+ * it, so it does not count as unused either. */
+static node *lookup_decl(const checker *ck, const ctx *cx, const char *name);
+
+static void suggest_decl(checker *ck, const ctx *cx, diagnostic *d, const char *best) {
+    add_suggestion(d, best);
+    const node *meant = best ? (cx ? lookup_decl(ck, cx, best) : symtab_get(&ck->p->globals, best))
+                             : NULL;
+    if (meant)
+        note_use(ck, meant);
 }
 
 /* ---- Scopes ------------------------------------------------------------------ */
@@ -809,7 +823,7 @@ static void unknown_name(checker *ck, const ctx *cx, const node *e, type want) {
     else if (product)
         what = "product set";
     diagnostic *d = error_at(ck, D_UNKNOWN_NAME, e->at, "unknown %s '%s'", what, e->name);
-    add_suggestion(d, best);
+    suggest_decl(ck, cx, d, best);
 }
 
 /* A name that denotes a declaration, used as a value. */
@@ -939,6 +953,25 @@ static type check_set(checker *ck, const ctx *cx, node *e, type want) {
     return kind;
 }
 
+/* How units are often written elsewhere (the USITC's "liter", "pr."),
+ * for the suggestion when Levy's short name is not used. */
+static const char *unit_alias(const char *name) {
+    static const struct { const char *alias, *unit; } aliases[] = {
+        { "liter", "l" }, { "liters", "l" }, { "litre", "l" }, { "litres", "l" },
+        { "lt", "l" }, { "kgs", "kg" }, { "kilo", "kg" }, { "kilos", "kg" },
+        { "kilogram", "kg" }, { "kilograms", "kg" }, { "pairs", "pair" }, { "pr", "pair" },
+        { "dozen", "doz" }, { "dz", "doz" }, { "ton", "t" }, { "tons", "t" },
+        { "tonne", "t" }, { "tonnes", "t" }, { "barrel", "bbl" }, { "barrels", "bbl" },
+        { "each", "item" }, { "items", "item" }, { "no", "item" }, { "piece", "item" },
+        { "pieces", "item" }, { "pcs", "item" }, { "sqm", "m2" }, { "cbm", "m3" },
+        { "pfl", "pf_l" }, { "proof_liter", "pf_l" }, { "proof_litre", "pf_l" },
+    };
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (equal_ignoring_case(aliases[i].alias, name))
+            return aliases[i].unit;
+    return NULL;
+}
+
 /* `$0.05 per kg`: money per unit of quantity. */
 static type check_specific(checker *ck, const ctx *cx, node *e) {
     type t = check_expr(ck, cx, e->a, T_MONEY);
@@ -956,8 +989,9 @@ static type check_specific(checker *ck, const ctx *cx, node *e) {
     suggestion_init(&s, name);
     for (int k = UNIT_NONE + 1; k < UNIT_COUNT; k++)
         consider(&s, unit_name((unit)k), true, 0);
-    if (s.best)
-        add_suggestion(d, s.best);
+    const char *alias = unit_alias(name);
+    if (alias || s.best)
+        add_suggestion(d, alias ? alias : s.best);
     else if (d)
         diag_note(d, d->at, "the units are kg, l, item, pair, doz, m2, m3, t, bbl, gross, "
                             "thousand and pf_l");
@@ -1249,13 +1283,14 @@ static node *resolve_ref(checker *ck, const ctx *cx, node *name, ref_want want) 
             ctx scope = *cx;
             if (want == REF_DROP)
                 scope.scenario = NULL;
-            add_suggestion(g, suggest_in(ck, &scope, name->name, rd->accept, rd->accept));
+            suggest_decl(ck, &scope, g, suggest_in(ck, &scope, name->name, rd->accept, rd->accept));
         }
         return NULL;
     }
     if (!ref_kind_ok(want, d)) {
         error_at(ck, D_WRONG_KIND, name->at, "'%s' is %s, not %s", name->name, decl_phrase(d),
                  rd->needed);
+        note_use(ck, d); /* misused, but not unused */
         return NULL;
     }
     name->sym = SYM_DECL;
@@ -1276,6 +1311,7 @@ static void unknown_function(checker *ck, const ctx *cx, node *e) {
     node *callee = e->a;
     node *d = lookup_decl(ck, cx, callee->name);
     if (d) {
+        note_use(ck, d);
         error_at(ck, D_WRONG_KIND, callee->at, "'%s' is %s, not a function", callee->name,
                  decl_phrase(d));
     } else if (builtin_field_lookup(callee->name) >= 0) {
@@ -1532,6 +1568,17 @@ static bool child_uses_shipment(const node *e) {
 static type check_expr(checker *ck, const ctx *cx, node *e, type want) {
     if (!e)
         return T_UNKNOWN;
+    /* A bound on nesting keeps this recursion, and the evaluator's over
+       the same tree, within any thread's stack. */
+    if (ck->depth >= CHECK_MAX_DEPTH) {
+        if (!ck->too_deep)
+            error_at(ck, D_SYNTAX_NESTING, e->at,
+                     "this expression is nested too deeply (more than %d levels, counting the "
+                     "lets it uses): split it with lets", CHECK_MAX_DEPTH);
+        ck->too_deep = true;
+        return T_UNKNOWN;
+    }
+    ck->depth++;
     type t = T_UNKNOWN;
     switch (e->kind) {
     case N_NUMBER: t = T_NUMBER; break;
@@ -1563,6 +1610,7 @@ static type check_expr(checker *ck, const ctx *cx, node *e, type want) {
     if (e->kind != N_NAME && child_uses_shipment(e))
         e->uses_shipment = true;
     e->ty = t;
+    ck->depth--;
     return t;
 }
 
@@ -1742,8 +1790,10 @@ static void not_constant(checker *ck, const node *e, const char *which) {
 static void check_window(checker *ck, const ctx *cx, node *w) {
     if (!w)
         return;
+    /* Fields are let through here so that a date from the shipment gets
+       the one error that says what is wrong: it is not constant. */
     ctx wcx = *cx;
-    wcx.shipment = false;
+    wcx.shipment = true;
     bool for_ = w->flags == WIN_FOR;
     type ta = check_expr(ck, &wcx, w->a, T_DATE);
     require(ck, w->a, ta, T_DATE, "a window starts at a date, found %s");
@@ -1878,39 +1928,66 @@ static const uint64_t *group_countries(checker *ck, const node *g) {
 
 /* ---- Rate tables and schedules -------------------------------------------- */
 
-static bool hs_keys_overlap(const node *x, const node *y) {
-    hs_code xl = x->v.hs.lo, xh = x->kind == N_HS_RANGE ? x->v.hs.hi : x->v.hs.lo;
-    hs_code yl = y->v.hs.lo, yh = y->kind == N_HS_RANGE ? y->v.hs.hi : y->v.hs.lo;
-    if (xl.len != yl.len)
-        return false; /* the longer code wins: no ambiguity */
-    return hs_compare(xh, yl) >= 0 && hs_compare(yh, xl) >= 0;
-}
-
 static bool is_code_key(const node *k) { return k->kind == N_HS || k->kind == N_HS_RANGE; }
 
-/* Product-code keys: each product must have one longest matching key. */
+/* A product-code key as an interval of codes of one length. */
+typedef struct code_key {
+    const node *key;
+    size_t order; /* position in the table */
+    hs_code lo, hi;
+} code_key;
+
+static int compare_code_keys(const void *a, const void *b) {
+    const code_key *x = a, *y = b;
+    if (x->lo.len != y->lo.len)
+        return x->lo.len < y->lo.len ? -1 : 1;
+    int c = hs_compare(x->lo, y->lo);
+    if (c)
+        return c;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void report_code_overlap(checker *ck, const code_key *a, const code_key *b) {
+    /* Report at the later entry, as a reader meets it. */
+    const code_key *first = a->order < b->order ? a : b, *second = a->order < b->order ? b : a;
+    char x[48], y[48];
+    snippet(ck, second->key->at, x, sizeof x);
+    snippet(ck, first->key->at, y, sizeof y);
+    diagnostic *d;
+    if (hs_equal(first->lo, second->lo) && hs_equal(first->hi, second->hi))
+        d = error_at(ck, D_DUP_ENTRY, second->key->at, "'%s' is listed twice in this table", x);
+    else
+        d = error_at(ck, D_DUP_ENTRY, second->key->at,
+                     "'%s' overlaps '%s' in this table: which rate applies?", x, y);
+    diag_note(d, first->key->at, "'%s' is here", y);
+}
+
+/* Product-code keys: every product must have one longest matching key, so
+ * keys of one length may not overlap (a longer key simply wins).  Sorted,
+ * each key need only be compared with the one reaching furthest before it. */
 static void check_code_keys(checker *ck, const node *table) {
-    for (size_t j = 0; j < table->items.n; j++) {
-        const node *kj = table->items.v[j]->a;
-        if (!is_code_key(kj))
-            continue;
-        for (size_t i = 0; i < j; i++) {
-            const node *ki = table->items.v[i]->a;
-            if (!is_code_key(ki) || !hs_keys_overlap(ki, kj))
-                continue;
-            char a[48], b[48];
-            snippet(ck, kj->at, a, sizeof a);
-            snippet(ck, ki->at, b, sizeof b);
-            diagnostic *d;
-            if (strcmp(a, b) == 0 || (ki->kind == N_HS && kj->kind == N_HS))
-                d = error_at(ck, D_DUP_ENTRY, kj->at, "'%s' is listed twice in this table", a);
-            else
-                d = error_at(ck, D_DUP_ENTRY, kj->at,
-                             "'%s' overlaps '%s' in this table: which rate applies?", a, b);
-            diag_note(d, ki->at, "'%s' is here", b);
-            break;
-        }
+    code_key *keys = malloc((table->items.n ? table->items.n : 1) * sizeof *keys);
+    if (!keys) {
+        ck->out_of_memory = true;
+        return;
     }
+    size_t n = 0;
+    for (size_t i = 0; i < table->items.n; i++) {
+        const node *k = table->items.v[i]->a;
+        if (!is_code_key(k))
+            continue;
+        code_key c = { k, i, k->v.hs.lo, k->kind == N_HS_RANGE ? k->v.hs.hi : k->v.hs.lo };
+        keys[n++] = c;
+    }
+    qsort(keys, n, sizeof *keys, compare_code_keys);
+    const code_key *reach = NULL; /* of this length, the one ending last */
+    for (size_t i = 0; i < n; i++) {
+        if (reach && reach->lo.len == keys[i].lo.len && hs_compare(keys[i].lo, reach->hi) <= 0)
+            report_code_overlap(ck, reach, &keys[i]);
+        if (!reach || reach->lo.len != keys[i].lo.len || hs_compare(keys[i].hi, reach->hi) > 0)
+            reach = &keys[i];
+    }
+    free(keys);
 }
 
 /* In a by-origin table a country listed by itself wins over a group that
@@ -1977,6 +2054,7 @@ static void check_origin_key(checker *ck, const ctx *cx, node *key) {
         return;
     }
     if (d->kind != N_COUNTRY && d->kind != N_GROUP) {
+        note_use(ck, d);
         error_at(ck, D_WRONG_KIND, key->at,
                  "'%s' is %s; a 'rate by origin' table is keyed by countries and groups",
                  key->name, decl_phrase(d));
@@ -2378,8 +2456,8 @@ static void check_reach(checker *ck, const node *mod, const node *name, interval
 static void check_modifier_reach(checker *ck, const node *mod) {
     const node *eff = find_clause(mod, N_EFFECTIVE);
     interval w;
-    if (!window_interval(eff ? eff->b : NULL, &w))
-        return;
+    if (!window_interval(eff ? eff->b : NULL, &w) || w.lo >= w.hi)
+        return; /* not constant or empty: reported as such */
     for (size_t i = 0; i < mod->items.n; i++) {
         const node *c = mod->items.v[i];
         if (c->kind == N_SUSPEND && !(c->flags & SUSPEND_ALL)) {
@@ -2565,25 +2643,62 @@ static void check_file(checker *ck, node *prog) {
 
 /* ---- Whole-policy checks --------------------------------------------------- */
 
-/* The k-th measure that m replaces, or NULL past the last. */
-static const node *replaced(const node *m, size_t k, const node **name) {
-    for (size_t i = 0; i < m->items.n; i++) {
-        const node *c = m->items.v[i];
-        if (c->kind != N_REPLACES)
-            continue;
-        if (k < c->items.n) {
-            *name = c->items.v[k];
-            const node *r = c->items.v[k]->ref;
-            return r && r->kind == N_MEASURE ? r : m; /* m: no edge, skip */
+/* `replaces` as a graph over measure numbers; an edge holds in the
+ * window of its clause. */
+typedef struct replace_edge {
+    size_t from, to;
+    const node *name; /* the N_NAME in the clause: where a cycle is reported */
+    interval when;
+    bool reported;
+} replace_edge;
+
+typedef struct replace_graph {
+    replace_edge *edges; /* sorted by `from` */
+    size_t nedges;
+    size_t *first;       /* edges of measure m: [first[m], first[m + 1]) */
+    size_t n;            /* measures */
+} replace_graph;
+
+static bool build_replace_graph(checker *ck, replace_graph *g) {
+    const node_list *ms = &ck->p->decls.measures;
+    size_t cap = 0;
+    g->n = ms->n;
+    g->nedges = 0;
+    for (size_t m = 0; m < ms->n; m++)
+        for (size_t i = 0; i < ms->v[m]->items.n; i++)
+            if (ms->v[m]->items.v[i]->kind == N_REPLACES)
+                cap += ms->v[m]->items.v[i]->items.n;
+    g->edges = malloc((cap ? cap : 1) * sizeof *g->edges);
+    g->first = malloc((g->n + 1) * sizeof *g->first);
+    if (!g->edges || !g->first)
+        return false;
+    for (size_t m = 0; m < ms->n; m++) {
+        g->first[m] = g->nedges;
+        for (size_t i = 0; i < ms->v[m]->items.n; i++) {
+            const node *c = ms->v[m]->items.v[i];
+            interval when;
+            if (c->kind != N_REPLACES)
+                continue;
+            if (!window_interval(c->b, &when))
+                when = always; /* not constant: reported as such */
+            for (size_t k = 0; k < c->items.n; k++) {
+                const node *r = c->items.v[k]->ref;
+                /* Self-replacement is reported with its clause. */
+                if (!r || r->kind != N_MEASURE || r == ms->v[m] || (size_t)r->index >= g->n)
+                    continue;
+                replace_edge e = { m, (size_t)r->index, c->items.v[k], when, false };
+                g->edges[g->nedges++] = e;
+            }
         }
-        k -= c->items.n;
     }
-    return NULL;
+    g->first[g->n] = g->nedges;
+    return true;
 }
 
-static void report_cycle(checker *ck, const node *at, size_t *stack, size_t from, size_t depth) {
+static void report_cycle(checker *ck, const replace_edge *closing, const size_t *stack,
+                         size_t from, size_t depth, int64_t day) {
     const node_list *ms = &ck->p->decls.measures;
-    char path[512];
+    char path[512], when[32] = "";
     size_t len = 0;
     path[0] = '\0';
     for (size_t i = from; i <= depth && len < sizeof path; i++) {
@@ -2593,56 +2708,91 @@ static void report_cycle(checker *ck, const node *at, size_t *stack, size_t from
     }
     if (len < sizeof path)
         snprintf(path + len, sizeof path - len, "%s", ms->v[stack[from]]->name);
-    error_at(ck, D_REPLACES_CYCLE, at->at, "'replaces' goes round in a cycle: %s", path);
+    if (day != INT64_MIN) {
+        char d[11];
+        date_format((date)day, d);
+        snprintf(when, sizeof when, " from %s", d);
+    }
+    error_at(ck, D_REPLACES_CYCLE, closing->name->at, "'replaces' goes round in a cycle%s: %s",
+             when, path);
 }
 
-/* Depth-first search over `replaces`; a back edge closes a cycle.  Edges
- * from measures checked earlier (another program_check) are not reported
- * again. */
-static void check_replaces_cycles(checker *ck, size_t first_new) {
-    size_t n = ck->p->decls.measures.n;
-    unsigned char *color = calloc(n ? n : 1, 1);
-    size_t *stack = malloc((n ? n : 1) * sizeof *stack);
-    size_t *cursor = malloc((n ? n : 1) * sizeof *cursor);
-    if (!color || !stack || !cursor) {
-        ck->out_of_memory = true;
-        n = 0;
-    }
-    for (size_t root = 0; root < n; root++) {
+/* Depth-first search over the edges that hold on `day` (and on the rest of
+ * its segment); a back edge closes a cycle.  Edges from measures checked
+ * by an earlier program_check are not reported again. */
+static void find_cycles_on(checker *ck, replace_graph *g, int64_t day, size_t first_new,
+                           unsigned char *color, size_t *stack, size_t *cursor) {
+    memset(color, 0, g->n ? g->n : 1);
+    for (size_t root = 0; root < g->n; root++) {
         if (color[root])
             continue;
         size_t depth = 0;
         stack[0] = root;
-        cursor[0] = 0;
+        cursor[0] = g->first[root];
         color[root] = 1;
         for (;;) {
-            const node *m = ck->p->decls.measures.v[stack[depth]];
-            const node *name = NULL;
-            const node *next = replaced(m, cursor[depth]++, &name);
-            if (!next) {
-                color[stack[depth]] = 2;
+            size_t u = stack[depth];
+            if (cursor[depth] == g->first[u + 1]) {
+                color[u] = 2;
                 if (depth == 0)
                     break;
                 depth--;
                 continue;
             }
-            if (next == m)
-                continue; /* self-replacement: reported with its clause */
-            size_t v = (size_t)next->index;
-            if (v >= n)
+            replace_edge *e = &g->edges[cursor[depth]++];
+            if (!(e->when.lo <= day && day < e->when.hi))
                 continue;
-            if (color[v] == 0) {
-                color[v] = 1;
-                stack[++depth] = v;
-                cursor[depth] = 0;
-            } else if (color[v] == 1 && stack[depth] >= first_new) {
+            if (color[e->to] == 0) {
+                color[e->to] = 1;
+                stack[++depth] = e->to;
+                cursor[depth] = g->first[e->to];
+            } else if (color[e->to] == 1 && u >= first_new && !e->reported) {
                 size_t from = depth;
-                while (from > 0 && stack[from] != v)
+                while (from > 0 && stack[from] != e->to)
                     from--;
-                report_cycle(ck, name, stack, from, depth);
+                e->reported = true;
+                report_cycle(ck, e, stack, from, depth, day);
             }
         }
     }
+}
+
+static int compare_days(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A cycle of `replaces` is an error only if all its edges hold on one day:
+ * A may replace B until June and B replace A from June.  Time is cut at
+ * every end of a window of a `replaces`; within each piece the same edges
+ * hold, so one search a piece finds every cycle. */
+static void check_replaces_cycles(checker *ck, size_t first_new) {
+    replace_graph g = { NULL, 0, NULL, 0 };
+    size_t n = ck->p->decls.measures.n;
+    unsigned char *color = malloc(n ? n : 1);
+    size_t *stack = malloc((n ? n : 1) * sizeof *stack);
+    size_t *cursor = malloc((n ? n : 1) * sizeof *cursor);
+    int64_t *days = NULL;
+    if (!color || !stack || !cursor || !build_replace_graph(ck, &g) ||
+        !(days = malloc((2 * g.nedges + 1) * sizeof *days))) {
+        ck->out_of_memory = true;
+    } else {
+        size_t ndays = 0;
+        days[ndays++] = INT64_MIN;
+        for (size_t i = 0; i < g.nedges; i++) {
+            if (g.edges[i].when.lo != INT64_MIN)
+                days[ndays++] = g.edges[i].when.lo;
+            if (g.edges[i].when.hi != INT64_MAX)
+                days[ndays++] = g.edges[i].when.hi;
+        }
+        qsort(days, ndays, sizeof *days, compare_days);
+        for (size_t i = 0; i < ndays && g.nedges > 0; i++)
+            if (i == 0 || days[i] != days[i - 1])
+                find_cycles_on(ck, &g, days[i], first_new, color, stack, cursor);
+    }
+    free(days);
+    free(g.edges);
+    free(g.first);
     free(color);
     free(stack);
     free(cursor);
@@ -2688,20 +2838,20 @@ static void warn_unused(checker *ck, const node *prog) {
 
 /* Counts the names in a root file that spell each global declaration, to
  * rank suggestions ("CX": the policy's CN rather than the stdlib's CA). */
-static void count_root_refs(checker *ck, const node *n) {
-    if (!n)
-        return;
+static void count_root_refs(checker *ck, const node *n, int depth) {
+    if (!n || depth > CHECK_MAX_DEPTH)
+        return; /* too deep: check_expr says so */
     if (n->kind == N_NAME && n->name) {
         node *d = symtab_get(&ck->p->globals, n->name);
         decl_info *in = d ? info_of(ck, d) : NULL;
         if (in)
             in->root_refs++;
     }
-    count_root_refs(ck, n->a);
-    count_root_refs(ck, n->b);
-    count_root_refs(ck, n->c);
+    count_root_refs(ck, n->a, depth + 1);
+    count_root_refs(ck, n->b, depth + 1);
+    count_root_refs(ck, n->c, depth + 1);
     for (size_t i = 0; i < n->items.n; i++)
-        count_root_refs(ck, n->items.v[i]);
+        count_root_refs(ck, n->items.v[i], depth + 1);
 }
 
 /* ---- The entry point -------------------------------------------------------- */
@@ -2735,6 +2885,51 @@ static bool is_new_file(const node *prog) {
     return !(prog->flags & (PROGRAM_CHECKED | PROGRAM_FAILED));
 }
 
+static bool is_new_root(const node *prog) {
+    return is_new_file(prog) && (prog->flags & PROGRAM_ROOT);
+}
+
+/* Step 1: every name.  Libraries first, so that a root file's clash with
+ * a library is reported in the root, where the user can change it; the
+ * scenarios' own names once every global one is known. */
+static void declare_all(checker *ck) {
+    const node_list *files = &ck->p->files;
+    symtab titles;
+    symtab_init(&titles);
+    for (size_t i = 0; i < files->n; i++)
+        if (is_new_file(files->v[i]) && !is_new_root(files->v[i]))
+            declare_file(ck, files->v[i], &titles);
+    for (size_t i = 0; i < files->n; i++)
+        if (is_new_root(files->v[i]))
+            declare_file(ck, files->v[i], &titles);
+    symtab_free(&titles);
+    for (size_t i = 0; i < files->n; i++) {
+        node *prog = files->v[i];
+        for (size_t k = 0; is_new_file(prog) && k < prog->items.n; k++)
+            if (prog->items.v[k]->kind == N_SCENARIO)
+                declare_scenario_items(ck, prog->items.v[k]);
+    }
+}
+
+/* Steps 2 and 3: every declaration, test and statement, then what needs
+ * the whole policy. */
+static void check_all(checker *ck, size_t first_measure) {
+    const node_list *files = &ck->p->files;
+    for (size_t i = 0; i < files->n; i++)
+        if (is_new_root(files->v[i]))
+            count_root_refs(ck, files->v[i], 0);
+    for (size_t i = 0; i < files->n; i++)
+        if (is_new_file(files->v[i]))
+            check_file(ck, files->v[i]);
+    check_replaces_cycles(ck, first_measure);
+    for (size_t i = 0; i < files->n; i++)
+        if (is_new_file(files->v[i]))
+            check_rule_reach(ck, files->v[i]);
+    for (size_t i = 0; i < files->n; i++)
+        if (is_new_root(files->v[i]))
+            warn_unused(ck, files->v[i]);
+}
+
 bool program_check(program *p, diag_list *diags) {
     size_t errors_before = diags->errors;
     checker ck;
@@ -2743,41 +2938,13 @@ bool program_check(program *p, diag_list *diags) {
     ck.diags = diags;
     ck.quiet_unknown = p->incomplete;
     size_t first_measure = p->decls.measures.n;
-    symtab titles;
-    symtab_init(&titles);
-
-    /* 1. Names: the globals of every file, then the scenarios' own. */
-    for (size_t i = 0; i < p->files.n; i++)
-        if (is_new_file(p->files.v[i]))
-            declare_file(&ck, p->files.v[i], &titles);
-    for (size_t i = 0; i < p->files.n; i++) {
-        node *prog = p->files.v[i];
-        for (size_t k = 0; is_new_file(prog) && k < prog->items.n; k++)
-            if (prog->items.v[k]->kind == N_SCENARIO)
-                declare_scenario_items(&ck, prog->items.v[k]);
-    }
-    symtab_free(&titles);
-    if (!checker_init(&ck))
+    declare_all(&ck);
+    if (checker_init(&ck))
+        check_all(&ck, first_measure);
+    else
         ck.out_of_memory = true;
-
-    /* 2. Every declaration, test and statement. */
-    if (!ck.out_of_memory) {
-        for (size_t i = 0; i < p->files.n; i++)
-            if (is_new_file(p->files.v[i]) && (p->files.v[i]->flags & PROGRAM_ROOT))
-                count_root_refs(&ck, p->files.v[i]);
-        for (size_t i = 0; i < p->files.n; i++)
-            if (is_new_file(p->files.v[i]))
-                check_file(&ck, p->files.v[i]);
-
-        /* 3. What needs the whole policy. */
-        check_replaces_cycles(&ck, first_measure);
-        for (size_t i = 0; i < p->files.n; i++)
-            if (is_new_file(p->files.v[i]))
-                check_rule_reach(&ck, p->files.v[i]);
-        for (size_t i = 0; i < p->files.n; i++)
-            if (is_new_file(p->files.v[i]) && (p->files.v[i]->flags & PROGRAM_ROOT))
-                warn_unused(&ck, p->files.v[i]);
-    }
+    /* Checked once: a later call (the REPL's next input) sees only what
+       was loaded since. */
     for (size_t i = 0; i < p->files.n; i++)
         p->files.v[i]->flags |= PROGRAM_CHECKED;
     if (ck.out_of_memory)

@@ -131,6 +131,11 @@ bool program_check(program *p, diag_list *diags);
  *   - timeline(s, from, until): the window is given as two dates.
  */
 
+/* Expressions nest at most this deep in a program that checked clean
+ * (the lets an expression uses count too), so stages that recurse over
+ * them need no guard of their own.  Deeper ones are an error (E202). */
+#define CHECK_MAX_DEPTH 1000
+
 /* check_suggest: the declared name closest to `name` (for "did you mean"),
  * or NULL. */
 const char *check_suggest(const program *p, const char *name);

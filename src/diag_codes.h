@@ -63,6 +63,8 @@
 #define D_EVAL_TYPE          "E606" /* a value of the wrong kind at run time (data rows) */
 #define D_EVAL_RATE_TEXT     "E607" /* a lookup landed on rate text not understood */
 #define D_TEST_FAILED        "E608" /* an expect that did not hold */
+#define D_EVAL_INTERRUPTED   "E609" /* evaluation stopped on request (Ctrl-C in the REPL) */
+#define D_EVAL_LIMIT         "E610" /* out of memory, or evaluation nested too deeply */
 
 /* Files */
 #define D_FILE               "E701" /* cannot read a file */

@@ -7,6 +7,7 @@
  */
 #include "eval.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -379,7 +380,7 @@ static const pset *to_products(eval_env *env, const value *v)
 
 static bool out_of_memory(eval_error *err, const node *at)
 {
-    return fail(err, D_EVAL_ARITH, at ? at->at : span_none, "out of memory");
+    return fail(err, D_EVAL_LIMIT, at ? at->at : span_none, "out of memory");
 }
 
 /* ---- Expressions ------------------------------------------------------------- */
@@ -749,7 +750,8 @@ static bool ev_mul(eval_env *env, const node *e, const value *a, const value *b,
     if (rate && other->kind == V_NUMBER)
         return scale_rate(e, rate->as.rate, other->as.num, out, err);
     if (rate && (other->kind == V_MONEY || other->kind == V_RATE)) {
-        if (rate_is_specific(a->kind == V_RATE ? a->as.rate : rate->as.rate) ||
+        /* money * rate is the ad valorem part's amount: no specific part. */
+        if (rate_is_specific(rate->as.rate) ||
             (other->kind == V_RATE && rate_is_specific(other->as.rate)))
             return fail_specific(env, err, e, "*", a, b);
         dec x = other->kind == V_MONEY ? other->as.num : other->as.rate.ad_valorem;
@@ -1096,14 +1098,15 @@ static bool ev_specific(eval_env *env, const node *e, value *out, eval_error *er
     return true;
 }
 
-static bool ev(eval_env *env, const node *e, value *out, eval_error *err)
+/* ev_literal: the value a literal denotes; false when e is no literal. */
+static bool ev_literal(const node *e, value *out)
 {
     switch (e->kind) {
-    case N_NAME: return ev_name(env, e, out, err);
     case N_NUMBER: *out = value_number(e->v.num); return true;
     case N_PERCENT: *out = value_rate(rate_ad_valorem(e->v.num)); return true;
     case N_MONEY: *out = value_money(e->v.num); return true;
     case N_DATE: *out = value_date(e->v.day); return true;
+    case N_BOOL: *out = value_bool(e->flags != 0); return true;
     case N_DURATION:
         out->kind = V_DURATION;
         out->as.dur = e->v.dur;
@@ -1112,24 +1115,35 @@ static bool ev(eval_env *env, const node *e, value *out, eval_error *err)
         out->kind = V_TEXT;
         out->as.text = e->name;
         return true;
-    case N_BOOL: *out = value_bool(e->flags != 0); return true;
-    case N_HS:
-        *out = value_product(e->v.hs.lo);
-        if (e->ty == T_PRODUCT_SET) {
-            const pset *s = to_products(env, out);
-            if (!s)
-                return out_of_memory(err, e);
-            out->kind = V_PRODUCT_SET;
-            out->as.products = s;
-        }
-        return true;
-    case N_HS_RANGE: {
+    default:
+        return false;
+    }
+}
+
+/* ev_code: `hs 9503` is a product, or the set of one when typed so. */
+static bool ev_code(eval_env *env, const node *e, value *out, eval_error *err)
+{
+    if (e->kind == N_HS_RANGE) {
         hs_interval iv = hs_range_interval(e->v.hs.lo, e->v.hs.hi);
         out->kind = V_PRODUCT_SET;
-        if (!(out->as.products = pset_from_intervals(env->mem, &iv, 1)))
-            return out_of_memory(err, e);
-        return true;
+        out->as.products = pset_from_intervals(env->mem, &iv, 1);
+        return out->as.products ? true : out_of_memory(err, e);
     }
+    *out = value_product(e->v.hs.lo);
+    if (e->ty != T_PRODUCT_SET)
+        return true;
+    out->as.products = to_products(env, out);
+    out->kind = V_PRODUCT_SET;
+    return out->as.products ? true : out_of_memory(err, e);
+}
+
+static bool ev(eval_env *env, const node *e, value *out, eval_error *err)
+{
+    if (ev_literal(e, out))
+        return true;
+    switch (e->kind) {
+    case N_NAME: return ev_name(env, e, out, err);
+    case N_HS: case N_HS_RANGE: return ev_code(env, e, out, err);
     case N_ALL: return make_all(env, set_kind_hint(e), e, out, err);
     case N_SET: return ev_set_literal(env, e, out, err);
     case N_SPECIFIC: return ev_specific(env, e, out, err);
@@ -1154,7 +1168,7 @@ static bool ev(eval_env *env, const node *e, value *out, eval_error *err)
 bool eval_expr(eval_env *env, const node *e, value *out, eval_error *err)
 {
     if (env->interrupt && *env->interrupt)
-        return fail(err, D_EVAL_ARITH, e->at, "interrupted");
+        return fail(err, D_EVAL_INTERRUPTED, e->at, "interrupted");
     return ev(env, e, out, err);
 }
 
@@ -1315,12 +1329,16 @@ static bool const_decl(eval_env *env, const node *d, const node *at, value *out,
 static bool fail_not_understood(eval_env *env, const c_schedule *cs, const sched_row *row,
                                 hs_code product, const node *at, eval_error *err)
 {
-    char by[300], code[HS_FMT_MAX], prod[HS_FMT_MAX];
+    char by[300], code[HS_FMT_MAX], prod[HS_FMT_MAX + 16] = "";
     needed_by(env, by, sizeof by);
     hs_format(row->code, code);
-    hs_format(product, prod);
+    if (!hs_equal(row->code, product)) {
+        char pc[HS_FMT_MAX];
+        hs_format(product, pc);
+        snprintf(prod, sizeof prod, " (for hs %s)", pc);
+    }
     return fail(err, D_EVAL_RATE_TEXT, at->at,
-                "schedule %s: the rate of hs %s (for hs %s) is \"%s\" at line %d of %s, "
+                "schedule %s: the rate of hs %s%s is \"%s\" at line %d of %s, "
                 "which Levy does not understand%s",
                 cs->decl->name, code, prod, row->text ? row->text : "", row->line,
                 cs->file ? cs->file : "the schedule", by);
@@ -1512,7 +1530,7 @@ static bool clause_rate(eval_env *env, const rate_clause *rc, bool *applies, rat
 /* measure_rate: does measure m apply to env->ship, and at what rate?  The
  * window first (on `entered`), then the scope, then the clause's rate. */
 static bool measure_rate(eval_env *env, const c_measure *m, bool *applies, rate_value *out,
-                         eval_error *err)
+                         const node **clause, eval_error *err)
 {
     *applies = false;
     env->owner = m->decl;
@@ -1535,6 +1553,7 @@ static bool measure_rate(eval_env *env, const c_measure *m, bool *applies, rate_
         return false;
     if (!in)
         return true;
+    *clause = rc->node;
     return clause_rate(env, rc, applies, out, err);
 }
 
@@ -1552,6 +1571,7 @@ typedef struct mstate {
     const c_modifier *by;     /* that modifier */
     const action *act;
     const node *replaced_by;  /* step 3 */
+    const node *clause;       /* the rate clause that gave its rate */
 } mstate;
 
 /* The outcome of one action on one measure: suspended, or a charge. */
@@ -1773,19 +1793,19 @@ static bool apply_replacements(eval_env *env, const bitset *applying, mstate *st
 
 /* ---- Amounts (step 4) ------------------------------------------------------------- */
 
-static bool fail_specific_quantity(const c_measure *m, rate_value r,
+static bool fail_specific_quantity(const c_measure *m, const node *clause, rate_value r,
                                    const char *why, eval_error *err)
 {
     char rt[RATE_FMT_MAX];
     rate_format(r, rt, sizeof rt);
-    return fail(err, D_EVAL_SPECIFIC, m->decl->at,
+    return fail(err, D_EVAL_SPECIFIC, clause ? clause->at : m->decl->at,
                 "measure %s charges %s, but the shipment %s", m->decl->name, rt, why);
 }
 
 /* measure_amount: base x ad valorem + quantity x specific, computed
  * exactly and rounded half-up to the cent once. */
-static bool measure_amount(eval_env *env, const c_measure *m, rate_value r, dec *base,
-                           dec *amount, eval_error *err)
+static bool measure_amount(eval_env *env, const c_measure *m, const node *clause,
+                           rate_value r, dec *base, dec *amount, eval_error *err)
 {
     env->owner = m->decl;
     env->clause = m->base;
@@ -1803,13 +1823,13 @@ static bool measure_amount(eval_env *env, const c_measure *m, rate_value r, dec 
         char why[80];
         if (!ship_has(env->ship, F_QUANTITY) || !ship_has(env->ship, F_UNIT)) {
             snprintf(why, sizeof why, "has no quantity in %s", unit_name(r.unit));
-            return fail_specific_quantity(m, r, why, err);
+            return fail_specific_quantity(m, clause, r, why, err);
         }
         unit u = env->ship->fields[F_UNIT].as.unit;
         if (u != r.unit) {
             snprintf(why, sizeof why, "gives its quantity in %s, not in %s", unit_name(u),
                      unit_name(r.unit));
-            return fail_specific_quantity(m, r, why, err);
+            return fail_specific_quantity(m, clause, r, why, err);
         }
         sum += (wide)env->ship->fields[F_QUANTITY].as.num.units * r.specific.units;
     }
@@ -1856,13 +1876,15 @@ static bool collect_applying(eval_env *env, const bitset *cand, bitset *applying
     for (long m = bitset_next(cand, 0); m >= 0; m = bitset_next(cand, (size_t)m + 1)) {
         bool applies;
         rate_value r;
-        if (!measure_rate(env, &ix->measures[m], &applies, &r, err))
+        const node *clause = NULL;
+        if (!measure_rate(env, &ix->measures[m], &applies, &r, &clause, err))
             return false;
         if (!applies)
             continue;
         bitset_add(applying, (size_t)m);
         st[m].status = MS_APPLIES;
         st[m].rate = st[m].was = r;
+        st[m].clause = clause;
     }
     return true;
 }
@@ -1919,7 +1941,7 @@ static bool build_result(eval_env *env, const bitset *applying, const mstate *st
         if (!add_to_total(out, s->rate, &mixed, cm->decl, err))
             return false;
         if ((flags & ASSESS_AMOUNTS) &&
-            !measure_amount(env, cm, s->rate, &a->base, &a->amount, err))
+            !measure_amount(env, cm, s->clause, s->rate, &a->base, &a->amount, err))
             return false;
         dec_status ds = dec_add(out->duty, a->amount, &out->duty);
         if (ds != DEC_OK)
@@ -1937,12 +1959,12 @@ bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out,
     out->prog = ix->p;
     out->ship = s;
     if (env->interrupt && *env->interrupt)
-        return fail(err, D_EVAL_ARITH, span_none, "interrupted");
+        return fail(err, D_EVAL_INTERRUPTED, span_none, "interrupted");
     if (!ix->ready)
-        return fail(err, D_NOT_CONSTANT, span_none,
+        return fail(err, D_EVAL_LIMIT, span_none,
                     "shipments cannot be evaluated while the policy is being compiled");
     if (env->depth > EVAL_MAX_DEPTH)
-        return fail(err, D_EVAL_TYPE, span_none, "evaluation nests too deeply");
+        return fail(err, D_EVAL_LIMIT, span_none, "evaluation nests too deeply");
     eval_env sub = *env;
     sub.ship = s;
     sub.owner = sub.clause = NULL;
@@ -2527,7 +2549,7 @@ static void add_entry_rows(builder *b, schedule *tab, const node *entry, bool co
         pset_codes(v.as.products, add_code_rows, &ra);
     }
     if (ra.failed) {
-        fail(&err, D_EVAL_ARITH, key->at, "this table key stands for too many product codes");
+        fail(&err, D_EVAL_LIMIT, key->at, "this table key stands for too many product codes");
         report(b, &err);
     }
 }
@@ -2610,12 +2632,15 @@ static bool compile_rate_clause(builder *b, rate_clause *rc, const node *it)
 
 /* ---- Schedules ---- */
 
-/* schedule_path: the CSV file's path, relative to the declaring file. */
-static void schedule_path(const program *p, const node *d, char *buf, size_t n)
+/* schedule_path: the CSV file's path, relative to the declaring file's
+ * folder: as the file was found (`path`, for opening) and as the user
+ * named it (`shown`, for messages, so that they do not depend on where
+ * the policy sits on this machine). */
+static void schedule_path(const program *p, const node *d, bool shown, char *buf, size_t n)
 {
     const char *file = d->b->name;
     const source_text *src = source_set_get(p->sources, d->at.file);
-    const char *from = src ? (src->path ? src->path : src->name) : NULL;
+    const char *from = !src ? NULL : shown || !src->path ? src->name : src->path;
     const char *slash = from ? strrchr(from, '/') : NULL;
     if (file[0] == '/' || !slash)
         snprintf(buf, n, "%s", file);
@@ -2646,19 +2671,25 @@ static void report_not_understood(builder *b, const node *d, const char *path,
 static void load_schedule_file(builder *b, c_schedule *cs)
 {
     const node *d = cs->decl;
-    char path[4096], msg[512];
-    schedule_path(b->ix->p, d, path, sizeof path);
-    cs->file = region_strndup(&b->ix->mem, path, strlen(path));
+    char path[4096], shown[4096], msg[512];
+    schedule_path(b->ix->p, d, false, path, sizeof path);
+    schedule_path(b->ix->p, d, true, shown, sizeof shown);
+    cs->file = region_strndup(&b->ix->mem, shown, strlen(shown));
     hts_report rep;
     memset(&rep, 0, sizeof rep);
     const char *column = d->c ? d->c->name : NULL;
     hts_status st = hts_load_file(path, column, &cs->tab, &rep, msg, sizeof msg);
+    int saved = errno;
     cs->ok = st == HTS_OK;
-    if (!cs->ok)
+    if (st == HTS_CANNOT_OPEN)
         diag_add(b->diags, SEV_ERROR, D_SCHEDULE_FILE, d->b->at,
-                 "cannot read schedule %s: %s", d->name, msg);
+                 "cannot read schedule %s: cannot open %s: %s", d->name, shown,
+                 strerror(saved));
+    else if (!cs->ok)
+        diag_add(b->diags, SEV_ERROR, D_SCHEDULE_FILE, d->b->at,
+                 "cannot read schedule %s from %s: %s", d->name, shown, msg);
     else if (rep.not_understood)
-        report_not_understood(b, d, path, &rep);
+        report_not_understood(b, d, shown, &rep);
     hts_report_free(&rep);
 }
 

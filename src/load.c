@@ -227,9 +227,12 @@ static bool read_library(loader *ld, const char *shown, const char *real, span a
                  strerror(errno));
         return false;
     }
-    /* Remember it before parsing, so that a cycle finds it loaded. */
+    /* Remember it before parsing, so that a second import or a cycle finds
+       it loaded: a stand-in until its tree replaces it. */
     const source_text *src = source_set_get(ld->p->sources, file);
-    if (!symtab_put(&ld->p->loaded, src->path, NULL) || !queue_push(ld, file)) {
+    span place = { file, 1, 1, 1, 1 };
+    node *pending = ast_new(ld->p->arena, N_PROGRAM, place);
+    if (!pending || !symtab_put(&ld->p->loaded, src->path, pending) || !queue_push(ld, file)) {
         ld->out_of_memory = true;
         return false;
     }

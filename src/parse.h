@@ -31,6 +31,7 @@ parse_status parse_source(arena *a, const source_set *srcs, int file,
 
 /* The state shared by the scanner and the parser.  Internal to grammar/. */
 #define PARSE_MAX_NESTING 64
+#define PARSE_MAX_ERRORS 100
 
 typedef struct parse_ctx {
     arena *arena;

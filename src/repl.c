@@ -199,6 +199,7 @@ typedef struct repl {
     History *history;
     History *one_entry; /* holds the entry being appended to the file */
     char *history_file; /* NULL: do not save */
+    bool abandoned;     /* Ctrl-C ended the line being edited */
 } repl;
 
 static void repl_error(repl *r, const char *fmt, ...)
@@ -293,8 +294,9 @@ static const meta_command meta_commands[] = {
       "  :help load describes :load; a unique prefix will do (:help ex).\n" },
     { "load", "FILE", meta_load, COMPLETE_FILE,
       "load a policy file into the session",
-      "  Its declarations join the session's policy; its top-level expressions\n"
-      "  and tests are not run.  The file is remembered for :reload.\n" },
+      "  Its declarations join the session's policy.  FILE is relative to the\n"
+      "  current folder (~/ is your home); quote a name that has blanks.  The\n"
+      "  file is remembered for :reload.\n" },
     { "reload", "", meta_reload, COMPLETE_NOTHING,
       "read every loaded file again",
       "  For after editing them.  What was typed at the prompt stays.\n" },
@@ -390,7 +392,8 @@ static bool meta_help(repl *r, const char *arg) {
     return true;
 }
 
-/* unquote: a copy of arg without surrounding double quotes, "~/" expanded. */
+/* path_argument: arg without surrounding double quotes, "~/" expanded, in
+ * a new string; NULL when out of memory. */
 static char *path_argument(const char *arg) {
     size_t n = strlen(arg);
     char *copy = strdup(arg);
@@ -638,8 +641,9 @@ static void history_add(repl *r, const char *line) {
     FILE *f = fopen(r->history_file, "a");
     if (!f)
         return;
-    /* libedit writes its header line when the stream is at offset 0; not
-     * every C library starts an "a" stream at the end. */
+    /* libedit writes its header line when ftell says 0; not every C library
+     * starts an "a" stream at the end, so put it there. */
+    /* cppcheck-suppress seekOnAppendedFile */
     fseek(f, 0, SEEK_END);
     history(r->one_entry, &ev, H_CLEAR);
     history(r->one_entry, &ev, H_ENTER, line);
@@ -870,6 +874,19 @@ static unsigned char complete(EditLine *el, int ch) {
 
 /* ---- The terminal ------------------------------------------------------- */
 
+/* abandon_line: libedit calls this for Ctrl-C.  While a line is edited the
+ * terminal's interrupt character is off (see editor_open), so Ctrl-C comes
+ * as a key, in order with the others, rather than as a signal that could
+ * land between two reads and be missed. */
+static unsigned char abandon_line(EditLine *el, int ch) {
+    (void)ch;
+    repl *r = NULL;
+    el_get(el, EL_CLIENTDATA, &r);
+    if (r)
+        r->abandoned = true;
+    return CC_EOF;
+}
+
 static char *prompt(EditLine *el) {
     repl *r = NULL;
     el_get(el, EL_CLIENTDATA, &r);
@@ -924,9 +941,15 @@ static bool editor_open(repl *r) {
      * them (libedit 3.1-20221030); wide literals need no copy. */
     el_wset(r->el, EL_ADDFN, L"levy-complete", L"complete a keyword, name, command or file",
             complete);
-    el_set(r->el, EL_BIND, "^I", "levy-complete", NULL);
-    /* ~/.editrc, for "levy:" lines a user may keep there. */
+    el_wset(r->el, EL_ADDFN, L"levy-abandon", L"abandon the input (Ctrl-C)", abandon_line);
+    /* ~/.editrc ("levy:" lines), before our keys so that they go into the
+     * keymap it chose (bind -v). */
     el_source(r->el, NULL);
+    el_set(r->el, EL_BIND, "^I", "levy-complete", NULL);
+    el_set(r->el, EL_BIND, "^C", "levy-abandon", NULL);
+    /* The interrupt character off while editing: "-intr" for when libedit
+     * recomputes its edit-mode settings, "intr=" for when it does not. */
+    el_set(r->el, EL_SETTY, "-d", "-intr", "intr=", NULL);
     return true;
 }
 
@@ -941,16 +964,17 @@ static void editor_close(repl *r) {
 }
 
 /* read_line: the next line from the terminal, without its newline, in a
- * new string; NULL at the end (Ctrl-D on an empty line).  *abandoned is
- * set when Ctrl-C ended the line instead. */
-static char *read_line(repl *r, bool *abandoned) {
+ * new string; NULL at the end (Ctrl-D on an empty line) or when Ctrl-C
+ * (the key, or a SIGINT from elsewhere) abandoned it: r->abandoned. */
+static char *read_line(repl *r) {
     update_prompt(r);
     fflush(stdout);
     interrupted = 0;
+    r->abandoned = false;
     int count = 0;
     const char *got = el_gets(r->el, &count);
-    *abandoned = interrupted != 0;
-    if (*abandoned || !got || count <= 0)
+    r->abandoned = r->abandoned || interrupted;
+    if (r->abandoned || !got || count <= 0)
         return NULL;
     size_t n = strlen(got);
     while (n > 0 && (got[n - 1] == '\n' || got[n - 1] == '\r'))
@@ -963,13 +987,12 @@ static void run_terminal(repl *r) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: Ctrl-C must end the read of the line. */
+    /* No SA_RESTART: a SIGINT from elsewhere ends the read of the line. */
     sigaction(SIGINT, &sa, &previous);
     printf("levy %s: a policy REPL.  :help for help, Ctrl-D to leave.\n", levy_version());
     while (!r->quit) {
-        bool abandoned = false;
-        char *line = read_line(r, &abandoned);
-        if (abandoned) {
+        char *line = read_line(r);
+        if (r->abandoned) {
             /* Ctrl-C: drop what was typed, statement and all. */
             fputs("^C\n", stdout);
             text_clear(&r->pending);

@@ -304,7 +304,7 @@ static bool exec_stmt(runner *r, const policy_index *ix, const node *stmt)
     }
     if (stmt->kind == N_LET) {
         if (!push_local(r, stmt, v)) {
-            added(r, diag_add(r->diags, SEV_ERROR, D_EVAL_ARITH, stmt->at, "out of memory"));
+            added(r, diag_add(r->diags, SEV_ERROR, D_EVAL_LIMIT, stmt->at, "out of memory"));
             return false;
         }
     } else if (stmt->kind == N_EXPECT) {
@@ -357,7 +357,7 @@ static bool runner_init(runner *r, policy_set *ps, const run_options *o, diag_li
     }
     *ix = policy_set_get(ps, scn, diags);
     if (!*ix) {
-        added(r, diag_add(diags, SEV_ERROR, D_EVAL_ARITH, span_none,
+        added(r, diag_add(diags, SEV_ERROR, D_EVAL_LIMIT, span_none,
                           "out of memory compiling the policy"));
         return false;
     }

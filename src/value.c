@@ -206,11 +206,16 @@ bool ship_set(shipment *s, const program *p, int f, value v, char *err, size_t e
 
 int country_lookup(const program *p, const char *code, size_t n)
 {
-    for (size_t i = 0; i < p->decls.countries.n; i++) {
-        const char *name = p->decls.countries.v[i]->name;
-        if (strlen(name) == n && memcmp(name, code, n) == 0)
-            return (int)i;
-    }
+    /* Through the name table: one hash, not a scan of ~250 codes. */
+    char name[64];
+    if (n == 0 || n >= sizeof name)
+        return -1;
+    memcpy(name, code, n);
+    name[n] = '\0';
+    const node *d = symtab_get(&p->globals, name);
+    if (d && d->kind == N_COUNTRY && d->index >= 0 && (size_t)d->index < p->decls.countries.n &&
+        p->decls.countries.v[d->index] == d)
+        return d->index;
     return -1;
 }
 
@@ -592,6 +597,14 @@ static void field_value_format(const value *v, const program *p, strbuf *out)
     }
 }
 
+/* shipment_money: money as a literal is written, "$1000.50". */
+static void shipment_money(dec d, strbuf *out)
+{
+    char buf[DEC_FMT_MAX];
+    dec_format(d, 2, buf, sizeof buf);
+    sb_printf(out, "%s$%s", buf[0] == '-' ? "-" : "", buf[0] == '-' ? buf + 1 : buf);
+}
+
 void ship_format(const shipment *s, const program *p, strbuf *out)
 {
     sb_puts(out, "shipment {");
@@ -600,7 +613,10 @@ void ship_format(const shipment *s, const program *p, strbuf *out)
         if (s->fields[f].kind == V_NONE)
             continue;
         sb_printf(out, "%s%s: ", sep, field_label(p, f));
-        field_value_format(&s->fields[f], p, out);
+        if (s->fields[f].kind == V_MONEY)
+            shipment_money(s->fields[f].as.num, out);
+        else
+            field_value_format(&s->fields[f], p, out);
         sep = ", ";
     }
     sb_puts(out, " }");

@@ -1,0 +1,198 @@
+/* test_sets.c - regions, bitsets and product sets. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sets.h"
+
+static hs_code code(const char *text)
+{
+    hs_code c;
+    cr_assert_eq(hs_parse(text, strlen(text), &c), HS_OK, "%s", text);
+    return c;
+}
+
+/* A product set from a list like "72 73 -7302 84..85": a code or range
+ * adds, a leading '-' takes away (in order). */
+static pset *make(region *r, const char *spec)
+{
+    pset *s = pset_empty(r);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+        bool minus = tok[0] == '-';
+        char *t = tok + minus;
+        char *dots = strstr(t, "..");
+        hs_interval iv;
+        if (dots) {
+            *dots = '\0';
+            iv = hs_range_interval(code(t), code(dots + 2));
+        } else {
+            iv = hs_code_interval(code(t));
+        }
+        pset *one = pset_from_intervals(r, &iv, 1);
+        s = minus ? pset_minus(r, s, one) : pset_union(r, s, one);
+        cr_assert_not_null(s);
+    }
+    return s;
+}
+
+static bool listing(void *ud, hs_code lo, hs_code hi)
+{
+    char *out = ud, a[HS_FMT_MAX], b[HS_FMT_MAX];
+    hs_format(lo, a);
+    hs_format(hi, b);
+    size_t len = strlen(out);
+    if (hs_equal(lo, hi))
+        snprintf(out + len, 512 - len, "%s%s", len ? " " : "", a);
+    else
+        snprintf(out + len, 512 - len, "%s%s..%s", len ? " " : "", a, b);
+    return true;
+}
+
+static const char *codes(const pset *s, char out[512])
+{
+    out[0] = '\0';
+    pset_codes(s, listing, out);
+    return out;
+}
+
+Test(region, save_restore_reuses_blocks)
+{
+    region r;
+    region_init(&r);
+    char *a = region_alloc(&r, 100);
+    cr_assert_not_null(a);
+    region_mark m = region_save(&r);
+    char *b = region_alloc(&r, 40000); /* a block of its own */
+    char *c = region_alloc(&r, 10);
+    cr_assert(b && c);
+    region_restore(&r, m);
+    char *d = region_alloc(&r, 10);
+    cr_assert_eq(d, a + 112, "allocation resumes after the mark");
+    region_reset(&r);
+    cr_assert_eq(region_alloc(&r, 8), a);
+    cr_assert_str_eq(region_strndup(&r, "hello world", 5), "hello");
+    cr_assert_not(r.failed);
+    region_free(&r);
+}
+
+Test(region, zeroed_and_aligned)
+{
+    region r;
+    region_init(&r);
+    for (int i = 0; i < 1000; i++) {
+        unsigned char *p = region_alloc(&r, (size_t)(i % 37) + 1);
+        cr_assert_eq((uintptr_t)p % 16, 0);
+        for (int k = 0; k < i % 37 + 1; k++)
+            cr_assert_eq(p[k], 0);
+        memset(p, 0xAB, (size_t)(i % 37) + 1);
+    }
+    region_free(&r);
+}
+
+Test(bitset, basics)
+{
+    region r;
+    region_init(&r);
+    bitset *s = bitset_new(&r, 130);
+    cr_assert(bitset_is_empty(s));
+    bitset_add(s, 0);
+    bitset_add(s, 64);
+    bitset_add(s, 129);
+    bitset_add(s, 130); /* out of range: ignored */
+    cr_assert(bitset_has(s, 64) && bitset_has(s, 129) && !bitset_has(s, 1) && !bitset_has(s, 130));
+    cr_assert_eq(bitset_count(s), 3);
+    cr_assert_eq(bitset_next(s, 0), 0);
+    cr_assert_eq(bitset_next(s, 1), 64);
+    cr_assert_eq(bitset_next(s, 65), 129);
+    cr_assert_eq(bitset_next(s, 130), -1);
+    bitset *full = bitset_new(&r, 130);
+    bitset_fill(full);
+    cr_assert(bitset_is_full(full));
+    cr_assert_eq(bitset_count(full), 130);
+    bitset_minus(full, s);
+    cr_assert_eq(bitset_count(full), 127);
+    cr_assert_not(bitset_has(full, 64));
+    bitset *c = bitset_copy(&r, full);
+    bitset_union(c, s);
+    cr_assert(bitset_is_full(c));
+    bitset_intersect(c, s);
+    cr_assert(bitset_equal(c, s));
+    bitset_remove(c, 64);
+    cr_assert_eq(bitset_count(c), 2);
+    bitset_clear(c);
+    cr_assert(bitset_is_empty(c));
+    region_free(&r);
+}
+
+Test(pset, membership_is_every_code_the_product_denotes)
+{
+    region r;
+    region_init(&r);
+    pset *s = make(&r, "64");
+    cr_assert(pset_has(s, code("6403.99")));
+    cr_assert(pset_has(s, code("64")));
+    pset *t = make(&r, "6403");
+    cr_assert_not(pset_has(t, code("64")), "a chapter is not inside one of its headings");
+    cr_assert(pset_has(t, code("6403.99.90")));
+    cr_assert_not(pset_has(t, code("6404")));
+    region_free(&r);
+}
+
+Test(pset, except_and_ranges)
+{
+    region r;
+    region_init(&r);
+    char buf[512];
+    pset *s = make(&r, "64 -6403");
+    cr_assert_not(pset_has(s, code("6403.99")));
+    cr_assert(pset_has(s, code("6404.11")));
+    cr_assert_not(pset_has(s, code("64")));
+    cr_assert_str_eq(codes(s, buf), "6400..6402 6404..6499");
+    pset *range = make(&r, "72..83");
+    cr_assert(pset_has(range, code("7208.10")) && pset_has(range, code("83")));
+    cr_assert_not(pset_has(range, code("84")));
+    cr_assert_str_eq(codes(range, buf), "72..83");
+    cr_assert_str_eq(codes(make(&r, "72 73 7301"), buf), "72..73");
+    cr_assert_str_eq(codes(make(&r, "8517.13 8471 8542"), buf), "8471 8517.13 8542");
+    cr_assert_str_eq(codes(make(&r, "8701..8705 -8703.21"), buf),
+                     "8701..8702 8703.00..8703.20 8703.22..8703.99 8704..8705");
+    cr_assert_str_eq(codes(make(&r, "0201 0202.10"), buf), "0201 0202.10");
+    region_free(&r);
+}
+
+Test(pset, algebra)
+{
+    region r;
+    region_init(&r);
+    pset *all = pset_all(&r);
+    cr_assert(pset_is_all(all));
+    pset *a = make(&r, "72..76"), *b = make(&r, "74 90");
+    pset *u = pset_union(&r, a, b), *m = pset_minus(&r, a, b), *i = pset_intersect(&r, a, b);
+    char buf[512];
+    cr_assert_str_eq(codes(u, buf), "72..76 90");
+    cr_assert_str_eq(codes(m, buf), "72..73 75..76");
+    cr_assert_str_eq(codes(i, buf), "74");
+    cr_assert(pset_equal(pset_union(&r, m, i), a));
+    cr_assert(pset_equal(pset_minus(&r, all, pset_minus(&r, all, a)), a));
+    hs_interval ch74 = hs_code_interval(code("74")), ch80 = hs_code_interval(code("80"));
+    cr_assert(pset_overlaps(a, ch74));
+    cr_assert_not(pset_overlaps(a, ch80));
+    cr_assert_eq(pset_empty(&r)->n, 0);
+    cr_assert_not(pset_has(pset_empty(&r), code("01")));
+    region_free(&r);
+}
+
+Test(pset, intervals_merge)
+{
+    region r;
+    region_init(&r);
+    hs_interval v[] = {
+        hs_code_interval(code("73")), hs_code_interval(code("72")),
+        hs_code_interval(code("7208")), hs_code_interval(code("90")),
+    };
+    pset *s = pset_from_intervals(&r, v, 4);
+    cr_assert_eq(s->n, 2, "72 and 73 fuse; 7208 is inside 72");
+    region_free(&r);
+}

@@ -1,0 +1,196 @@
+/* test_value.c - values, their printing, shipments from text, text buffers. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "value.h"
+
+static source_set srcs;
+static diag_list diags;
+static arena ar;
+static program p;
+static region mem;
+
+static void setup(void)
+{
+    static const char text[] =
+        "country CN \"China\"\ncountry VN \"Viet Nam\"\ncountry DE \"Germany\"\n"
+        "attribute usmca: bool = false\nattribute note: text\nattribute copper: money\n";
+    source_set_init(&srcs);
+    diag_list_init(&diags);
+    arena_init(&ar);
+    program_init(&p, &ar, &srcs);
+    load_options lo = { NULL, NULL };
+    cr_assert(program_load_text(&p, "v.levy", text, strlen(text), &lo, &diags));
+    cr_assert(program_check(&p, &diags));
+    region_init(&mem);
+}
+
+static void teardown(void)
+{
+    region_free(&mem);
+    program_free(&p);
+    arena_free(&ar);
+    diag_list_free(&diags);
+    source_set_free(&srcs);
+}
+
+TestSuite(value, .init = setup, .fini = teardown);
+
+static char shown[512];
+
+static const char *fmt(value v)
+{
+    strbuf sb;
+    sb_init(&sb);
+    value_format(&v, &p, &sb);
+    snprintf(shown, sizeof shown, "%s", sb_cstr(&sb));
+    sb_free(&sb);
+    return shown;
+}
+
+static dec d(const char *s)
+{
+    dec x;
+    cr_assert_eq(dec_parse(s, strlen(s), &x), DEC_OK, "%s", s);
+    return x;
+}
+
+static hs_code hs(const char *s)
+{
+    hs_code c;
+    cr_assert_eq(hs_parse(s, strlen(s), &c), HS_OK);
+    return c;
+}
+
+Test(value, formats)
+{
+    cr_expect_str_eq(fmt(value_rate(rate_ad_valorem(d("1.45")))), "145%");
+    rate_value compound = { d("0.068"), d("0.012"), UNIT_KG };
+    cr_expect_str_eq(fmt(value_rate(compound)), "6.8% + $0.012 per kg");
+    cr_expect_str_eq(fmt(value_money(d("14500"))), "$14,500.00");
+    cr_expect_str_eq(fmt(value_money(d("-5.25"))), "-$5.25");
+    cr_expect_str_eq(fmt(value_number(d("12.5"))), "12.5");
+    date day;
+    cr_assert_eq(date_parse("2025-04-15", 10, &day), DATE_OK);
+    cr_expect_str_eq(fmt(value_date(day)), "2025-04-15");
+    value dur = { .kind = V_DURATION, .as.dur = { 90, DUR_DAYS } };
+    cr_expect_str_eq(fmt(dur), "90 days");
+    cr_expect_str_eq(fmt(value_bool(true)), "true");
+    value text = { .kind = V_TEXT, .as.text = "EO 14195" };
+    cr_expect_str_eq(fmt(text), "EO 14195");
+    cr_expect_str_eq(fmt(value_country(1)), "VN");
+    cr_expect_str_eq(fmt(value_product(hs("9503.00.00"))), "hs 9503.00.00");
+    value u = { .kind = V_UNIT, .as.unit = UNIT_PF_L };
+    cr_expect_str_eq(fmt(u), "pf_l");
+}
+
+Test(value, sets_print_as_written)
+{
+    bitset *cs = bitset_new(&mem, 3);
+    bitset_add(cs, 0);
+    bitset_add(cs, 1);
+    value v = { .kind = V_COUNTRY_SET, .as.countries = cs };
+    cr_expect_str_eq(fmt(v), "{CN, VN}");
+    bitset_add(cs, 2);
+    cr_expect_str_eq(fmt(v), "all");
+    bitset_clear(cs);
+    cr_expect_str_eq(fmt(v), "{}");
+    hs_interval iv[] = { hs_code_interval(hs("72")), hs_code_interval(hs("73")),
+                         hs_code_interval(hs("8517.13")) };
+    value ps = { .kind = V_PRODUCT_SET, .as.products = pset_from_intervals(&mem, iv, 3) };
+    cr_expect_str_eq(fmt(ps), "{hs 72..73, hs 8517.13}");
+    hs_interval e = hs_code_interval(hs("85"));
+    pset *all = pset_all(&mem), *one = pset_from_intervals(&mem, &e, 1);
+    value most = { .kind = V_PRODUCT_SET, .as.products = pset_minus(&mem, all, one) };
+    cr_expect_str_eq(fmt(most), "all except {hs 85}");
+}
+
+Test(value, equality)
+{
+    rate_value a = rate_ad_valorem(d("0.1")), b = { d("0.1"), d("0"), UNIT_KG };
+    cr_expect(rate_equal(a, b), "a $0 specific part is none");
+    b.specific = d("0.01");
+    cr_expect_not(rate_equal(a, b));
+    value x = value_money(d("10")), y = value_money(d("10.00"));
+    cr_expect(value_equal(&x, &y));
+    value n = value_number(d("10"));
+    cr_expect_not(value_equal(&x, &n), "money is not a number");
+    cr_expect(value_equal(&(value){ .kind = V_COUNTRY, .as.country = 2 }, &(value){ .kind = V_COUNTRY, .as.country = 2 }));
+}
+
+Test(value, shipment_fields_from_text)
+{
+    shipment *s = ship_new(&mem, &p);
+    char err[128];
+    cr_assert_eq(s->nfields, F_BUILTIN_COUNT + 3);
+    cr_expect_eq(ship_field_lookup(&p, "entered"), F_ENTERED);
+    cr_expect_eq(ship_field_lookup(&p, "usmca"), F_BUILTIN_COUNT);
+    cr_expect_eq(ship_field_lookup(&p, "nope"), -1);
+    cr_assert(ship_set_text(s, &p, &mem, F_ORIGIN, " CN ", 4, err, sizeof err), "%s", err);
+    cr_expect_eq(s->fields[F_ORIGIN].as.country, 0);
+    cr_assert(ship_set_text(s, &p, &mem, F_PRODUCT, "hs 9503.00.00", 13, err, sizeof err));
+    cr_expect_str_eq(fmt(s->fields[F_PRODUCT]), "hs 9503.00.00");
+    cr_assert(ship_set_text(s, &p, &mem, F_PRODUCT, "95030000", 8, err, sizeof err));
+    cr_expect_str_eq(fmt(s->fields[F_PRODUCT]), "hs 9503.00.00");
+    cr_assert(ship_set_text(s, &p, &mem, F_VALUE, "$10,000.50", 10, err, sizeof err));
+    cr_expect_str_eq(fmt(s->fields[F_VALUE]), "$10,000.50");
+    cr_assert(ship_set_text(s, &p, &mem, F_VALUE, "10000", 5, err, sizeof err));
+    cr_expect_str_eq(fmt(s->fields[F_VALUE]), "$10,000.00");
+    cr_assert(ship_set_text(s, &p, &mem, F_ENTERED, "2025-04-15", 10, err, sizeof err));
+    cr_assert(ship_set_text(s, &p, &mem, F_UNIT, "kg", 2, err, sizeof err));
+    cr_assert(ship_set_text(s, &p, &mem, F_QUANTITY, "40", 2, err, sizeof err));
+    cr_assert(ship_set_text(s, &p, &mem, F_BUILTIN_COUNT, "true", 4, err, sizeof err));
+    cr_assert(ship_set_text(s, &p, &mem, F_BUILTIN_COUNT + 1, "a note", 6, err, sizeof err));
+    cr_expect_str_eq(s->fields[F_BUILTIN_COUNT + 1].as.text, "a note");
+    strbuf sb;
+    sb_init(&sb);
+    ship_format(s, &p, &sb);
+    cr_expect_str_eq(sb_cstr(&sb),
+                     "shipment { origin: CN, product: hs 9503.00.00, value: $10000.00, "
+                     "quantity: 40, unit: kg, entered: 2025-04-15, usmca: true, note: \"a note\" }");
+    sb_free(&sb);
+    cr_assert(ship_set_text(s, &p, &mem, F_LOADED, "", 0, err, sizeof err));
+    cr_expect_not(ship_has(s, F_LOADED), "empty text leaves a field absent");
+    ship_clear(s);
+    cr_expect_not(ship_has(s, F_ORIGIN));
+}
+
+Test(value, shipment_text_errors)
+{
+    shipment *s = ship_new(&mem, &p);
+    char err[128];
+    cr_expect_not(ship_set_text(s, &p, &mem, F_ORIGIN, "CX", 2, err, sizeof err));
+    cr_expect_str_eq(err, "unknown country 'CX' in 'origin'");
+    cr_expect_not(ship_set_text(s, &p, &mem, F_ENTERED, "2025-02-30", 10, err, sizeof err));
+    cr_expect_str_eq(err, "'2025-02-30' is not a date (field 'entered')");
+    cr_expect_not(ship_set_text(s, &p, &mem, F_VALUE, "ten", 3, err, sizeof err));
+    cr_expect_not(ship_set_text(s, &p, &mem, F_PRODUCT, "hs 95x3", 7, err, sizeof err));
+    cr_expect_not(ship_set_text(s, &p, &mem, F_UNIT, "furlong", 7, err, sizeof err));
+    cr_expect_not(ship_set(s, &p, F_ORIGIN, value_bool(true), err, sizeof err));
+    cr_expect_str_eq(err, "'origin' is a country, not a bool");
+    cr_expect(ship_set(s, &p, F_VALUE, value_number(d("5")), err, sizeof err),
+              "a number is accepted as money");
+}
+
+Test(value, strbuf)
+{
+    strbuf b;
+    sb_init(&b);
+    cr_expect_str_eq(sb_cstr(&b), "");
+    for (int i = 0; i < 1000; i++)
+        sb_printf(&b, "%d,", i);
+    cr_expect_eq(b.len, 3890);
+    sb_clear(&b);
+    sb_puts(&b, "ab");
+    sb_pad(&b, '-', 3);
+    sb_putc(&b, 'c');
+    cr_expect_str_eq(sb_cstr(&b), "ab---c");
+    char big[600];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    sb_printf(&b, "%s", big);
+    cr_expect_eq(b.len, 6 + 599);
+    sb_free(&b);
+}
