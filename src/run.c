@@ -437,15 +437,29 @@ static void run_one_test(runner *r, const policy_index *ix, const node *test, si
     region_restore(&r->mem, mark);
 }
 
+/* The folder part of a path: its length up to the last '/', or 0. */
+static size_t folder_length(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    return slash ? (size_t)(slash - path) : 0;
+}
+
+/* Is d the user's own, for coverage?  Declarations of the root files, and
+ * of the files beside them (or below) that a policy split in several files
+ * imports; not those of the standard library elsewhere. */
 static bool in_root_file(const program *p, const node *d)
 {
+    const source_text *mine = source_set_get(p->sources, d->at.file);
     for (size_t i = 0; i < p->roots.n; i++) {
         const node *root = p->roots.v[i];
         if (root->at.file == d->at.file)
             return true;
-        for (size_t k = 0; k < root->items.n; k++)
-            if (root->items.v[k]->at.file == d->at.file)
-                return true;
+        const source_text *src = source_set_get(p->sources, root->at.file);
+        if (!mine || !mine->path || !src || !src->path)
+            continue;
+        size_t n = folder_length(src->path);
+        if (n > 0 && strncmp(mine->path, src->path, n) == 0 && mine->path[n] == '/')
+            return true;
     }
     return false;
 }

@@ -8,6 +8,8 @@
  * and a check of the whole policy per input: milliseconds, for a policy a
  * person types.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
+
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -268,29 +270,42 @@ static levy_status run_statements_of(levy_session *s, int first, int last) {
 levy_status levy_session_load(levy_session *s, const char *path) {
     if (!s || !path)
         return LEVY_ERROR_ARGUMENT;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *real = realpath(path, NULL);
+    if (!real) {
         sayf(s, "levy: cannot read %s\n", path);
         return LEVY_ERROR_IO;
     }
-    fclose(f);
-    if (!push_string(&s->files, &s->nfiles, path))
+    for (size_t i = 0; i < s->nfiles; i++) {
+        char *known = realpath(s->files[i], NULL);
+        bool same = known && strcmp(known, real) == 0;
+        free(known);
+        if (same) {
+            free(real);
+            sayf(s, "%s is loaded already; :reload reads it again\n", path);
+            return LEVY_OK;
+        }
+    }
+    if (!push_string(&s->files, &s->nfiles, path)) {
+        free(real);
         return LEVY_ERROR_NOMEM;
+    }
     build b = { 0 };
     levy_status st = build_policy(s, NULL, 0, NULL, 0, &b);
     report_build(s, &b, st != LEVY_OK);
     if (st != LEVY_OK) {
         levy_policy_free(b.policy);
         free(s->files[--s->nfiles]);
+        free(real);
         return st;
     }
     /* The file's own statements run once, when it is loaded. */
     int file = -1;
     for (size_t i = 0; i < b.policy->sources.count; i++) {
         const source_text *src = b.policy->sources.items[i];
-        if (src->path && strcmp(src->path, path) == 0)
+        if (src->path && strcmp(src->path, real) == 0)
             file = (int)i;
     }
+    free(real);
     adopt(s, &b);
     return file >= 0 ? run_statements_of(s, file, file) : LEVY_OK;
 }
