@@ -278,7 +278,11 @@ static bool parse_product(const char *s, size_t n, hs_code *out)
         n -= 2;
         s = trim(s, &n);
     }
-    return hs_parse(s, n, out) == HS_OK || hs_parse_loose(s, n, out) == HS_OK;
+    if (hs_parse(s, n, out) == HS_OK)
+        return true;
+    /* Data files dot codes their own way ("0101.21.00.10"), but a product
+       is still 2, 4, 6, 8 or 10 digits: "851" is a typo, not a chapter. */
+    return hs_parse_loose(s, n, out) == HS_OK && out->len % 2 == 0;
 }
 
 static bool parse_bool(const char *s, size_t n, bool *out)

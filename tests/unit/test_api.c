@@ -1,0 +1,252 @@
+/* test_api.c - the public library, used as a client would (levy.h only). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "levy.h"
+
+static const char policy_text[] =
+    "import countries\n"
+    "measure fentanyl_cn \"IEEPA tariff on China\" {\n"
+    "    from {CN}\n"
+    "    rate 20% effective 2025-03-04\n"
+    "    citation \"EO 14228\"\n"
+    "}\n"
+    "measure baseline \"10% baseline\" {\n"
+    "    rate 10% effective 2025-04-05\n"
+    "}\n"
+    "measure reciprocal_cn \"Reciprocal, China\" {\n"
+    "    from {CN}\n"
+    "    rate 125% effective 2025-04-10 until 2025-05-14\n"
+    "    replaces baseline\n"
+    "}\n"
+    "measure wine \"Specific duty\" {\n"
+    "    on {hs 2204}\n"
+    "    rate $0.063 per l\n"
+    "}\n"
+    "scenario deal \"China deal\" {\n"
+    "    drop reciprocal_cn\n"
+    "}\n"
+    "let toys = shipment { origin: CN, product: hs 9503.00.00, value: $10000, entered: 2025-04-15 }\n"
+    "rate(toys)\n"
+    "test \"toys\" { expect rate(toys) == 145% }\n"
+    "test \"wrong on purpose\" { expect rate(toys) == 1% }\n";
+
+static char *stdlib_dir(void) {
+    static char buf[4096];
+    const char *src = getenv("LEVY_SRCDIR");
+    snprintf(buf, sizeof buf, "%s/stdlib", src ? src : ".");
+    return buf;
+}
+
+static levy_policy *checked_policy(void) {
+    levy_policy *p = levy_policy_new();
+    cr_assert_not_null(p);
+    cr_assert_eq(levy_policy_set_stdlib_dir(p, stdlib_dir()), LEVY_OK);
+    cr_assert_eq(levy_policy_load_string(p, "policy.levy", policy_text, strlen(policy_text)), LEVY_OK);
+    cr_assert_eq(levy_policy_check(p), LEVY_OK, "%s", levy_policy_error(p));
+    return p;
+}
+
+static levy_shipment *toys(levy_policy *p) {
+    levy_shipment *s = levy_shipment_new(p);
+    cr_assert_not_null(s);
+    cr_assert_eq(levy_shipment_set(s, "origin", "CN"), LEVY_OK);
+    cr_assert_eq(levy_shipment_set(s, "product", "hs 9503.00.00"), LEVY_OK);
+    cr_assert_eq(levy_shipment_set(s, "value", "$10,000.00"), LEVY_OK);
+    cr_assert_eq(levy_shipment_set(s, "entered", "2025-04-15"), LEVY_OK);
+    return s;
+}
+
+typedef struct sink {
+    char text[8192];
+    size_t len;
+} sink;
+
+static void collect(void *ud, const char *text, size_t len) {
+    sink *k = ud;
+    size_t room = sizeof k->text - 1 - k->len;
+    if (len > room)
+        len = room;
+    memcpy(k->text + k->len, text, len);
+    k->len += len;
+    k->text[k->len] = '\0';
+}
+
+Test(api, version) {
+    cr_assert_str_eq(levy_version(), LEVY_VERSION_STRING);
+    cr_assert_str_eq(levy_status_string(LEVY_OK), "ok");
+}
+
+Test(api, null_handles_are_safe) {
+    levy_policy_free(NULL);
+    levy_shipment_free(NULL);
+    levy_result_free(NULL);
+    cr_assert_eq(levy_policy_load_file(NULL, "x"), LEVY_ERROR_ARGUMENT);
+    cr_assert_eq(levy_policy_check(NULL), LEVY_ERROR_ARGUMENT);
+    cr_assert_eq(levy_policy_diagnostic_count(NULL), 0);
+    cr_assert_null(levy_shipment_new(NULL));
+}
+
+Test(api, evaluates_a_shipment) {
+    levy_policy *p = checked_policy();
+    levy_shipment *s = toys(p);
+    levy_result *r = levy_result_new();
+    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK, "%s", levy_result_error(r));
+    cr_assert_eq(levy_result_rate(r), 1450000);           /* 145% */
+    cr_assert_eq(levy_result_duty(r), 14500 * LEVY_DECIMAL_SCALE);
+    cr_assert_eq(levy_result_charge_count(r), 2);
+    levy_charge c;
+    cr_assert_eq(levy_result_charge(r, 0, &c), LEVY_OK);
+    cr_assert_str_eq(c.measure, "fentanyl_cn");
+    cr_assert_str_eq(c.rate, "20%");
+    cr_assert_eq(c.amount, 2000 * LEVY_DECIMAL_SCALE);
+    cr_assert(strstr(c.note, "EO 14228") != NULL);
+    cr_assert_eq(levy_result_charge(r, 2, &c), LEVY_ERROR_NOT_FOUND);
+    cr_assert_eq(levy_result_exclusion_count(r), 1);
+    levy_exclusion x;
+    cr_assert_eq(levy_result_exclusion(r, 0, &x), LEVY_OK);
+    cr_assert_str_eq(x.measure, "baseline");
+    cr_assert_str_eq(x.reason, "replaced by reciprocal_cn");
+    const char *text = levy_result_explain(r);
+    cr_assert(strstr(text, "total") && strstr(text, "$14,500.00"), "%s", text);
+    levy_result_free(r);
+    levy_shipment_free(s);
+    levy_policy_free(p);
+}
+
+Test(api, result_is_reusable) {
+    levy_policy *p = checked_policy();
+    levy_shipment *s = toys(p);
+    levy_result *r = levy_result_new();
+    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK);
+    cr_assert_eq(levy_shipment_set(s, "entered", "2025-06-01"), LEVY_OK);
+    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK);
+    cr_assert_eq(levy_result_rate(r), 300000); /* 20% + 10% */
+    levy_shipment_clear(s);
+    cr_assert_eq(levy_evaluate(p, s, r), LEVY_ERROR_EVAL);
+    cr_assert(strlen(levy_result_error(r)) > 0);
+    cr_assert_eq(levy_result_charge_count(r), 0);
+    levy_result_free(r);
+    levy_shipment_free(s);
+    levy_policy_free(p);
+}
+
+Test(api, bad_shipment_fields) {
+    levy_policy *p = checked_policy();
+    levy_shipment *s = levy_shipment_new(p);
+    cr_assert_eq(levy_shipment_set(s, "orign", "CN"), LEVY_ERROR_ARGUMENT);
+    cr_assert(strstr(levy_shipment_error(s), "origin") != NULL, "%s", levy_shipment_error(s));
+    cr_assert_eq(levy_shipment_set(s, "origin", "XX"), LEVY_ERROR_ARGUMENT);
+    cr_assert_eq(levy_shipment_set(s, "entered", "2025-02-30"), LEVY_ERROR_ARGUMENT);
+    cr_assert_eq(levy_shipment_set(s, "value", "ten"), LEVY_ERROR_ARGUMENT);
+    cr_assert_eq(levy_shipment_set(s, "product", "hs 851"), LEVY_ERROR_ARGUMENT);
+    levy_shipment_free(s);
+    levy_policy_free(p);
+}
+
+Test(api, specific_rate_needs_quantity) {
+    levy_policy *p = checked_policy();
+    levy_shipment *s = levy_shipment_new(p);
+    levy_shipment_set(s, "origin", "FR");
+    levy_shipment_set(s, "product", "2204.21.50");
+    levy_shipment_set(s, "value", "1000");
+    levy_shipment_set(s, "entered", "2025-01-10");
+    levy_result *r = levy_result_new();
+    cr_assert_eq(levy_evaluate(p, s, r), LEVY_ERROR_EVAL);
+    cr_assert(strstr(levy_result_error(r), "quantity") != NULL, "%s", levy_result_error(r));
+    levy_shipment_set(s, "quantity", "100");
+    levy_shipment_set(s, "unit", "l");
+    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK, "%s", levy_result_error(r));
+    cr_assert_eq(levy_result_duty(r), 6300000); /* 100 l x $0.063 */
+    levy_result_free(r);
+    levy_shipment_free(s);
+    levy_policy_free(p);
+}
+
+Test(api, diagnostics_of_a_bad_policy) {
+    levy_policy *p = levy_policy_new();
+    levy_policy_set_stdlib_dir(p, stdlib_dir());
+    const char *bad = "import countries\nmeasure m {\n    from {CN, QQ}\n    rate 10%\n}\n";
+    levy_policy_load_string(p, "bad.levy", bad, strlen(bad));
+    cr_assert_eq(levy_policy_check(p), LEVY_ERROR_INVALID);
+    cr_assert_eq(levy_policy_error_count(p), 1);
+    levy_diagnostic d;
+    cr_assert_eq(levy_policy_diagnostic(p, 0, &d), LEVY_OK);
+    cr_assert_eq(d.severity, LEVY_ERROR);
+    cr_assert_str_eq(d.file, "bad.levy");
+    cr_assert_eq(d.line, 3);
+    cr_assert_eq(d.column, 15);
+    cr_assert(strstr(d.message, "QQ") != NULL);
+    cr_assert_str_eq(d.code, "E301");
+    cr_assert_eq(levy_policy_diagnostic(p, 99, &d), LEVY_ERROR_NOT_FOUND);
+    cr_assert_null(levy_shipment_new(p)); /* not valid: nothing to evaluate */
+    levy_policy_free(p);
+}
+
+Test(api, missing_file) {
+    levy_policy *p = levy_policy_new();
+    cr_assert_eq(levy_policy_load_file(p, "/nonexistent/policy.levy"), LEVY_ERROR_IO);
+    cr_assert(strstr(levy_policy_error(p), "nonexistent") != NULL);
+    levy_policy_free(p);
+}
+
+Test(api, scenarios) {
+    levy_policy *p = checked_policy();
+    cr_assert_eq(levy_policy_set_scenario(p, "nope"), LEVY_ERROR_NOT_FOUND);
+    cr_assert_eq(levy_policy_set_scenario(p, "deal"), LEVY_OK);
+    levy_shipment *s = toys(p);
+    levy_result *r = levy_result_new();
+    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK);
+    cr_assert_eq(levy_result_rate(r), 300000); /* reciprocal_cn dropped: 20% + 10% */
+    cr_assert_eq(levy_policy_set_scenario(p, NULL), LEVY_OK);
+    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK);
+    cr_assert_eq(levy_result_rate(r), 1450000);
+    levy_result_free(r);
+    levy_shipment_free(s);
+    levy_policy_free(p);
+}
+
+Test(api, run_and_test) {
+    levy_policy *p = checked_policy();
+    sink out = { .len = 0 };
+    cr_assert_eq(levy_policy_run(p, collect, &out), LEVY_OK);
+    cr_assert_str_eq(out.text, "145%\n");
+    sink report = { .len = 0 };
+    size_t passed = 0, failed = 0;
+    levy_test_options o = { 0 };
+    cr_assert_eq(levy_policy_test(p, &o, collect, &report, &passed, &failed), LEVY_ERROR_EVAL);
+    cr_assert_eq(passed, 1);
+    cr_assert_eq(failed, 1);
+    cr_assert(strstr(report.text, "1 passed, 1 failed") != NULL, "%s", report.text);
+    levy_policy_free(p);
+}
+
+Test(api, format_decimal) {
+    char buf[32];
+    cr_assert_str_eq(levy_format_decimal(1450000, LEVY_PERCENT, buf, sizeof buf), "145%");
+    cr_assert_str_eq(levy_format_decimal(INT64_C(10000000000), LEVY_MONEY, buf, sizeof buf),
+                     "$10,000.00");
+    cr_assert_str_eq(levy_format_decimal(12500000, LEVY_NUMBER, buf, sizeof buf), "12.5");
+}
+
+Test(api, session_keeps_state_after_errors) {
+    sink out = { .len = 0 };
+    levy_session *s = levy_session_new(collect, &out);
+    cr_assert_not_null(s);
+    cr_assert_eq(levy_session_eval(s, "let x = 5%"), LEVY_OK);
+    cr_assert_eq(levy_session_input(s, "measure m {"), LEVY_INPUT_INCOMPLETE);
+    cr_assert_eq(levy_session_input(s, "x + 1%"), LEVY_INPUT_COMPLETE);
+    cr_assert_neq(levy_session_eval(s, "let y = x + $1"), LEVY_OK);
+    out.len = 0;
+    cr_assert_eq(levy_session_eval(s, "x + 1%"), LEVY_OK);
+    cr_assert_str_eq(out.text, "6%\n");
+    out.len = 0;
+    cr_assert_eq(levy_session_eval(s, "let x = 7%"), LEVY_OK);
+    cr_assert(strstr(out.text, "redefined") != NULL, "%s", out.text);
+    out.len = 0;
+    cr_assert_eq(levy_session_type(s, "x"), LEVY_OK);
+    cr_assert_str_eq(out.text, "rate\n");
+    levy_session_free(s);
+}
