@@ -779,7 +779,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
         (strstr(expected, "'}'") || strstr(expected, "')'") || bad == YYSYMBOL_YYEOF)) {
         span open = ctx->open[ctx->depth - 1];
         diag_note(d, open, "to close the '%c' opened here, at line %d",
-                  ctx->open_char[ctx->depth - 1], open.first_line);
+                  ctx->open_char[ctx->depth - 1], open.first_line + ctx->src->line_offset);
     }
     ctx->syntax_errors++;
     ctx->panic = !is_sync_token(ctx, ctx->last_token, at);

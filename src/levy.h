@@ -235,6 +235,11 @@ levy_input levy_session_input(levy_session *session, const char *text);
  * LEVY_ERROR_INVALID / LEVY_ERROR_EVAL after printing why. */
 levy_status levy_session_eval(levy_session *session, const char *text);
 
+/* levy_session_set_origin: the name and first line that diagnostics give
+ * the next inputs (default "<repl>", line 1 for each input); a script
+ * reader sets it so that errors point at the script's own lines. */
+levy_status levy_session_set_origin(levy_session *session, const char *name, int first_line);
+
 /* levy_session_type: print the type of an expression ("rate"). */
 levy_status levy_session_type(levy_session *session, const char *expr);
 /* levy_session_set_scenario: NULL or "none" for the policy itself. */

@@ -212,7 +212,7 @@ static void repl_error(repl *r, const char *fmt, ...)
 static void repl_error(repl *r, const char *fmt, ...) {
     fflush(stdout);
     if (!r->interactive)
-        fprintf(stderr, "<stdin>:%d: ", r->statement_line);
+        fprintf(stderr, "<repl>:%d: ", r->statement_line);
     fputs("error: ", stderr);
     va_list ap;
     va_start(ap, fmt);
@@ -247,6 +247,9 @@ static bool end_evaluation(repl *r, levy_status st) {
 static bool evaluate(repl *r, const char *source) {
     if (!begin_evaluation(r))
         return false;
+    /* Diagnostics name the line of the session (or script) where the
+       statement began, the same way on a terminal and from a file. */
+    levy_session_set_origin(r->session, "<repl>", r->statement_line);
     return end_evaluation(r, levy_session_eval(r->session, source));
 }
 

@@ -44,6 +44,8 @@ struct levy_session {
     size_t nchunks;
     levy_policy *policy;   /* the current state; never NULL after new */
     char *scenario;        /* chosen with :scenario, re-applied after rebuilds */
+    char *origin;          /* the name diagnostics give the next input */
+    int origin_line;       /* ... and the line it starts on */
     volatile int interrupt;
 };
 
@@ -129,7 +131,8 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames,
     b->first_new_source = (int)p->sources.count;
     for (size_t i = 0; i < nextra && st != LEVY_ERROR_IO; i++) {
         size_t at = p->sources.count;
-        levy_policy_load_string(p, REPL_SOURCE, extra[i].text, strlen(extra[i].text));
+        levy_policy_load_string(p, s->origin ? s->origin : REPL_SOURCE, extra[i].text,
+                                strlen(extra[i].text));
         if (at < p->sources.count)
             p->sources.items[at]->line_offset = extra[i].line_offset;
     }
@@ -208,7 +211,20 @@ void levy_session_free(levy_session *s) {
     free(s->chunks);
     levy_policy_free(s->policy);
     free(s->scenario);
+    free(s->origin);
     free(s);
+}
+
+levy_status levy_session_set_origin(levy_session *s, const char *name, int first_line) {
+    if (!s)
+        return LEVY_ERROR_ARGUMENT;
+    char *copy = name ? strdup(name) : NULL;
+    if (name && !copy)
+        return LEVY_ERROR_NOMEM;
+    free(s->origin);
+    s->origin = copy;
+    s->origin_line = first_line;
+    return LEVY_OK;
 }
 
 static bool push_string(char ***v, size_t *n, const char *text) {
@@ -404,13 +420,18 @@ static bool split_input(levy_session *s, const char *text, piece **out, size_t *
     *out = NULL;
     *count = 0;
     bool ok = false;
-    int f = source_set_add(&srcs, REPL_SOURCE, NULL, text, strlen(text));
+    int f = source_set_add(&srcs, s->origin ? s->origin : REPL_SOURCE, NULL, text, strlen(text));
+    if (f >= 0)
+        srcs.items[f]->line_offset = s->origin_line > 1 ? s->origin_line - 1 : 0;
     node *prog = NULL;
     if (f >= 0 && parse_source(&a, &srcs, f, &d, &prog) == PARSE_OK && prog) {
         piece *v = calloc(prog->items.n + 1, sizeof *v);
         ok = v != NULL;
-        for (size_t i = 0; ok && i < prog->items.n; i++)
+        for (size_t i = 0; ok && i < prog->items.n; i++) {
             ok = cut_piece(srcs.items[f], prog->items.v[i], &v[i]);
+            if (ok)
+                v[i].line_offset += srcs.items[f]->line_offset;
+        }
         if (ok) {
             *out = v;
             *count = prog->items.n;
