@@ -144,7 +144,7 @@ statements
             $$ = $1;
             /* A guard: recovery always consumes input, but should a bug
                ever make it spin, stop rather than fill memory. */
-            if (ctx->syntax_errors >= PARSE_MAX_ERRORS) {
+            if (ctx->syntax_errors >= PARSE_MAX_ERRORS && !ctx->gave_up) {
                 diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, @$,
                          "too many syntax errors; giving up on this file");
                 YYABORT;
@@ -800,6 +800,7 @@ parse_status parse_source(arena *a, const source_set *srcs, int file, diag_list 
     ctx.src = source_set_get(srcs, file);
     ctx.file = file;
     size_t errors_before = diags->errors;
+    ctx.errors_at_start = errors_before;
     *out = NULL;
     if (!ctx.src)
         return PARSE_ERROR;

@@ -169,7 +169,7 @@ levy_status levy_policy_set_stdlib_dir(levy_policy *p, const char *folder) {
 }
 
 static load_options options_of(const levy_policy *p) {
-    load_options o = { (const char *const *)p->search_path, p->stdlib_dir };
+    load_options o = { (const char *const *)p->search_path, p->stdlib_dir, p->cache };
     return o;
 }
 
@@ -191,6 +191,10 @@ levy_status levy_policy_load_file(levy_policy *p, const char *path) {
         return LEVY_ERROR_IO;
     }
     fclose(f);
+    if (is_directory(path)) {
+        set_error(p, "cannot read %s: it is a folder; name the .levy files in it", path);
+        return LEVY_ERROR_IO;
+    }
     load_options o = options_of(p);
     return after_load(p, program_load_file(&p->prog, path, &o, &p->diags), path);
 }

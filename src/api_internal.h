@@ -26,6 +26,7 @@ struct levy_policy {
     bool compiled_init;
     const node *scenario; /* levy_policy_set_scenario; NULL for none */
     const policy_index *index; /* what levy_evaluate uses */
+    const source_set *cache;   /* file texts to reuse (load_options.cache) */
     char error[512];
 };
 

@@ -37,6 +37,11 @@ bool symtab_put(symtab *t, const char *name, node *decl);
 typedef struct load_options {
     const char *const *search_path; /* extra folders (LEVY_PATH), NULL-terminated; may be NULL */
     const char *stdlib_dir;         /* the standard library's folder; NULL for none */
+    /* Texts to use instead of reading a file again, found by resolved path
+       (the sources of an earlier load); NULL to read every file.  The REPL
+       passes its last good policy's sources, so that a file edited into a
+       broken state does not break what was already loaded. */
+    const source_set *cache;
 } load_options;
 
 /* Every declaration of one kind, numbered: decl->index is its position. */

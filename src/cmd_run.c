@@ -1,24 +1,29 @@
 /* cmd_run.c - `levy run` and `levy test`. */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "levy.h"
+
+/* --scenario NAME: false (after saying why) when there is no such
+ * scenario, a usage error. */
+static bool choose_scenario(levy_policy *policy, const cli_options *o) {
+    if (!o->scenario || levy_policy_set_scenario(policy, o->scenario) == LEVY_OK)
+        return true;
+    fprintf(stderr, "levy: %s\n", levy_policy_error(policy));
+    return false;
+}
 
 int cli_run(const cli_options *o) {
     int status;
     levy_policy *policy = cli_load(o, &status);
     if (!policy)
         return status;
-    levy_status st = LEVY_OK;
-    if (o->scenario) {
-        st = levy_policy_set_scenario(policy, o->scenario);
-        if (st != LEVY_OK) {
-            fprintf(stderr, "levy: %s\n", levy_policy_error(policy));
-            levy_policy_free(policy);
-            return 2;
-        }
+    if (!choose_scenario(policy, o)) {
+        levy_policy_free(policy);
+        return 2;
     }
-    st = levy_policy_run(policy, cli_write_stdout, NULL);
+    levy_status st = levy_policy_run(policy, cli_write_stdout, NULL);
     fflush(stdout);
     levy_policy_write_diagnostics(policy, stderr, o->format);
     levy_policy_free(policy);
@@ -30,6 +35,10 @@ int cli_test(const cli_options *o) {
     levy_policy *policy = cli_load(o, &status);
     if (!policy)
         return status;
+    if (!choose_scenario(policy, o)) {
+        levy_policy_free(policy);
+        return 2;
+    }
     levy_test_options topts = { .tap = o->tap, .coverage = o->coverage };
     size_t passed = 0, failed = 0;
     levy_status st = levy_policy_test(policy, &topts, cli_write_stdout, NULL, &passed, &failed);

@@ -188,6 +188,19 @@ static void make_root(loader *ld, node *prog) {
     }
 }
 
+/* read_source: the file at resolved path `real` as a new source shown as
+ * `shown`: from opts->cache when it holds that path, else from disk. */
+static int read_source(program *p, const load_options *opts, const char *shown,
+                       const char *real) {
+    const source_set *cache = opts ? opts->cache : NULL;
+    for (size_t i = 0; cache && i < cache->count; i++) {
+        const source_text *c = cache->items[i];
+        if (c->path && strcmp(c->path, real) == 0)
+            return source_set_add(p->sources, shown, real, c->text, c->len);
+    }
+    return source_set_read_file(p->sources, shown, real);
+}
+
 /* The tree of a loaded file: what the parser made of it, or a stand-in
  * marked PROGRAM_FAILED when it did not parse. */
 static node *parse_file(loader *ld, int file) {
@@ -221,7 +234,7 @@ static void remember(loader *ld, int file, node *prog) {
 static bool read_library(loader *ld, const char *shown, const char *real, span at) {
     if (symtab_get(&ld->p->loaded, real))
         return true;
-    int file = source_set_read_file(ld->p->sources, shown, real);
+    int file = read_source(ld->p, ld->opts, shown, real);
     if (file < 0) {
         diag_add(ld->diags, SEV_ERROR, D_FILE, at, "cannot read library '%s': %s", shown,
                  strerror(errno));
@@ -406,7 +419,7 @@ bool program_load_file(program *p, const char *path, const load_options *opts,
         make_root(&ld, known);
         return !(known->flags & PROGRAM_FAILED) && !ld.out_of_memory;
     }
-    int file = source_set_read_file(p->sources, path, real);
+    int file = read_source(p, opts, path, real);
     int err = errno;
     free(real);
     if (file < 0) {

@@ -36,6 +36,12 @@ static const char usage_text[] =
     "Exit status: 0 success, 1 a check, test or evaluation failed, 2 usage error.\n"
     "See levy(1) and doc/language.md.\n";
 
+/* Which options a command takes. */
+enum {
+    OPT_FORMAT = 1 << 0, OPT_WERROR = 1 << 1, OPT_TAP = 1 << 2, OPT_COVERAGE = 1 << 3,
+    OPT_DUMP_AST = 1 << 4, OPT_SCENARIO = 1 << 5, OPT_PATH = 1 << 6
+};
+
 static void usage_error(const char *fmt, const char *arg) {
     fputs("levy: ", stderr);
     fprintf(stderr, fmt, arg);
@@ -44,7 +50,7 @@ static void usage_error(const char *fmt, const char *arg) {
 
 /* cli_options_parse: the options shared by the subcommands; everything that
  * is not an option is a file.  Returns false after a usage error. */
-static bool parse_options(int argc, char **argv, cli_options *o) {
+static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen) {
     memset(o, 0, sizeof *o);
     o->format = LEVY_FORMAT_TEXT;
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
@@ -54,6 +60,7 @@ static bool parse_options(int argc, char **argv, cli_options *o) {
         return false;
     }
     bool only_files = false;
+    *seen = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *value = NULL;
@@ -66,6 +73,7 @@ static bool parse_options(int argc, char **argv, cli_options *o) {
             continue;
         }
         if (strncmp(a, "--format=", 9) == 0) {
+            *seen |= OPT_FORMAT;
             value = a + 9;
             if (strcmp(value, "text") == 0)
                 o->format = LEVY_FORMAT_TEXT;
@@ -78,23 +86,32 @@ static bool parse_options(int argc, char **argv, cli_options *o) {
                 return false;
             }
         } else if (strcmp(a, "--werror") == 0) {
+            *seen |= OPT_WERROR;
             o->werror = true;
         } else if (strcmp(a, "--tap") == 0) {
+            *seen |= OPT_TAP;
             o->tap = true;
         } else if (strcmp(a, "--coverage") == 0) {
+            *seen |= OPT_COVERAGE;
             o->coverage = true;
         } else if (strcmp(a, "--dump-ast") == 0) {
+            *seen |= OPT_DUMP_AST;
             o->dump_ast = true;
         } else if (strcmp(a, "--scenario") == 0 || strncmp(a, "--scenario=", 11) == 0) {
+            *seen |= OPT_SCENARIO;
             value = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
             if (!value || !*value) {
                 usage_error("%s needs a scenario name", "--scenario");
                 return false;
             }
             o->scenario = value;
-        } else if (strcmp(a, "-I") == 0 || strcmp(a, "--path") == 0 ||
+        } else if (strncmp(a, "-I", 2) == 0 || strcmp(a, "--path") == 0 ||
                    strncmp(a, "--path=", 7) == 0) {
-            value = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            *seen |= OPT_PATH;
+            if (a[1] == 'I')
+                value = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+            else
+                value = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
             if (!value || !*value) {
                 usage_error("%s needs a folder", a);
                 return false;
@@ -119,19 +136,36 @@ static const struct command {
     const char *name;
     command_fn run;
     bool needs_files;
+    unsigned options; /* OPT_*: what it takes; anything else is a usage error */
 } commands[] = {
-    { "check", cli_check, true },
-    { "run", cli_run, true },
-    { "test", cli_test, true },
-    { "parse", cli_parse, true },
-    { "repl", cli_repl, false },
+    { "check", cli_check, true, OPT_FORMAT | OPT_WERROR | OPT_PATH },
+    { "run", cli_run, true, OPT_FORMAT | OPT_SCENARIO | OPT_PATH },
+    { "test", cli_test, true, OPT_TAP | OPT_COVERAGE | OPT_SCENARIO | OPT_PATH },
+    { "parse", cli_parse, true, OPT_DUMP_AST },
+    { "repl", cli_repl, false, OPT_SCENARIO | OPT_PATH },
 };
+
+/* Commands the design plans, so that trying one says so plainly. */
+static const char *const planned[] = { "fmt", "eval", "compare", "timeline" };
+
+static const char *option_name(unsigned bit) {
+    switch (bit) {
+    case OPT_FORMAT: return "--format";
+    case OPT_WERROR: return "--werror";
+    case OPT_TAP: return "--tap";
+    case OPT_COVERAGE: return "--coverage";
+    case OPT_DUMP_AST: return "--dump-ast";
+    case OPT_SCENARIO: return "--scenario";
+    default: return "--path";
+    }
+}
 
 int main(int argc, char **argv) {
     if (argc < 2) {
         if (isatty(STDIN_FILENO)) {
             cli_options o;
-            if (!parse_options(0, argv, &o))
+            unsigned seen;
+            if (!parse_options(0, argv, &o, &seen))
                 return EXIT_USAGE;
             int rc = cli_repl(&o);
             free_options(&o);
@@ -158,7 +192,16 @@ int main(int argc, char **argv) {
                 return EXIT_OK;
             }
         cli_options o;
-        if (!parse_options(argc - 2, argv + 2, &o)) {
+        unsigned seen;
+        if (!parse_options(argc - 2, argv + 2, &o, &seen)) {
+            free_options(&o);
+            return EXIT_USAGE;
+        }
+        unsigned extra = seen & ~commands[i].options;
+        if (extra) {
+            char what[64];
+            snprintf(what, sizeof what, "%s", option_name(extra & -extra));
+            fprintf(stderr, "levy: '%s' does not take %s\nTry 'levy --help'.\n", cmd, what);
             free_options(&o);
             return EXIT_USAGE;
         }
@@ -171,6 +214,11 @@ int main(int argc, char **argv) {
         free_options(&o);
         return rc;
     }
+    for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
+        if (strcmp(cmd, planned[i]) == 0) {
+            usage_error("'%s' is planned but not available yet", cmd);
+            return EXIT_USAGE;
+        }
     usage_error("unknown command '%s'", cmd);
     return EXIT_USAGE;
 }

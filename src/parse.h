@@ -54,6 +54,8 @@ typedef struct parse_ctx {
     int syntax_errors;
     int last_token;      /* the last token the parser was given */
     bool out_of_memory;
+    bool gave_up;        /* too many errors: the scanner only says END */
+    size_t errors_at_start; /* diags->errors when this parse began */
     node scratch;        /* stands in for a node that could not be allocated */
 } parse_ctx;
 

@@ -46,6 +46,7 @@ struct levy_session {
     char *scenario;        /* chosen with :scenario, re-applied after rebuilds */
     char *origin;          /* the name diagnostics give the next input */
     int origin_line;       /* ... and the line it starts on */
+    bool rereading;        /* :reload: read every file from disk */
     volatile int interrupt;
 };
 
@@ -69,14 +70,15 @@ static void sayf(levy_session *s, const char *fmt, ...) {
 /* Diagnostics are rendered by diag.c into a memory stream and handed to the
  * writer, so the REPL shows them where it shows everything else. */
 static void say_diagnostics(levy_session *s, const source_set *srcs, const diag_list *d,
-                            size_t from) {
+                            size_t from, int first_file) {
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     if (!mem)
         return;
     for (size_t i = from; i < d->count; i++)
-        diag_render_one(mem, srcs, &d->items[i], DIAG_TEXT);
+        if (d->items[i].at.file >= first_file)
+            diag_render_one(mem, srcs, &d->items[i], DIAG_TEXT);
     fclose(mem);
     if (text && len)
         s->write(s->ud, text, len);
@@ -115,6 +117,10 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames,
     if (!p)
         return LEVY_ERROR_NOMEM;
     b->policy = p;
+    /* Files are read from disk only by :load and :reload; every other
+       input reuses the texts the session already has, so a file edited
+       into a broken state breaks nothing until it is reloaded. */
+    p->cache = s->policy && !s->rereading ? &s->policy->sources : NULL;
     levy_status st = LEVY_OK;
     for (size_t i = 0; i < s->nsearch && st == LEVY_OK; i++)
         st = levy_policy_add_search_path(p, s->search[i]);
@@ -152,18 +158,7 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames,
  * that old warnings are not repeated at every prompt. */
 static void report_build(levy_session *s, const build *b, bool failed) {
     const diag_list *d = &b->policy->diags;
-    if (failed) {
-        say_diagnostics(s, &b->policy->sources, d, 0);
-        return;
-    }
-    diag_list mine;
-    diag_list_init(&mine);
-    for (size_t i = 0; i < d->count; i++)
-        if (d->items[i].at.file >= b->first_new_source)
-            diag_add(&mine, d->items[i].sev, d->items[i].code, d->items[i].at, "%s",
-                     d->items[i].message);
-    say_diagnostics(s, &b->policy->sources, &mine, 0);
-    diag_list_free(&mine);
+    say_diagnostics(s, &b->policy->sources, d, 0, failed ? 0 : b->first_new_source);
 }
 
 static void adopt(levy_session *s, build *b) {
@@ -278,7 +273,7 @@ static levy_status run_statements_of(levy_session *s, int first, int last) {
     prog->statements = mine;
     bool ok = run_program(&p->compiled, &o, &p->diags, &res);
     prog->statements = all;
-    say_diagnostics(s, &p->sources, &p->diags, before);
+    say_diagnostics(s, &p->sources, &p->diags, before, 0);
     levy_policy_clear_diagnostics(p);
     return ok ? LEVY_OK : LEVY_ERROR_EVAL;
 }
@@ -330,7 +325,9 @@ levy_status levy_session_reload(levy_session *s) {
     if (!s)
         return LEVY_ERROR_ARGUMENT;
     build b = { 0 };
+    s->rereading = true;
     levy_status st = build_policy(s, NULL, 0, NULL, 0, &b);
+    s->rereading = false;
     report_build(s, &b, st != LEVY_OK);
     if (st != LEVY_OK) {
         levy_policy_free(b.policy);
@@ -439,7 +436,7 @@ static bool split_input(levy_session *s, const char *text, piece **out, size_t *
             free_pieces(v, prog ? prog->items.n : 0);
         }
     } else {
-        say_diagnostics(s, &srcs, &d, 0);
+        say_diagnostics(s, &srcs, &d, 0, 0);
     }
     diag_list_free(&d);
     arena_free(&a);

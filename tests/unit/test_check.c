@@ -860,6 +860,267 @@ Test(warnings, modifier_that_never_touches)
     checked_free(c);
 }
 
+/* ---- Measures always replaced (W103) ------------------------------------ */
+
+Test(replaced, measure_replaced_everywhere)
+{
+    checked *c = check_text(PRELUDE
+                            "measure old { from {CN, VN} rate 10% effective 2025-04-05 }\n"
+                            "measure wide { rate 20% effective 2025-04-01 replaces old }\n");
+    cr_assert(c->ok);
+    const diagnostic *d = find_diag(c, D_ALWAYS_REPLACED, 2, 9,
+                                    "measure 'old' is replaced by 'wide' wherever it applies");
+    assert_note(d, "applies to every product, origin and date of 'old'");
+    cr_assert_eq(d->notes[0].at.first_line, 3);
+    cr_assert_eq(count_code(c, D_ALWAYS_REPLACED), 1);
+    checked_free(c);
+}
+
+Test(replaced, rate_windows_pieced_together_and_tables_that_cover)
+{
+    /* Two rate windows of the replacing measure cover the other's; a table
+       with every origin of the other measure yields on all its shipments;
+       the replaced measure's own `when` only narrows it. */
+    checked *c = check_text(PRELUDE
+                            "measure a { from {FR, DE} when value > $5 rate 10% "
+                            "effective 2025-02-01 until 2025-09-01 }\n"
+                            "measure b { rate by origin { EU: 20%, JP: 5% } effective 2025-01-01 "
+                            "until 2025-06-01\n"
+                            "            rate 30% effective 2025-06-01 replaces a }\n");
+    cr_assert(c->ok);
+    find_diag(c, D_ALWAYS_REPLACED, 2, 9, "'a' is replaced by 'b'");
+    checked_free(c);
+}
+
+/* Each program has `r replaces b` where b still charges somewhere. */
+static const char *const not_always_replaced[] = {
+    /* a `when` on the replacing measure */
+    "measure b { rate 10% }\nmeasure r { when value > $1000 rate 20% replaces b }\n",
+    /* a table without every origin */
+    "measure b { rate 10% }\nmeasure r { rate by origin { CN: 34% } replaces b }\n",
+    /* a schedule, which may have no line for the product */
+    "schedule s { hs 72: 5% }\nmeasure b { rate 10% }\nmeasure r { rate s replaces b }\n",
+    /* the replacing measure starts later */
+    "measure b { rate 10% effective 2025-01-01 }\n"
+    "measure r { rate 20% effective 2025-02-01 replaces b }\n",
+    /* a gap between the replacing measure's rates */
+    "measure b { rate 10% }\nmeasure r { rate 20% effective 2025-01-01 until 2025-02-01\n"
+    "rate 20% effective 2025-02-02 replaces b }\n",
+    /* the `replaces` holds for a while */
+    "measure b { rate 10% }\n"
+    "measure r { rate 20% replaces b effective 2025-01-01 until 2026-01-01 }\n",
+    /* narrower origins, narrower products */
+    "measure b { rate 10% }\nmeasure r { from {CN} rate 20% replaces b }\n",
+    "measure b { on {hs 72, hs 73} rate 10% }\nmeasure r { on {hs 72} rate 20% replaces b }\n",
+    /* a pause takes the replacing measure away, and b comes back */
+    "measure b { rate 10% }\nmeasure r { rate 20% replaces b }\n"
+    "pause p { suspend r effective 2025-04-10 for 90 days }\n",
+    "measure b { rate 10% }\nmeasure r { rate 20% replaces b }\n"
+    "pause p { from {CN} suspend all except b effective 2025-04-10 for 90 days }\n",
+    /* a scenario drops the replacing measure */
+    "measure b { rate 10% }\nmeasure r { rate 20% replaces b }\nscenario s { drop r }\n",
+    /* the measures are a scenario's */
+    "scenario s { measure b { rate 10% } measure r { rate 20% replaces b } }\n",
+};
+
+Test(replaced, only_when_certain)
+{
+    for (size_t i = 0; i < sizeof not_always_replaced / sizeof *not_always_replaced; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, PRELUDE "%s", not_always_replaced[i]);
+        checked *c = check_text(text);
+        char *why = rendered(c);
+        cr_assert(c->ok && count_code(c, D_ALWAYS_REPLACED) == 0, "program %zu:\n%s%s", i,
+                  not_always_replaced[i], why);
+        free(why);
+        checked_free(c);
+    }
+}
+
+Test(replaced, suspending_to_a_rate_keeps_it_replacing)
+{
+    checked *c = check_text(PRELUDE "measure b { rate 10% }\nmeasure r { rate 20% replaces b }\n"
+                                    "pause p { suspend r to 5% effective 2025-04-10 for 90 days }\n");
+    find_diag(c, D_ALWAYS_REPLACED, 2, 9, "'b' is replaced by 'r'");
+    checked_free(c);
+}
+
+/* ---- Modifiers that can conflict (W104) ----------------------------------- */
+
+Test(conflicts, pause_and_concession)
+{
+    checked *c = check_text(PRELUDE
+                            "measure m { rate by origin { VN: 46%, JP: 24% } effective 2025-04-09 }\n"
+                            "pause p { suspend m from {CN, VN} effective 2025-07-01 until 2025-08-01 }\n"
+                            "concession k { from {VN, JP} cap m at 10% effective 2025-07-09 }\n");
+    cr_assert(c->ok); /* a warning */
+    const diagnostic *d = find_diag(c, D_MAY_CONFLICT, 4, 30,
+                                    "pause 'p' and concession 'k' can conflict on measure 'm': "
+                                    "one suspends it, the other caps it at 10%");
+    cr_assert_eq(d->nnotes, 2);
+    cr_assert_eq(d->notes[0].at.first_line, 3);
+    assert_note(d, "pause 'p' is here; declare which wins with 'overrides'");
+    cr_assert_eq(d->notes[1].at.first_line, 2);
+    assert_note(d, "for example on shipment { origin: VN, product: hs 01, value: $1000, "
+                   "entered: 2025-07-09 }: where 'm' charges 46%, 'p' suspends it and 'k' "
+                   "makes it 10%");
+    cr_assert_eq(count_code(c, D_MAY_CONFLICT), 1);
+    checked_free(c);
+}
+
+Test(conflicts, when_clauses_still_warn)
+{
+    checked *c = check_text(PRELUDE "commitment pledge\n"
+                                    "measure m { rate 24% }\n"
+                                    "concession a { from {JP} set m to 15% }\n"
+                                    "concession b { when commits(origin, pledge) cap m at 10% }\n");
+    const diagnostic *d = find_diag(c, D_MAY_CONFLICT, 5, 0, "'a' and concession 'b' can conflict");
+    assert_note(d, "origin: JP, product: hs 01, value: $1000, entered: 2025-01-01 } (if it meets "
+                   "the 'when' of concession 'b')");
+    checked_free(c);
+}
+
+Test(conflicts, the_example_is_where_they_differ)
+{
+    /* Cap and set at 10% agree where the measure charges more: the example
+       is the origin, or the product, where it charges less. */
+    checked *c = check_text(PRELUDE
+                            "measure m { rate by origin { CN: 24%, JP: 5% } }\n"
+                            "concession a { from {CN, JP} cap m at 10% }\n"
+                            "concession b { from {CN, JP} set m to 10% }\n"
+                            "measure n { rate by product { hs 72: 24%, hs 7208: 5% } }\n"
+                            "concession c { on {hs 72} cap n at 10% }\n"
+                            "concession d { on all except {hs 01} set n to 10% }\n");
+    const diagnostic *d = find_diag(c, D_MAY_CONFLICT, 4, 0, "'a' and concession 'b'");
+    assert_note(d, "origin: JP, product: hs 01");
+    assert_note(d, "where 'm' charges 5%, 'a' makes it 5% and 'b' makes it 10%");
+    d = find_diag(c, D_MAY_CONFLICT, 7, 0, "'c' and concession 'd'");
+    assert_note(d, "origin: CN, product: hs 7208,");
+    cr_assert_eq(count_code(c, D_MAY_CONFLICT), 2);
+    checked_free(c);
+}
+
+Test(conflicts, products_avoid_what_is_excepted)
+{
+    checked *c = check_text(PRELUDE "measure m { rate 24% }\n"
+                                    "concession a { on all except {hs 01, hs 02..05} cap m at 10% }\n"
+                                    "concession b { set m to 12% effective 2025-03-01 }\n");
+    const diagnostic *d = find_diag(c, D_MAY_CONFLICT, 4, 0, "can conflict");
+    assert_note(d, "origin: CN, product: hs 06, value: $1000, entered: 2025-03-01 }");
+    checked_free(c);
+}
+
+/* Each program has two modifiers on m that never disagree. */
+static const char *const no_conflict[] = {
+    /* windows that do not overlap */
+    "pause a { suspend m effective 2025-04-10 for 90 days }\n"
+    "concession b { cap m at 10% effective 2025-07-09 }\n",
+    /* origins, products that do not meet */
+    "pause a { from {CN} suspend m to 10% effective 2025-05-14 for 90 days }\n"
+    "pause b { from all except {CN} suspend m effective 2025-05-14 for 90 days }\n",
+    "concession a { on {hs 8703} set m to 25% }\nconcession b { on {hs 72} set m to 50% }\n",
+    /* the same effect */
+    "pause a { suspend m effective 2025-01-01 for 1 year }\n"
+    "pause b { suspend all effective 2025-03-01 for 1 year }\n",
+    "concession a { cap m at 10% }\nconcession b { set m to 10% }\n",
+    "concession a { set m to 10% }\npause b { suspend m to 10% effective 2025-01-01 for 1 year }\n",
+    "concession a { reduce m by 4% }\nconcession b { reduce m by 4% }\n",
+    "let r = max(15% - mfn, 0%)\nschedule mfn { hs 01: 3% }\n"
+    "concession a { set m to r }\nconcession b { set m to max(15% - mfn, 0%) }\n",
+    /* settled with overrides, either way */
+    "concession a { reduce m by 4% }\nconcession b { cap m at 15% overrides a }\n",
+    "concession a { reduce m by 4% overrides b }\nconcession b { cap m at 15% }\n",
+    /* excepted from a `suspend all` */
+    "pause a { suspend all except m effective 2025-01-01 for 1 year }\n"
+    "concession b { cap m at 10% }\n",
+    /* a scenario drops one of them; two scenarios do not meet */
+    "concession a { set m to 15% }\nscenario s { drop a concession b { set m to 12% } }\n",
+    "scenario s { concession a { set m to 15% } }\nscenario t { concession b { set m to 12% } }\n",
+    /* the measure is not in force when they are */
+    "concession a { set m to 15% effective 2026-01-01 }\n"
+    "concession b { set m to 12% effective 2026-01-01 }\n",
+};
+
+Test(conflicts, none_where_they_cannot_disagree)
+{
+    for (size_t i = 0; i < sizeof no_conflict / sizeof *no_conflict; i++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 PRELUDE "measure m { from {CN, VN, JP} rate 24%% effective 2025-01-01 "
+                         "until 2026-01-01 }\n%s", no_conflict[i]);
+        checked *c = check_text(text);
+        char *why = rendered(c);
+        cr_assert(c->ok && count_code(c, D_MAY_CONFLICT) == 0, "program %zu:\n%s%s", i,
+                  no_conflict[i], why);
+        free(why);
+        checked_free(c);
+    }
+}
+
+Test(conflicts, cap_and_set_differ_below_the_cap)
+{
+    checked *c = check_text(PRELUDE "measure m { rate 5% }\n"
+                                    "concession a { cap m at 10% }\nconcession b { set m to 10% }\n");
+    const diagnostic *d = find_diag(c, D_MAY_CONFLICT, 4, 0, "one caps it at 10%, the other sets "
+                                                             "it to 10%");
+    assert_note(d, "where 'm' charges 5%, 'a' makes it 5% and 'b' makes it 10%");
+    checked_free(c);
+}
+
+Test(conflicts, scenario_modifiers_meet_the_policys)
+{
+    checked *c = check_text(PRELUDE "measure m { rate 24% }\n"
+                                    "concession a { from {JP} set m to 15% }\n"
+                                    "scenario s { concession b { cap m at 10% } }\n");
+    find_diag(c, D_MAY_CONFLICT, 4, 29, "concession 'a' and concession 'b' can conflict");
+    checked_free(c);
+}
+
+Test(conflicts, each_pair_once)
+{
+    /* Two measures, and a scenario: one warning for the pair. */
+    checked *c = check_text(PRELUDE "measure m { rate 24% }\nmeasure n { rate 30% }\n"
+                                    "pause a { suspend all to 5% effective 2025-01-01 for 1 year }\n"
+                                    "pause b { suspend all to 6% effective 2025-01-01 for 1 year }\n"
+                                    "scenario s { concession k { set m to 1% overrides a, b } }\n");
+    find_diag(c, D_MAY_CONFLICT, 5, 0, "pause 'a' and pause 'b' can conflict on measure 'm'");
+    cr_assert_eq(count_code(c, D_MAY_CONFLICT), 1);
+    checked_free(c);
+}
+
+Test(conflicts, not_after_errors_nor_twice)
+{
+    checked *c = check_text(PRELUDE "measure m { rate 24% }\nconcession a { cap m at 10% }\n"
+                                    "concession b { set m to 12% }\nlet x = 1 + 2025-01-01\n");
+    cr_assert(!c->ok);
+    cr_assert_eq(count_code(c, D_MAY_CONFLICT), 0);
+    checked_free(c);
+
+    /* A later check (the REPL's next input) reports only what is new. */
+    c = checked_new();
+    const char *one = PRELUDE "measure m { rate 24% }\nconcession a { cap m at 10% }\n"
+                              "concession b { set m to 12% }\n";
+    const char *two = "concession k { from {CN} cap m at 20% }\n";
+    cr_assert(program_load_text(&c->prog, "<1>", one, strlen(one), &c->opts, &c->diags));
+    cr_assert(program_check(&c->prog, &c->diags));
+    cr_assert_eq(count_code(c, D_MAY_CONFLICT), 1);
+    cr_assert(program_load_text(&c->prog, "<2>", two, strlen(two), &c->opts, &c->diags));
+    cr_assert(program_check(&c->prog, &c->diags));
+    cr_assert_eq(count_code(c, D_MAY_CONFLICT), 3); /* k with a, and with b */
+    checked_free(c);
+}
+
+Test(conflicts, the_2025_examples_are_settled)
+{
+    checked *c = check_file(in_srcdir("examples/us-2025/us-2025.levy"));
+    cr_assert(c->ok);
+    char *why = rendered(c);
+    cr_assert_eq(count_code(c, D_MAY_CONFLICT), 0, "%s", why);
+    cr_assert_eq(count_code(c, D_ALWAYS_REPLACED), 0, "%s", why);
+    free(why);
+    checked_free(c);
+}
+
 /* ---- Limits ---------------------------------------------------------------- */
 
 Test(limits, deep_expressions_are_an_error_not_a_crash)

@@ -45,7 +45,7 @@ static void load(const char *body)
     diag_list_init(&fx.diags);
     arena_init(&fx.a);
     program_init(&fx.p, &fx.a, &fx.srcs);
-    load_options lo = { NULL, NULL };
+    load_options lo = { NULL, NULL, NULL };
     bool ok = program_load_text(&fx.p, "test.levy", text, strlen(text), &lo, &fx.diags) &&
               program_check(&fx.p, &fx.diags);
     free(text);

@@ -27,7 +27,7 @@ static void load_file_or_text(const char *path, const char *text)
     diag_list_init(&diags);
     arena_init(&ar);
     program_init(&p, &ar, &srcs);
-    load_options lo = { NULL, LEVY_SOURCE_STDLIB_DIR };
+    load_options lo = { NULL, LEVY_SOURCE_STDLIB_DIR, NULL };
     bool ok = path ? program_load_file(&p, path, &lo, &diags)
                    : program_load_text(&p, "x.levy", text, strlen(text), &lo, &diags);
     if (!ok || !program_check(&p, &diags)) {

@@ -30,7 +30,7 @@ static void load(const char *path, const char *text)
     arena_init(&ar);
     sb_init(&out);
     program_init(&p, &ar, &srcs);
-    load_options lo = { NULL, LEVY_SOURCE_STDLIB_DIR };
+    load_options lo = { NULL, LEVY_SOURCE_STDLIB_DIR, NULL };
     bool ok = path ? program_load_file(&p, path, &lo, &diags)
                    : program_load_text(&p, "t.levy", text, strlen(text), &lo, &diags);
     if (!ok || !program_check(&p, &diags)) {
@@ -165,6 +165,7 @@ Test(run, test_report)
         "t.levy:18:47: error: division by zero\n"
         "   18 |     expect rate(s with { product: hs 02 }) == 1 / 0 * 1%\n"
         "      |                                               ^~~~~\n"
+        "t.levy:19:12: expect failed: false\n"
         "1 passed, 2 failed\n");
     cr_expect_eq(diags.count, 1);
 }
@@ -194,6 +195,7 @@ Test(run, tap_and_coverage)
         "# t.levy:18:47: error: division by zero\n"
         "#    18 |     expect rate(s with { product: hs 02 }) == 1 / 0 * 1%\n"
         "#       |                                               ^~~~~\n"
+                     "# t.levy:19:12: expect failed: false\n"
         "# 1 passed, 2 failed\n"
         "# coverage: 2 of 4 measures and modifiers not exercised:\n"
         "#   t.levy:21: measure never\n"

@@ -21,7 +21,7 @@ static void setup(void)
     diag_list_init(&diags);
     arena_init(&ar);
     program_init(&p, &ar, &srcs);
-    load_options lo = { NULL, NULL };
+    load_options lo = { NULL, NULL, NULL };
     cr_assert(program_load_text(&p, "v.levy", text, strlen(text), &lo, &diags));
     cr_assert(program_check(&p, &diags));
     region_init(&mem);

@@ -109,8 +109,8 @@ e("W703", "D_SCHEDULE_TEXT", "rows of a schedule file whose rate text Levy does 
 # Warnings
 e("W101", "D_UNUSED", "a let, group, product set, schedule or commitment of a file you named that nothing uses (files of definitions only, such as libraries, are not warned about)", "check/warn_unused", "unused let")
 e("W102", "D_NEVER_TOUCHES", "a pause or concession naming a measure it can never apply to: their windows never meet, or their `from` scopes share no country", "check/warn_never_touches", "can never touch")
-e("W103", "D_ALWAYS_REPLACED", "a measure replaced wherever it applies. Reserved, not reported yet", literal=None)
-e("W104", "D_MAY_CONFLICT", "two modifiers that can conflict, with an example shipment. Reserved, not reported yet: conflicts are found when evaluating (E601)", literal=None)
+e("W103", "D_ALWAYS_REPLACED", "a measure replaced wherever it applies: another measure `replaces` it on every product, origin and date it could charge, so it never charges anything; reported only when that is certain (see the notes below)", "check/warn_always_replaced", "is replaced by")
+e("W104", "D_MAY_CONFLICT", "two pauses or concessions that can make one measure charge different rates on the same shipment, neither overriding the other; a note gives a shipment on which they do, which evaluation would stop with E601", "check/warn_may_conflict", "can conflict")
 e("W105", "D_REDEFINED", "in the REPL, a name redefined at the prompt. Reserved", literal=None)
 
 groups = [("E1", "Lexical errors"), ("E2", "Syntax and clauses"), ("E3", "Names"), ("E4", "Types"),
@@ -186,6 +186,28 @@ out.append("""
   and commitments declared at the top level of a file named on the command line,
   and only when that file uses things (has measures, pauses, concessions, commits,
   scenarios, tests or statements): a file of definitions is a library.
+- **Always replaced** (W103) is reported only when it is certain from constants: the
+  replacing measure has no `when`, its `on` and `from` hold the other's, each of the
+  other's rate windows lies in the window of the `replaces` clause and in rate windows
+  of the replacing measure whose rates cannot come up empty (a schedule's name, or a
+  table without an entry for every product or origin of the other measure, can), no
+  scenario drops the replacing measure, and no pause or concession can suspend it
+  while the other is in force (a suspended measure replaces nothing). The replaced
+  measure's own `when` and tables only narrow where it applies.
+- **Modifiers that can conflict** (W104): two active pauses or concessions acting on
+  one measure, with windows that overlap, `on` and `from` scopes that meet each other
+  and the measure's, and neither naming the other in `overrides`. Actions that end in
+  the same charge whatever the measure's rate are no conflict: two plain suspensions,
+  `set` (or `suspend ... to`) at rates written alike, two caps or two reductions by
+  the same rate. Where the measure's rate is a constant percentage (a `rate` or an
+  entry of a `rate by` table), the charges are worked out, so `cap M at 10%` and
+  `set M to 10%` on a measure charging 24% do not conflict. A `when` clause does not
+  stop the warning: the example shipment's note then says whose `when` it must meet.
+  The example is the first country of the shared scope (in the order countries are
+  declared, restricted to a `rate by origin` table's entries), the first product
+  code of the shared products from chapter 01 on, and the first day both are
+  active. A scenario's own modifiers are checked against each other and against the
+  policy's modifiers it does not drop.
 - **Nesting.** An expression may nest at most 1000 levels, counting the lets it uses
   (E202).
 """)
