@@ -565,7 +565,12 @@ static bool is_sync_token(parse_ctx *ctx, int tok, const span *at) {
 static int levy_filtered_lex(LEVY_STYPE *lval, LEVY_LTYPE *lloc, parse_ctx *ctx) {
     for (;;) {
         int tok = (levy_lex)(lval, lloc, ctx->scanner);
+        ctx->prev_token = ctx->last_token;
+        ctx->prev_start = ctx->last_start;
+        ctx->prev_end = ctx->last_end;
         ctx->last_token = tok;
+        ctx->last_start = ctx->tok_start;
+        ctx->last_end = ctx->pos;
         if (!ctx->panic)
             return tok;
         if (is_sync_token(ctx, tok, lloc)) {
@@ -744,6 +749,61 @@ static void describe_expected(const yypcontext_t *yyctx, char *out, size_t n) {
     summary_render(&s, out, n);
 }
 
+/* Edit distance of two short words (Levenshtein, at most 16 letters). */
+static int word_distance(const char *a, size_t na, const char *b, size_t nb) {
+    int row[17];
+    if (na > 16 || nb > 16)
+        return 99;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= na; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= nb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* A hint for the commonest slip at the start of a line: a misspelt
+ * declaration keyword ("measur steel {"), or `x = 5` without `let`.  The
+ * name before the bad token began the line and was taken for an
+ * expression. */
+static void hint_statement_start(parse_ctx *ctx, diagnostic *d, yysymbol_kind_t bad) {
+    static const char *const words[] = {
+        "attribute", "commit", "commitment", "concession", "country", "group",
+        "import", "importer", "measure", "pause", "products", "scenario", "schedule", "test",
+    };
+    if (!d || ctx->prev_token != IDENT)
+        return;
+    span at = parse_span(ctx, ctx->prev_start, ctx->prev_end);
+    if (at.first_column != 1)
+        return;
+    const char *word = ctx->src->text + ctx->prev_start;
+    size_t len = ctx->prev_end - ctx->prev_start;
+    const char *best = NULL;
+    int best_distance = 3;
+    for (size_t i = 0; len >= 3 && i < sizeof words / sizeof words[0]; i++) {
+        int dist = word_distance(word, len, words[i], strlen(words[i]));
+        if (dist < best_distance) {
+            best = words[i];
+            best_distance = dist;
+        }
+    }
+    if (best)
+        diag_note(d, at, "did you mean the keyword '%s'?", best);
+    else if (symbol_is(bad, "'='"))
+        diag_note(d, at, "to give a value a name, write 'let %.*s = ...'", (int)len, word);
+}
+
 static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
     yysymbol_kind_t bad = yypcontext_token(yyctx);
     const span *at = yypcontext_location(yyctx);
@@ -774,6 +834,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
         d = diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, *at, "expected %s before %s", expected, what);
     else
         d = diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, *at, "unexpected %s", what);
+    hint_statement_start(ctx, d, bad);
     /* Say which bracket is still open, as Lua's check_match does. */
     if (d && ctx->depth > 0 && ctx->depth <= PARSE_MAX_NESTING &&
         (strstr(expected, "'}'") || strstr(expected, "')'") || bad == YYSYMBOL_YYEOF)) {

@@ -53,6 +53,9 @@ typedef struct parse_ctx {
     bool unterminated;   /* the input ended inside a string */
     int syntax_errors;
     int last_token;      /* the last token the parser was given */
+    size_t last_start, last_end; /* ... and where it is */
+    int prev_token;      /* the one before, for hints after an error */
+    size_t prev_start, prev_end;
     bool out_of_memory;
     bool gave_up;        /* too many errors: the scanner only says END */
     size_t errors_at_start; /* diags->errors when this parse began */
