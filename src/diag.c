@@ -417,8 +417,12 @@ static void render_github(FILE *out, const source_set *srcs, const diagnostic *d
         fprintf(out, "::%s title=%s::", kind, d->code ? d->code : "levy");
     github_escaped(out, d->message);
     for (size_t i = 0; i < d->nnotes; i++) {
+        const diag_note_t *n = &d->notes[i];
         fputs("%0Anote: ", out);
-        github_escaped(out, d->notes[i].message);
+        if (n->at.file >= 0)
+            fprintf(out, "%s:%d:%d: ", source_name(srcs, n->at.file), shown_line(srcs, n->at),
+                    n->at.first_column);
+        github_escaped(out, n->message);
     }
     fputc('\n', out);
 }
