@@ -1,4 +1,4 @@
-/* sets.h - country sets, product sets, and the memory they live in.
+/* sets.h - country sets and product sets.
  *
  * A country set is a bitset over the program's countries (a country is its
  * index in decls.countries); the same bitset type serves the evaluator's
@@ -9,9 +9,7 @@
  * plain interval difference.  A product is in a set when every code it
  * denotes is: `hs 6403.99` is in {hs 64}, `hs 64` is not in {hs 6403}.
  *
- * Sets built while evaluating live in a region: bump allocation with marks,
- * so that evaluating one shipment can give back everything it allocated
- * without calling free (and, once warm, without calling malloc).
+ * Sets built while evaluating live in a region (region.h).
  */
 #ifndef LEVY_SETS_H
 #define LEVY_SETS_H
@@ -21,34 +19,7 @@
 #include <stdint.h>
 
 #include "hs.h"
-
-/* ---- Regions ------------------------------------------------------------ */
-
-typedef struct region_block region_block;
-
-typedef struct region {
-    region_block *first; /* blocks in order; kept for reuse after a restore */
-    region_block *cur;   /* the block being filled */
-    bool failed;         /* an allocation failed since init */
-} region;
-
-typedef struct region_mark {
-    region_block *block;
-    size_t used;
-} region_mark;
-
-void region_init(region *r);
-void region_free(region *r);
-/* region_alloc: zeroed memory aligned for any object; NULL when out of
- * memory (and r->failed is set). */
-void *region_alloc(region *r, size_t size);
-char *region_strndup(region *r, const char *s, size_t n);
-/* region_save / region_restore: everything allocated after the save is
- * given back (its blocks are kept for the next allocations). */
-region_mark region_save(const region *r);
-void region_restore(region *r, region_mark m);
-/* region_reset: gives back everything. */
-void region_reset(region *r);
+#include "region.h"
 
 /* ---- Bitsets ------------------------------------------------------------ */
 
