@@ -262,6 +262,11 @@ levy_status levy_session_test(levy_session *session);
 void levy_session_names(levy_session *session, const char *prefix,
                         void (*add)(void *userdata, const char *name), void *userdata);
 
+/* levy_session_error: why the last call failed when the failure is not a
+ * diagnostic (an unknown scenario, a file that cannot be read, nothing of
+ * that name); "" otherwise.  Diagnostics are written through the writer. */
+const char *levy_session_error(const levy_session *session);
+
 /* levy_session_interrupt: ask a running evaluation to stop soon (it fails
  * with "interrupted").  Async-signal-safe: call it from a SIGINT handler. */
 void levy_session_interrupt(levy_session *session);

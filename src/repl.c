@@ -208,17 +208,25 @@ static void repl_error(repl *r, const char *fmt, ...)
 #endif
     ;
 
-/* repl_error: report a failed command.  In a script, say which line. */
-static void repl_error(repl *r, const char *fmt, ...) {
+/* show_error: a failed command's message on standard error; in a script,
+ * with the line it is on. */
+static void show_error(repl *r, const char *message) {
     fflush(stdout);
-    if (!r->interactive)
+    if (r->statement_line == 0)
+        fputs("levy: ", stderr); /* starting up: the command line's files and options */
+    else if (!r->interactive)
         fprintf(stderr, "<repl>:%d: ", r->statement_line);
-    fputs("error: ", stderr);
+    fprintf(stderr, "error: %s\n", message);
+}
+
+/* repl_error: report (and count) a failed command. */
+static void repl_error(repl *r, const char *fmt, ...) {
+    char message[1024];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    show_error(r, message);
     r->failures++;
 }
 
@@ -236,11 +244,17 @@ static bool begin_evaluation(repl *r) {
     return false;
 }
 
+/* A failure the session did not show as a diagnostic (an unknown
+ * scenario, a missing file) is the REPL's to report. */
 static bool end_evaluation(repl *r, levy_status st) {
     evaluating = 0;
     fflush(stdout);
-    if (st != LEVY_OK)
+    if (st != LEVY_OK) {
+        const char *why = levy_session_error(r->session);
+        if (why[0])
+            show_error(r, why);
         r->failures++;
+    }
     return st == LEVY_OK;
 }
 

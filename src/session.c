@@ -10,6 +10,7 @@
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,6 +48,7 @@ struct levy_session {
     char *origin;          /* the name diagnostics give the next input */
     int origin_line;       /* ... and the line it starts on */
     bool rereading;        /* :reload: read every file from disk */
+    char error[512];       /* why the last call failed, when not a diagnostic */
     volatile int interrupt;
 };
 
@@ -66,6 +68,23 @@ static void sayf(levy_session *s, const char *fmt, ...) {
     va_end(ap);
     say(s, buf);
 }
+
+/* fail: remember why a command failed, for levy_session_error; the REPL
+ * shows it as its own error (on standard error, with the line). */
+static void fail(levy_session *s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void fail(levy_session *s, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->error, sizeof s->error, fmt, ap);
+    va_end(ap);
+}
+
+const char *levy_session_error(const levy_session *s) { return s ? s->error : ""; }
 
 /* Diagnostics are rendered by diag.c into a memory stream and handed to the
  * writer, so the REPL shows them where it shows everything else. */
@@ -127,7 +146,7 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames,
     for (size_t i = 0; i < s->nfiles && st == LEVY_OK; i++) {
         levy_status f = levy_policy_load_file(p, s->files[i]);
         if (f == LEVY_ERROR_IO) {
-            sayf(s, "levy: %s\n", levy_policy_error(p));
+            fail(s, "%s", levy_policy_error(p));
             st = f;
         }
     }
@@ -281,9 +300,10 @@ static levy_status run_statements_of(levy_session *s, int first, int last) {
 levy_status levy_session_load(levy_session *s, const char *path) {
     if (!s || !path)
         return LEVY_ERROR_ARGUMENT;
+    s->error[0] = '\0';
     char *real = realpath(path, NULL);
     if (!real) {
-        sayf(s, "levy: cannot read %s\n", path);
+        fail(s, "cannot read %s: %s", path, strerror(errno));
         return LEVY_ERROR_IO;
     }
     for (size_t i = 0; i < s->nfiles; i++) {
@@ -324,6 +344,7 @@ levy_status levy_session_load(levy_session *s, const char *path) {
 levy_status levy_session_reload(levy_session *s) {
     if (!s)
         return LEVY_ERROR_ARGUMENT;
+    s->error[0] = '\0';
     build b = { 0 };
     s->rereading = true;
     levy_status st = build_policy(s, NULL, 0, NULL, 0, &b);
@@ -331,7 +352,7 @@ levy_status levy_session_reload(levy_session *s) {
     report_build(s, &b, st != LEVY_OK);
     if (st != LEVY_OK) {
         levy_policy_free(b.policy);
-        say(s, "levy: the files have errors; the session keeps what it had\n");
+        fail(s, "the files have errors; the session keeps what it had");
         return st;
     }
     adopt(s, &b);
@@ -484,6 +505,7 @@ static void keep_declarations(levy_session *s, piece *v, size_t n) {
 levy_status levy_session_eval(levy_session *s, const char *text) {
     if (!s || !text)
         return LEVY_ERROR_ARGUMENT;
+    s->error[0] = '\0';
     piece *v;
     size_t n;
     if (!split_input(s, text, &v, &n))
@@ -520,6 +542,7 @@ levy_status levy_session_eval(levy_session *s, const char *text) {
 levy_status levy_session_type(levy_session *s, const char *expr) {
     if (!s || !expr)
         return LEVY_ERROR_ARGUMENT;
+    s->error[0] = '\0';
     piece q = { .text = (char *)expr };
     build b = { 0 };
     levy_status st = build_policy(s, NULL, 0, &q, 1, &b);
@@ -533,7 +556,7 @@ levy_status levy_session_type(levy_session *s, const char *expr) {
         if (last && last->a)
             sayf(s, "%s\n", type_name(last->a->ty));
         else {
-            say(s, "levy: :type takes an expression\n");
+            fail(s, ":type takes an expression");
             st = LEVY_ERROR_ARGUMENT;
         }
     }
@@ -544,10 +567,11 @@ levy_status levy_session_type(levy_session *s, const char *expr) {
 levy_status levy_session_set_scenario(levy_session *s, const char *name) {
     if (!s)
         return LEVY_ERROR_ARGUMENT;
+    s->error[0] = '\0';
     bool none = !name || strcmp(name, "none") == 0;
     levy_status st = levy_policy_set_scenario(s->policy, none ? NULL : name);
     if (st != LEVY_OK) {
-        sayf(s, "levy: %s\n", levy_policy_error(s->policy));
+        fail(s, "%s", levy_policy_error(s->policy));
         return st;
     }
     free(s->scenario);
@@ -577,6 +601,7 @@ static const struct listing {
 levy_status levy_session_list(levy_session *s, const char *kind) {
     if (!s || !kind)
         return LEVY_ERROR_ARGUMENT;
+    s->error[0] = '\0';
     for (size_t i = 0; i < sizeof listings / sizeof listings[0]; i++) {
         if (strcmp(kind, listings[i].kind) != 0)
             continue;
@@ -599,21 +624,22 @@ levy_status levy_session_list(levy_session *s, const char *kind) {
             sayf(s, "(no %s)\n", kind);
         return LEVY_OK;
     }
-    say(s, "levy: :list takes one of:");
-    for (size_t i = 0; i < sizeof listings / sizeof listings[0]; i++)
-        sayf(s, " %s", listings[i].kind);
-    say(s, "\n");
+    size_t used = (size_t)snprintf(s->error, sizeof s->error, ":list takes one of:");
+    for (size_t i = 0; i < sizeof listings / sizeof listings[0] && used < sizeof s->error; i++)
+        used += (size_t)snprintf(s->error + used, sizeof s->error - used, " %s",
+                                 listings[i].kind);
     return LEVY_ERROR_ARGUMENT;
 }
 
 levy_status levy_session_show(levy_session *s, const char *name) {
     if (!s || !name)
         return LEVY_ERROR_ARGUMENT;
+    s->error[0] = '\0';
     const program *prog = &s->policy->prog;
     const node *d = symtab_get(&prog->globals, name);
     if (!d) {
         const char *near = check_suggest(prog, name);
-        sayf(s, "levy: nothing is called '%s'%s%s%s\n", name, near ? " (did you mean '" : "",
+        fail(s, "nothing is called '%s'%s%s%s", name, near ? " (did you mean '" : "",
              near ? near : "", near ? "'?)" : "");
         return LEVY_ERROR_NOT_FOUND;
     }
@@ -635,6 +661,7 @@ levy_status levy_session_show(levy_session *s, const char *name) {
 levy_status levy_session_test(levy_session *s) {
     if (!s)
         return LEVY_ERROR_ARGUMENT;
+    s->error[0] = '\0';
     levy_test_options o = { 0 };
     size_t passed = 0, failed = 0;
     levy_status st = levy_policy_test(s->policy, &o, s->write, s->ud, &passed, &failed);
