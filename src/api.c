@@ -174,17 +174,26 @@ static load_options options_of(const levy_policy *p) {
 }
 
 static levy_status after_load(levy_policy *p, bool ok, const char *what) {
-    p->loaded_any = true;
-    p->checked = p->valid = false;
     if (ok)
         return LEVY_OK;
     set_error(p, "%s has errors", what);
     return LEVY_ERROR_INVALID;
 }
 
+/* A policy is loaded, then checked once: what is checked and compiled
+ * does not change under an evaluation. */
+static bool loading_allowed(levy_policy *p) {
+    if (!p->checked)
+        return true;
+    set_error(p, "load every file before levy_policy_check; start a new policy to add more");
+    return false;
+}
+
 levy_status levy_policy_load_file(levy_policy *p, const char *path) {
     if (!p || !path)
         return LEVY_ERROR_ARGUMENT;
+    if (!loading_allowed(p))
+        return LEVY_ERROR_STATE;
     FILE *f = fopen(path, "rb");
     if (!f) {
         set_error(p, "cannot read %s: %s", path, strerror(errno));
@@ -203,6 +212,8 @@ levy_status levy_policy_load_string(levy_policy *p, const char *name, const char
                                     size_t len) {
     if (!p || !text)
         return LEVY_ERROR_ARGUMENT;
+    if (!loading_allowed(p))
+        return LEVY_ERROR_STATE;
     load_options o = options_of(p);
     const char *shown = name ? name : "<string>";
     return after_load(p, program_load_text(&p->prog, shown, text, len, &o, &p->diags), shown);
@@ -219,10 +230,8 @@ levy_status levy_policy_check(levy_policy *p) {
         set_error(p, "the policy has errors");
         return LEVY_ERROR_INVALID;
     }
-    if (p->checked) {
-        set_error(p, "the policy was checked already; load files before checking");
+    if (p->checked) /* checking again changes nothing */
         return p->valid ? LEVY_OK : LEVY_ERROR_INVALID;
-    }
     bool ok = program_check(&p->prog, &p->diags);
     p->checked = true;
     p->valid = ok && p->diags.errors == 0;

@@ -19,7 +19,6 @@ struct levy_policy {
     char **search_path; /* NULL-terminated */
     size_t nsearch;
     char *stdlib_dir;
-    bool loaded_any;
     bool checked;       /* levy_policy_check ran */
     bool valid;         /* ... and found no error */
     policy_set compiled;  /* the base policy and each scenario, once valid */

@@ -67,7 +67,8 @@ levy_status levy_policy_add_search_path(levy_policy *policy, const char *folder)
 levy_status levy_policy_set_stdlib_dir(levy_policy *policy, const char *folder);
 
 /* Load a policy source and what it imports.  Several may be loaded; they
- * form one policy.  Then call levy_policy_check before evaluating. */
+ * form one policy.  Then call levy_policy_check before evaluating; loading
+ * after the check is LEVY_ERROR_STATE (start a new policy instead). */
 levy_status levy_policy_load_file(levy_policy *policy, const char *path);
 levy_status levy_policy_load_string(levy_policy *policy, const char *name,
                                     const char *text, size_t len);

@@ -250,3 +250,11 @@ Test(api, session_keeps_state_after_errors) {
     cr_assert_str_eq(out.text, "rate\n");
     levy_session_free(s);
 }
+
+Test(api, load_after_check_is_refused) {
+    levy_policy *p = checked_policy();
+    cr_assert_eq(levy_policy_load_string(p, "more.levy", "let z = 1", 9), LEVY_ERROR_STATE);
+    cr_assert(strstr(levy_policy_error(p), "before levy_policy_check") != NULL);
+    cr_assert_eq(levy_policy_check(p), LEVY_OK); /* again: same answer */
+    levy_policy_free(p);
+}
