@@ -644,18 +644,25 @@ static bool date_plus(const node *e, date d, duration dur, int sign, value *out,
     return true;
 }
 
+/* amount_op: a op b on two numbers or amounts of money; money if either
+ * is money.  Overflow is an error naming the expression. */
+static bool amount_op(dec_status (*apply)(dec, dec, dec *), const node *e, const value *a,
+                      const value *b, value *out, eval_error *err)
+{
+    dec r;
+    dec_status st = apply(a->as.num, b->as.num, &r);
+    if (st != DEC_OK)
+        return fail_overflow(err, st, e);
+    out->kind = a->kind == V_MONEY || b->kind == V_MONEY ? V_MONEY : V_NUMBER;
+    out->as.num = r;
+    return true;
+}
+
 static bool ev_add(eval_env *env, const node *e, const value *a, const value *b, value *out,
                    eval_error *err)
 {
-    dec r;
-    dec_status st;
-    if (is_amount(a->kind) && is_amount(b->kind)) {
-        if ((st = dec_add(a->as.num, b->as.num, &r)) != DEC_OK)
-            return fail_overflow(err, st, e);
-        out->kind = a->kind == V_MONEY || b->kind == V_MONEY ? V_MONEY : V_NUMBER;
-        out->as.num = r;
-        return true;
-    }
+    if (is_amount(a->kind) && is_amount(b->kind))
+        return amount_op(dec_add, e, a, b, out, err);
     if (a->kind == V_RATE && b->kind == V_RATE)
         return add_rates(env, e, a, b, out, err);
     if (a->kind == V_DATE && b->kind == V_DURATION)
@@ -687,13 +694,8 @@ static bool ev_sub(eval_env *env, const node *e, const value *a, const value *b,
 {
     dec r;
     dec_status st;
-    if (is_amount(a->kind) && is_amount(b->kind)) {
-        if ((st = dec_sub(a->as.num, b->as.num, &r)) != DEC_OK)
-            return fail_overflow(err, st, e);
-        out->kind = a->kind == V_MONEY || b->kind == V_MONEY ? V_MONEY : V_NUMBER;
-        out->as.num = r;
-        return true;
-    }
+    if (is_amount(a->kind) && is_amount(b->kind))
+        return amount_op(dec_sub, e, a, b, out, err);
     if (a->kind == V_RATE && b->kind == V_RATE) {
         if (rate_is_specific(a->as.rate) || rate_is_specific(b->as.rate))
             return fail_specific(env, err, e, "-", a, b);
@@ -738,13 +740,8 @@ static bool ev_mul(eval_env *env, const node *e, const value *a, const value *b,
 {
     dec r;
     dec_status st;
-    if (is_amount(a->kind) && is_amount(b->kind)) {
-        if ((st = dec_mul(a->as.num, b->as.num, &r)) != DEC_OK)
-            return fail_overflow(err, st, e);
-        out->kind = a->kind == V_MONEY || b->kind == V_MONEY ? V_MONEY : V_NUMBER;
-        out->as.num = r;
-        return true;
-    }
+    if (is_amount(a->kind) && is_amount(b->kind))
+        return amount_op(dec_mul, e, a, b, out, err);
     const value *rate = a->kind == V_RATE ? a : b->kind == V_RATE ? b : NULL;
     const value *other = rate == a ? b : a;
     if (rate && other->kind == V_NUMBER)
