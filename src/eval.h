@@ -1,20 +1,16 @@
-/* eval.h - evaluating shipments against a compiled policy.
- *
- * A checked program is compiled once per scenario into a policy_index: its
- * measures and modifiers with their scopes as sets and their windows as
- * dates, tables by origin and by product, schedules (those from CSV files
- * are read here, and only here), commitments over time, and the constant
- * `let`s, groups and product sets, evaluated once.  Measures and modifiers
- * are indexed by origin and by HS chapter, so evaluating a shipment looks
- * only at the few that can apply to it.
+/* eval.h - evaluating expressions and shipments against a compiled policy.
  *
  * Evaluating a shipment follows the normative order of the design (§4):
  * the measures that apply (window on `entered`, then `on`, `from`, `when`,
  * then a rate from the clause), the active modifiers (overrides first;
  * disagreeing modifiers are a conflict), replacements (no revival), then
- * amounts rounded half-up to the cent per measure.  It does no I/O and
- * allocates only in the caller's region; an index is read-only once built,
- * so threads may share one, each with its own region.
+ * amounts rounded half-up to the cent per measure.
+ *
+ * Evaluation does no I/O and prints nothing.  Its values live in the
+ * caller's region (env->mem), and it reads the index without changing it,
+ * so threads may share one index, each with its own region.  For the
+ * caller's bookkeeping, coverage_init allocates the coverage arrays and
+ * eval_error_to_diag appends to a diagnostic list.
  *
  * Errors are values (eval_error); nothing here prints or exits.
  */
@@ -25,6 +21,7 @@
 #include <stddef.h>
 
 #include "check.h"
+#include "compile.h"
 #include "diag.h"
 #include "explain.h"
 #include "sets.h"
@@ -51,29 +48,6 @@ typedef struct eval_error {
 /* eval_error_to_diag: appends err to diags as an error diagnostic (with its
  * notes); returns it, or NULL when out of memory. */
 diagnostic *eval_error_to_diag(const eval_error *err, diag_list *diags);
-
-/* ---- Compiled policies ------------------------------------------------------ */
-
-typedef struct policy_index policy_index;
-
-/* index_build: compiles checked program p for `scenario` (an N_SCENARIO of
- * p->decls.scenarios, or NULL for the policy itself): the base
- * declarations minus the scenario's `drop`s plus its own declarations (a
- * scenario's declaration also stands in for a base one of the same name).
- * Reads the CSV files of `schedule ... from`, relative to the declaring
- * file's folder; `base`, when not NULL, is an index of the same program
- * whose loaded files are shared instead of read again (it must outlive the
- * new index).  Problems go to diags: E703 for a file that cannot be read,
- * W703 summarising rate text not understood, E6xx for a constant that
- * cannot be evaluated.  NULL only when out of memory. */
-policy_index *index_build(const program *p, const node *scenario, const policy_index *base,
-                          diag_list *diags);
-void index_free(policy_index *ix);
-const program *index_program(const policy_index *ix);
-const node *index_scenario(const policy_index *ix);
-
-/* find_scenario: the scenario called name, or NULL. */
-const node *find_scenario(const program *p, const char *name);
 
 /* ---- Coverage ---------------------------------------------------------------- */
 

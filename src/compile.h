@@ -1,0 +1,41 @@
+/* compile.h - compiling a checked program into a policy index.
+ *
+ * A checked program is compiled once per scenario into a policy_index: its
+ * measures and modifiers with their scopes as sets and their windows as
+ * dates, tables by origin and by product, schedules (those from CSV files
+ * are read here, and only here), commitments over time, and the constant
+ * `let`s, groups and product sets, evaluated once (by the evaluator,
+ * eval.h).  Measures and modifiers are indexed by origin and by HS
+ * chapter, so evaluating a shipment looks only at the few that can apply
+ * to it.  An index is read-only once built, so threads may share one.
+ *
+ * Problems are diagnostics; nothing here prints or exits.
+ */
+#ifndef LEVY_COMPILE_H
+#define LEVY_COMPILE_H
+
+#include "check.h"
+#include "diag.h"
+
+typedef struct policy_index policy_index;
+
+/* index_build: compiles checked program p for `scenario` (an N_SCENARIO of
+ * p->decls.scenarios, or NULL for the policy itself): the base
+ * declarations minus the scenario's `drop`s plus its own declarations (a
+ * scenario's declaration also stands in for a base one of the same name).
+ * Reads the CSV files of `schedule ... from`, relative to the declaring
+ * file's folder; `base`, when not NULL, is an index of the same program
+ * whose loaded files are shared instead of read again (it must outlive the
+ * new index).  Problems go to diags: E703 for a file that cannot be read,
+ * W703 summarising rate text not understood, E6xx for a constant that
+ * cannot be evaluated.  NULL only when out of memory. */
+policy_index *index_build(const program *p, const node *scenario, const policy_index *base,
+                          diag_list *diags);
+void index_free(policy_index *ix);
+const program *index_program(const policy_index *ix);
+const node *index_scenario(const policy_index *ix);
+
+/* find_scenario: the scenario called name, or NULL. */
+const node *find_scenario(const program *p, const char *name);
+
+#endif

@@ -1,0 +1,241 @@
+/* policy_index.h - the compiled form of a policy, shared by the compiler
+ * (compile.c, which builds it) and the evaluator (eval.c, assess.c,
+ * builtins.c, which read it).  Private to those files: everyone else sees
+ * the opaque policy_index of compile.h.
+ *
+ * Once index_build returns, an index is read-only.  While it is being
+ * built, the compiler asks the evaluator for the value of each constant
+ * declaration (eval_fill_constant), which stores it in the index's own
+ * memory; that is the only time the evaluator writes to an index.
+ */
+#ifndef LEVY_POLICY_INDEX_H
+#define LEVY_POLICY_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "region.h"
+#include "eval.h"
+#include "schedule.h"
+#include "sets.h"
+#include "value.h"
+
+/* How deep evaluation may nest (defaults, constants, calls) before a
+ * declaration is taken to depend on itself. */
+#define EVAL_MAX_DEPTH 200
+
+/* ---- Compiled structures -------------------------------------------------- */
+
+#define DAY_EVER INT32_MIN  /* a window that has always been open */
+#define DAY_NEVER INT32_MAX /* a window that never closes */
+
+/* [from, until): dates are days, `until` excluded. */
+typedef struct window {
+    date from, until;
+} window;
+
+/* window_always: the window of a clause that has none. */
+static inline window window_always(void)
+{
+    window w = { DAY_EVER, DAY_NEVER };
+    return w;
+}
+
+static inline bool window_has(window w, date d)
+{
+    return d >= w.from && d < w.until;
+}
+
+/* The scope of a measure or modifier.  A NULL set admits everything;
+ * a dynamic clause (one that reads shipment fields) is evaluated on each
+ * shipment. */
+typedef struct scope {
+    const node *on, *from, *when;
+    const pset *products;
+    const bitset *origins;
+    bool on_dynamic, from_dynamic;
+} scope;
+
+typedef struct c_schedule {
+    const node *decl;
+    schedule tab;
+    bool ok;       /* loaded (false: its file could not be read) */
+    bool owned;    /* this index frees it */
+    const char *file; /* the CSV path, for messages; NULL inline */
+} c_schedule;
+
+/* One entry of a `rate by` table, with its rate when constant. */
+typedef struct table_entry {
+    const node *entry;
+    bool constant;
+    rate_value rate;
+} table_entry;
+
+typedef enum rc_kind {
+    RC_EXPR,       /* rate EXPR */
+    RC_LOOKUP,     /* rate SCHEDULE: the whole rate is a lookup (partial) */
+    RC_BY_ORIGIN,
+    RC_BY_PRODUCT
+} rc_kind;
+
+typedef struct rate_clause {
+    const node *node;
+    rc_kind kind;
+    window win;
+    bool constant;             /* RC_EXPR: rate folded at compile time */
+    rate_value rate;
+    const c_schedule *sched;   /* RC_LOOKUP */
+    table_entry *entries;      /* RC_BY_ORIGIN, RC_BY_PRODUCT */
+    size_t nentries;
+    int *origin_entry;         /* RC_BY_ORIGIN: per country, entry or -1 */
+    schedule *table;           /* RC_BY_PRODUCT: constant rates in the rows;
+                                  payload: the N_ENTRY of a rate that is not */
+} rate_clause;
+
+typedef struct replaces_clause {
+    const node *node;
+    window win;
+    int *targets; /* measure slots */
+    size_t ntargets;
+} replaces_clause;
+
+typedef struct c_measure {
+    const node *decl;
+    scope sc;
+    const node *base;  /* N_BASE or NULL */
+    rate_clause *clauses;
+    size_t nclauses;
+    bool windowed;     /* some clause has a window: `entered` is needed */
+    replaces_clause *repl;
+    size_t nrepl;
+} c_measure;
+
+typedef enum act_kind { ACT_SUSPEND, ACT_SUSPEND_TO, ACT_SET, ACT_CAP, ACT_REDUCE } act_kind;
+
+typedef struct action {
+    act_kind kind;
+    const node *node;
+    const node *rate;    /* the R of `to R`, `at R`, `by R` */
+    bitset *targets;     /* measure slots */
+} action;
+
+typedef struct c_modifier {
+    const node *decl;
+    scope sc;
+    window win;
+    const node *effective; /* N_EFFECTIVE or NULL */
+    action *acts;
+    size_t nacts;
+    bitset *targets;       /* every measure an action names */
+    int *overridden_by;    /* modifier slots that override this one */
+    size_t noverridden_by;
+} c_modifier;
+
+typedef struct c_commit {
+    const bitset *who;
+    const node *commitment;
+    window win;
+} c_commit;
+
+typedef enum slot_state { SLOT_TODO = 0, SLOT_BUSY, SLOT_DONE, SLOT_FAILED, SLOT_DERIVED } slot_state;
+
+/* A constant declaration (let, group, product set), evaluated once. */
+typedef struct const_slot {
+    slot_state state;
+    value v;
+    eval_error *err;
+} const_slot;
+
+/* Remapping of declarations in a scenario, by class of declaration. */
+enum { RK_LET, RK_SCHED, RK_GROUP, RK_PRODUCTS, RK_MEASURE, RK_MODIFIER, RK_COUNT };
+
+#define NCHAPTERS 100
+
+struct policy_index {
+    const program *p;
+    const node *scenario;
+    region mem;                  /* everything compiled; values of constants */
+    bool ready;                  /* compiled: assessments may run */
+    size_t ncountries;
+    const node **remap[RK_COUNT]; /* decl index -> the decl standing for it */
+    bool *dropped[RK_COUNT];      /* decl index -> not part of this policy */
+
+    c_measure *measures;
+    size_t nmeasures;
+    int *measure_slot;           /* decl index -> slot or -1 */
+    c_modifier *mods;
+    size_t nmods;
+    int *mod_slot;
+    c_schedule **scheds;         /* schedule decl index -> compiled */
+    const_slot *lets, *groups, *products;
+    c_commit *commits;
+    size_t ncommits;
+
+    /* Candidates: per country and per HS chapter, which measures and
+       modifiers can apply. */
+    bitset **m_by_origin, **m_by_chapter, *m_all;
+    bitset **k_by_origin, **k_by_chapter, *k_all;
+
+    date *bounds;                /* sorted dates where the charge may change */
+    size_t nbounds;
+
+    const node **scenario_of[RK_COUNT]; /* decl index -> its scenario or NULL */
+    bool frozen;                 /* constants filled: nothing changes any more */
+    schedule **owned;            /* schedules whose rows this index frees */
+    size_t nowned, capowned;
+};
+
+static inline const node_list *class_list(const program *p, int rk)
+{
+    switch (rk) {
+    case RK_LET: return &p->decls.lets;
+    case RK_SCHED: return &p->decls.schedules;
+    case RK_GROUP: return &p->decls.groups;
+    case RK_PRODUCTS: return &p->decls.products;
+    case RK_MEASURE: return &p->decls.measures;
+    default: return &p->decls.modifiers;
+    }
+}
+
+static inline int class_of(const node *d)
+{
+    switch (d->kind) {
+    case N_LET: return RK_LET;
+    case N_SCHEDULE: return RK_SCHED;
+    case N_GROUP: return RK_GROUP;
+    case N_PRODUCTS: return RK_PRODUCTS;
+    case N_MEASURE: return RK_MEASURE;
+    case N_PAUSE: case N_CONCESSION: return RK_MODIFIER;
+    default: return -1;
+    }
+}
+
+/* in_class: is d the declaration numbered d->index of its class?  (Lets
+ * inside tests are not numbered with the others.) */
+static inline bool in_class(const program *p, const node *d, int rk)
+{
+    const node_list *l = class_list(p, rk);
+    return d->index >= 0 && (size_t)d->index < l->n && l->v[d->index] == d;
+}
+
+/* ix_decl: the declaration that stands for d in this index. */
+static inline const node *ix_decl(const policy_index *ix, const node *d)
+{
+    int rk = d ? class_of(d) : -1;
+    if (rk < 0 || !ix->remap[rk] || !in_class(ix->p, d, rk))
+        return d;
+    const node *r = ix->remap[rk][d->index];
+    return r ? r : d;
+}
+
+/* ---- Constants (eval.c) ------------------------------------------------------- */
+
+/* eval_const_slot: the slot of a numbered let, group or product set, or
+ * NULL. */
+const_slot *eval_const_slot(const policy_index *ix, const node *d);
+/* eval_fill_constant: evaluates constant declaration d into its slot, in
+ * ix's memory.  Only while ix is being built (index_build). */
+void eval_fill_constant(const policy_index *ix, const node *d, const_slot *slot);
+
+#endif
