@@ -1,9 +1,9 @@
-/* check.h - loading, name resolution, types and static checks.
+/* check.h - name resolution, types and static checks.
  *
- * A `program` is every declaration of the files a user named and of the
- * libraries they import, parsed, resolved and typed.  The checker leaves on
- * each node what later stages need (see ast.h): `ty` on every expression,
- * `sym`/`ref`/`index` on every name, a dense `index` on every declaration.
+ * program_check takes a program (program.h) as the loader left it (load.h)
+ * and resolves, types and checks it.  The checker leaves on each node what
+ * later stages need (see ast.h): `ty` on every expression, `sym`/`ref`/
+ * `index` on every name, a dense `index` on every declaration.
  * Nothing here evaluates a shipment; constant folding of dates in windows is
  * the one exception, so that windows can be checked for overlap.
  */
@@ -16,98 +16,11 @@
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
-
-/* A name table: open addressing over interned strings. */
-typedef struct symtab_entry {
-    const char *name;
-    node *decl;
-} symtab_entry;
-
-typedef struct symtab {
-    symtab_entry *slots;
-    size_t count, cap;
-} symtab;
-
-void symtab_init(symtab *t);
-void symtab_free(symtab *t);
-node *symtab_get(const symtab *t, const char *name);
-/* symtab_put: adds or replaces; false when out of memory. */
-bool symtab_put(symtab *t, const char *name, node *decl);
-
-typedef struct load_options {
-    const char *const *search_path; /* extra folders (LEVY_PATH), NULL-terminated; may be NULL */
-    const char *stdlib_dir;         /* the standard library's folder; NULL for none */
-    /* Texts to use instead of reading a file again, found by resolved path
-       (the sources of an earlier load); NULL to read every file.  The REPL
-       passes its last good policy's sources, so that a file edited into a
-       broken state does not break what was already loaded. */
-    const source_set *cache;
-} load_options;
-
-/* Every declaration of one kind, numbered: decl->index is its position. */
-typedef struct decl_table {
-    node_list countries;   /* N_COUNTRY: index = country number, 0.. */
-    node_list groups;      /* N_GROUP */
-    node_list products;    /* N_PRODUCTS */
-    node_list lets;        /* N_LET at top level or in scenarios */
-    node_list attributes;  /* N_ATTRIBUTE: its field number is F_BUILTIN_COUNT + index */
-    node_list schedules;   /* N_SCHEDULE */
-    node_list measures;    /* N_MEASURE */
-    node_list modifiers;   /* N_PAUSE and N_CONCESSION, one numbering */
-    node_list commitments; /* N_COMMITMENT */
-    node_list commits;     /* N_COMMIT */
-    node_list scenarios;   /* N_SCENARIO */
-    node_list tests;       /* N_TEST of the root files (not of imports) */
-    /* N_LET inside tests and `under` blocks (flags has LET_LOCAL): index =
-       position here.  They are not in `lets` and have ref == NULL. */
-    node_list local_lets;
-} decl_table;
-
-typedef struct program {
-    arena *arena;              /* owns every node; borrowed */
-    source_set *sources;       /* borrowed */
-    node_list files;           /* N_PROGRAM of each file, imports included */
-    node_list roots;           /* N_PROGRAM of the files the user named */
-    /* Statements to run, in order: the N_EXPR_STMT and N_UNDER of the root
-       files (imports contribute declarations only). */
-    node_list statements;
-    decl_table decls;
-    symtab globals;            /* every top-level name -> its declaration */
-    node *importer;            /* N_IMPORTER or NULL */
-    /* A scenario's own names: the key is "SCENARIO.NAME" (names have no
-       dots); see check_scenario_lookup. */
-    symtab scenario_names;
-    symtab loaded;             /* resolved path of each file read -> its N_PROGRAM */
-    bool incomplete;           /* some file did not parse: its names are missing,
-                                  so unknown names are not reported */
-} program;
-
-/* Bits in node->flags that the loader and the checker set on nodes whose
- * flags are otherwise unused (see ast.h). */
-enum check_flags {
-    PROGRAM_ROOT = 1,       /* N_PROGRAM: a file the user named */
-    PROGRAM_FAILED = 2,     /* N_PROGRAM: did not parse (not in p->files) */
-    PROGRAM_CHECKED = 4,    /* N_PROGRAM: program_check has been through it */
-    LET_LOCAL = 1,          /* N_LET: inside a test or an `under` block */
-    DECL_BUSY = 1 << 8,     /* internal to check.c: being checked */
-    DECL_DONE = 1 << 9      /* internal to check.c: checked */
-};
-
-/* Declarations inside a scenario are numbered with the others (a scenario's
- * measure is in decls.measures) and have `ref` pointing at their
- * N_SCENARIO; their names are visible only inside that scenario and in
- * `under` blocks naming it.  Everything else has ref == NULL. */
-
-void program_init(program *p, arena *a, source_set *srcs);
-void program_free(program *p);
-
-/* program_load_file / program_load_text: parse a root source and everything
- * it imports (each library once, by resolved path), adding diagnostics.
- * Returns false when the file could not be read or did not parse. */
-bool program_load_file(program *p, const char *path, const load_options *opts,
-                       diag_list *diags);
-bool program_load_text(program *p, const char *name, const char *text, size_t len,
-                       const load_options *opts, diag_list *diags);
+/* The stages before the checker: the stages after it (and their tests)
+ * include check.h alone to see the whole front end. */
+#include "load.h"
+#include "program.h"
+#include "symtab.h"
 
 /* program_check: resolve and type everything loaded so far; static checks
  * (errors and warnings).  Returns false when any error was found. */

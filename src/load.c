@@ -1,4 +1,4 @@
-/* load.c - reading the files of a program, and the name table.
+/* load.c - reading the files of a program.
  *
  * A program starts from the files (or texts) a user names, its roots; each
  * `import` adds a library, found by name along the search path or by a path
@@ -6,7 +6,7 @@
  * its resolved path, so import cycles (countries.levy ends with `import
  * groups`, groups.levy starts with `import countries`) are harmless.  Only
  * roots contribute statements to run and tests; libraries give their
- * declarations.  Name resolution and types are check.c's business.
+ * declarations.  Name resolution and types are the checker's (check.h).
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 
@@ -16,101 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
 #include "diag_codes.h"
+#include "load.h"
 #include "parse.h"
-
-/* ---- The name table ------------------------------------------------------ */
-
-/* FNV-1a: short identifiers hash well with it and it needs no state. */
-static size_t hash_name(const char *s) {
-    uint64_t h = UINT64_C(1469598103934665603);
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= UINT64_C(1099511628211);
-    }
-    return (size_t)h;
-}
-
-void symtab_init(symtab *t) {
-    t->slots = NULL;
-    t->count = t->cap = 0;
-}
-
-void symtab_free(symtab *t) {
-    free(t->slots);
-    symtab_init(t);
-}
-
-/* The slot holding name, or the empty slot where it would go.  cap is a
- * power of two and the table is never full, so the probe ends. */
-static symtab_entry *symtab_slot(const symtab *t, const char *name) {
-    size_t mask = t->cap - 1;
-    size_t i = hash_name(name) & mask;
-    while (t->slots[i].name && strcmp(t->slots[i].name, name) != 0)
-        i = (i + 1) & mask;
-    return &t->slots[i];
-}
-
-node *symtab_get(const symtab *t, const char *name) {
-    if (t->cap == 0 || !name)
-        return NULL;
-    symtab_entry *e = symtab_slot(t, name);
-    return e->name ? e->decl : NULL;
-}
-
-static bool symtab_grow(symtab *t) {
-    size_t cap = t->cap ? t->cap * 2 : 64;
-    symtab_entry *old = t->slots;
-    size_t old_cap = t->cap;
-    t->slots = calloc(cap, sizeof *t->slots);
-    if (!t->slots) {
-        t->slots = old;
-        return false;
-    }
-    t->cap = cap;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].name)
-            *symtab_slot(t, old[i].name) = old[i];
-    free(old);
-    return true;
-}
-
-bool symtab_put(symtab *t, const char *name, node *decl) {
-    /* Keep the load factor under 3/4 so probes stay short. */
-    if ((t->count + 1) * 4 > t->cap * 3 && !symtab_grow(t))
-        return false;
-    symtab_entry *e = symtab_slot(t, name);
-    if (!e->name) {
-        e->name = name;
-        t->count++;
-    }
-    e->decl = decl;
-    return true;
-}
-
-/* ---- Programs ------------------------------------------------------------ */
-
-void program_init(program *p, arena *a, source_set *srcs) {
-    memset(p, 0, sizeof *p);
-    p->arena = a;
-    p->sources = srcs;
-    symtab_init(&p->globals);
-    symtab_init(&p->scenario_names);
-    symtab_init(&p->loaded);
-}
-
-void program_free(program *p) {
-    /* Nodes and node lists live in the arena; only the tables are ours. */
-    symtab_free(&p->globals);
-    symtab_free(&p->scenario_names);
-    symtab_free(&p->loaded);
-    arena *a = p->arena;
-    source_set *srcs = p->sources;
-    memset(p, 0, sizeof *p);
-    p->arena = a;
-    p->sources = srcs;
-}
 
 /* ---- Paths --------------------------------------------------------------- */
 

@@ -1,0 +1,34 @@
+/* load.h - reading a program's files and the libraries they import.
+ *
+ * A program starts from the files (or texts) a user names, its roots; each
+ * `import` adds a library, found by name along the search path or by a path
+ * relative to the importing file, and read once (by resolved path).
+ */
+#ifndef LEVY_LOAD_H
+#define LEVY_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "program.h"
+
+typedef struct load_options {
+    const char *const *search_path; /* extra folders (LEVY_PATH), NULL-terminated; may be NULL */
+    const char *stdlib_dir;         /* the standard library's folder; NULL for none */
+    /* Texts to use instead of reading a file again, found by resolved path
+       (the sources of an earlier load); NULL to read every file.  The REPL
+       passes its last good policy's sources, so that a file edited into a
+       broken state does not break what was already loaded. */
+    const source_set *cache;
+} load_options;
+
+/* program_load_file / program_load_text: parse a root source and everything
+ * it imports (each library once, by resolved path), adding diagnostics.
+ * Returns false when the file could not be read or did not parse. */
+bool program_load_file(program *p, const char *path, const load_options *opts,
+                       diag_list *diags);
+bool program_load_text(program *p, const char *name, const char *text, size_t len,
+                       const load_options *opts, diag_list *diags);
+
+#endif

@@ -1,0 +1,75 @@
+/* program.h - a program: the declarations of the files loaded, numbered.
+ *
+ * A `program` is every declaration of the files a user named and of the
+ * libraries they import.  The loader (load.h) fills it with parsed files;
+ * the checker (check.h) resolves, types and numbers what is in it.
+ */
+#ifndef LEVY_PROGRAM_H
+#define LEVY_PROGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "symtab.h"
+
+/* Every declaration of one kind, numbered: decl->index is its position. */
+typedef struct decl_table {
+    node_list countries;   /* N_COUNTRY: index = country number, 0.. */
+    node_list groups;      /* N_GROUP */
+    node_list products;    /* N_PRODUCTS */
+    node_list lets;        /* N_LET at top level or in scenarios */
+    node_list attributes;  /* N_ATTRIBUTE: its field number is F_BUILTIN_COUNT + index */
+    node_list schedules;   /* N_SCHEDULE */
+    node_list measures;    /* N_MEASURE */
+    node_list modifiers;   /* N_PAUSE and N_CONCESSION, one numbering */
+    node_list commitments; /* N_COMMITMENT */
+    node_list commits;     /* N_COMMIT */
+    node_list scenarios;   /* N_SCENARIO */
+    node_list tests;       /* N_TEST of the root files (not of imports) */
+    /* N_LET inside tests and `under` blocks (flags has LET_LOCAL): index =
+       position here.  They are not in `lets` and have ref == NULL. */
+    node_list local_lets;
+} decl_table;
+
+typedef struct program {
+    arena *arena;              /* owns every node; borrowed */
+    source_set *sources;       /* borrowed */
+    node_list files;           /* N_PROGRAM of each file, imports included */
+    node_list roots;           /* N_PROGRAM of the files the user named */
+    /* Statements to run, in order: the N_EXPR_STMT and N_UNDER of the root
+       files (imports contribute declarations only). */
+    node_list statements;
+    decl_table decls;
+    symtab globals;            /* every top-level name -> its declaration */
+    node *importer;            /* N_IMPORTER or NULL */
+    /* A scenario's own names: the key is "SCENARIO.NAME" (names have no
+       dots); see check_scenario_lookup. */
+    symtab scenario_names;
+    symtab loaded;             /* resolved path of each file read -> its N_PROGRAM */
+    bool incomplete;           /* some file did not parse: its names are missing,
+                                  so unknown names are not reported */
+} program;
+
+/* Bits in node->flags that the loader and the checker set on nodes whose
+ * flags are otherwise unused (see ast.h). */
+enum check_flags {
+    PROGRAM_ROOT = 1,       /* N_PROGRAM: a file the user named */
+    PROGRAM_FAILED = 2,     /* N_PROGRAM: did not parse (not in p->files) */
+    PROGRAM_CHECKED = 4,    /* N_PROGRAM: program_check has been through it */
+    LET_LOCAL = 1,          /* N_LET: inside a test or an `under` block */
+    DECL_BUSY = 1 << 8,     /* internal to the checker: being checked */
+    DECL_DONE = 1 << 9      /* internal to the checker: checked */
+};
+
+/* Declarations inside a scenario are numbered with the others (a scenario's
+ * measure is in decls.measures) and have `ref` pointing at their
+ * N_SCENARIO; their names are visible only inside that scenario and in
+ * `under` blocks naming it.  Everything else has ref == NULL. */
+
+void program_init(program *p, arena *a, source_set *srcs);
+void program_free(program *p);
+
+#endif

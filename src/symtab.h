@@ -1,0 +1,31 @@
+/* symtab.h - the name table: declarations by name.
+ *
+ * Open addressing over interned strings (the arena's, which outlive the
+ * table); the table owns its slots only.
+ */
+#ifndef LEVY_SYMTAB_H
+#define LEVY_SYMTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ast.h"
+
+/* A name table: open addressing over interned strings. */
+typedef struct symtab_entry {
+    const char *name;
+    node *decl;
+} symtab_entry;
+
+typedef struct symtab {
+    symtab_entry *slots;
+    size_t count, cap;
+} symtab;
+
+void symtab_init(symtab *t);
+void symtab_free(symtab *t);
+node *symtab_get(const symtab *t, const char *name);
+/* symtab_put: adds or replaces; false when out of memory. */
+bool symtab_put(symtab *t, const char *name, node *decl);
+
+#endif
