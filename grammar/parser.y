@@ -33,6 +33,7 @@ int levy_lex_destroy(void *scanner);
 #include <stdlib.h>
 #include <string.h>
 #include "diag_codes.h"
+#include "suggest.h"
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                     \
     do {                                                                \
@@ -749,30 +750,6 @@ static void describe_expected(const yypcontext_t *yyctx, char *out, size_t n) {
     summary_render(&s, out, n);
 }
 
-/* Edit distance of two short words (Levenshtein, at most 16 letters). */
-static int word_distance(const char *a, size_t na, const char *b, size_t nb) {
-    int row[17];
-    if (na > 16 || nb > 16)
-        return 99;
-    for (size_t j = 0; j <= nb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= na; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= nb; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[nb];
-}
-
 /* A hint for the commonest slip at the start of a line: a misspelt
  * declaration keyword ("measur steel {"), or `x = 5` without `let`.  The
  * name before the bad token began the line and was taken for an
@@ -792,7 +769,7 @@ static void hint_statement_start(parse_ctx *ctx, diagnostic *d, yysymbol_kind_t 
     const char *best = NULL;
     int best_distance = 3;
     for (size_t i = 0; len >= 3 && i < sizeof words / sizeof words[0]; i++) {
-        int dist = word_distance(word, len, words[i], strlen(words[i]));
+        int dist = edit_distance(word, len, words[i], strlen(words[i]), best_distance - 1);
         if (dist < best_distance) {
             best = words[i];
             best_distance = dist;

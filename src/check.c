@@ -33,6 +33,7 @@
 
 #include "diag_codes.h"
 #include "rate.h"
+#include "suggest.h"
 
 /* ---- Fixed names ---------------------------------------------------------- */
 
@@ -280,36 +281,6 @@ diagnostic *error_at(checker *ck, const char *code, span at, const char *fmt, ..
 
 /* ---- Suggestions -------------------------------------------------------- */
 
-/* Optimal-string-alignment distance (Levenshtein plus transpositions),
- * or limit + 1 when it is over limit. */
-static int edit_distance(const char *a, const char *b, int limit) {
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 63 || m > 63)
-        return limit + 1;
-    if ((n > m ? n - m : m - n) > (size_t)limit)
-        return limit + 1;
-    int d[64][64];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= n; i++) {
-        for (size_t j = 1; j <= m; j++) {
-            int cost = a[i - 1] != b[j - 1];
-            int best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < best)
-                best = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    }
-    return d[n][m] > limit ? limit + 1 : d[n][m];
-}
-
 bool equal_ignoring_case(const char *a, const char *b) {
     for (; *a && *b; a++, b++)
         if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
@@ -329,7 +300,9 @@ void suggestion_init(suggestion *s, const char *target) {
 void consider(suggestion *s, const char *cand, bool preferred, int refs) {
     if (!cand || strcmp(cand, s->target) == 0)
         return;
-    int dist = equal_ignoring_case(cand, s->target) ? 0 : edit_distance(s->target, cand, s->limit);
+    int dist = equal_ignoring_case(cand, s->target)
+                   ? 0
+                   : edit_distance(s->target, strlen(s->target), cand, strlen(cand), s->limit);
     if (dist > s->limit)
         return;
     /* A one-letter name is at distance 1 of every other: no suggestion. */
