@@ -29,6 +29,16 @@
 extern "C" {
 #endif
 
+/* LEVY_API marks what liblevy exports.  The library is compiled with
+ * -fvisibility=hidden, so everything else in it (the scanner, the parser,
+ * the stages) stays internal: the shared library's symbols are exactly the
+ * functions declared here. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define LEVY_API __attribute__((visibility("default")))
+#else
+#define LEVY_API
+#endif
+
 #define LEVY_VERSION_MAJOR 0
 #define LEVY_VERSION_MINOR 1
 #define LEVY_VERSION_PATCH 0
@@ -48,40 +58,40 @@ typedef enum levy_status {
 } levy_status;
 
 /* levy_status_string: a short English description of a status. */
-const char *levy_status_string(levy_status status);
+LEVY_API const char *levy_status_string(levy_status status);
 /* levy_version: the library's version, e.g. "0.1.0". */
-const char *levy_version(void);
+LEVY_API const char *levy_version(void);
 
 /* ---- Policies ----------------------------------------------------------- */
 
 typedef struct levy_policy levy_policy;
 
-levy_policy *levy_policy_new(void);
-void levy_policy_free(levy_policy *policy);
+LEVY_API levy_policy *levy_policy_new(void);
+LEVY_API void levy_policy_free(levy_policy *policy);
 
 /* Where `import NAME` looks, after the importing file's folder: the folders
  * added here (in order), then the standard library.  The standard library
  * folder defaults to the installed one (or the source tree's, for a levy
  * run from its build tree); set it to override. */
-levy_status levy_policy_add_search_path(levy_policy *policy, const char *folder);
-levy_status levy_policy_set_stdlib_dir(levy_policy *policy, const char *folder);
+LEVY_API levy_status levy_policy_add_search_path(levy_policy *policy, const char *folder);
+LEVY_API levy_status levy_policy_set_stdlib_dir(levy_policy *policy, const char *folder);
 
 /* Load a policy source and what it imports.  Several may be loaded; they
  * form one policy.  Then call levy_policy_check before evaluating; loading
  * after the check is LEVY_ERROR_STATE (start a new policy instead). */
-levy_status levy_policy_load_file(levy_policy *policy, const char *path);
-levy_status levy_policy_load_string(levy_policy *policy, const char *name,
+LEVY_API levy_status levy_policy_load_file(levy_policy *policy, const char *path);
+LEVY_API levy_status levy_policy_load_string(levy_policy *policy, const char *name,
                                     const char *text, size_t len);
 /* levy_policy_check: resolve names, check types and rules, and compile the
  * policy for evaluation.  LEVY_ERROR_INVALID when any error was found. */
-levy_status levy_policy_check(levy_policy *policy);
+LEVY_API levy_status levy_policy_check(levy_policy *policy);
 
 /* levy_policy_set_scenario: evaluate under a scenario from now on (NULL for
  * the policy itself).  LEVY_ERROR_NOT_FOUND for an unknown scenario. */
-levy_status levy_policy_set_scenario(levy_policy *policy, const char *scenario);
+LEVY_API levy_status levy_policy_set_scenario(levy_policy *policy, const char *scenario);
 
 /* levy_policy_error: the message of the last failed call, or "". */
-const char *levy_policy_error(const levy_policy *policy);
+LEVY_API const char *levy_policy_error(const levy_policy *policy);
 
 /* ---- Diagnostics --------------------------------------------------------- */
 
@@ -96,13 +106,13 @@ typedef struct levy_diagnostic {
     int end_line, end_column;
 } levy_diagnostic;
 
-size_t levy_policy_diagnostic_count(const levy_policy *policy);
+LEVY_API size_t levy_policy_diagnostic_count(const levy_policy *policy);
 /* levy_policy_diagnostic: the i-th diagnostic; its strings live as long as
  * the policy. */
-levy_status levy_policy_diagnostic(const levy_policy *policy, size_t i,
+LEVY_API levy_status levy_policy_diagnostic(const levy_policy *policy, size_t i,
                                    levy_diagnostic *out);
-size_t levy_policy_error_count(const levy_policy *policy);
-size_t levy_policy_warning_count(const levy_policy *policy);
+LEVY_API size_t levy_policy_error_count(const levy_policy *policy);
+LEVY_API size_t levy_policy_warning_count(const levy_policy *policy);
 
 typedef enum levy_format {
     LEVY_FORMAT_TEXT,   /* GCC style, with the source line and a caret */
@@ -111,10 +121,10 @@ typedef enum levy_format {
 } levy_format;
 
 /* levy_policy_write_diagnostics: render every diagnostic to out. */
-void levy_policy_write_diagnostics(const levy_policy *policy, FILE *out, levy_format format);
+LEVY_API void levy_policy_write_diagnostics(const levy_policy *policy, FILE *out, levy_format format);
 /* levy_policy_clear_diagnostics: forget the diagnostics so far (once shown),
  * so that those of a later run can be told apart.  The counts restart too. */
-void levy_policy_clear_diagnostics(levy_policy *policy);
+LEVY_API void levy_policy_clear_diagnostics(levy_policy *policy);
 
 /* ---- Shipments ------------------------------------------------------------ */
 
@@ -122,35 +132,35 @@ typedef struct levy_shipment levy_shipment;
 
 /* levy_shipment_new: an empty shipment for a checked policy (its fields
  * include the policy's attributes). */
-levy_shipment *levy_shipment_new(const levy_policy *policy);
-void levy_shipment_free(levy_shipment *shipment);
+LEVY_API levy_shipment *levy_shipment_new(const levy_policy *policy);
+LEVY_API void levy_shipment_free(levy_shipment *shipment);
 /* levy_shipment_set: set a field from text, as a data file writes it:
  * origin "CN", product "9503.00.00" or "hs 9503.00.00", value "10000" or
  * "$10,000.00", quantity "40", unit "kg", entered "2025-04-15", a bool
  * attribute "true".  LEVY_ERROR_ARGUMENT for an unknown field or a value
  * that does not read; the message is in levy_shipment_error. */
-levy_status levy_shipment_set(levy_shipment *shipment, const char *field, const char *value);
+LEVY_API levy_status levy_shipment_set(levy_shipment *shipment, const char *field, const char *value);
 /* levy_shipment_clear: forget every field, to reuse the shipment. */
-void levy_shipment_clear(levy_shipment *shipment);
-const char *levy_shipment_error(const levy_shipment *shipment);
+LEVY_API void levy_shipment_clear(levy_shipment *shipment);
+LEVY_API const char *levy_shipment_error(const levy_shipment *shipment);
 
 /* ---- Evaluation ------------------------------------------------------------ */
 
 typedef struct levy_result levy_result;
 
-levy_result *levy_result_new(void);
-void levy_result_free(levy_result *result);
+LEVY_API levy_result *levy_result_new(void);
+LEVY_API void levy_result_free(levy_result *result);
 
 /* levy_evaluate: what the shipment owes under the policy (and its scenario).
  * LEVY_ERROR_EVAL with a message in levy_result_error when evaluation
  * fails (a missing field, a conflict between modifiers, ...). */
-levy_status levy_evaluate(const levy_policy *policy, const levy_shipment *shipment,
+LEVY_API levy_status levy_evaluate(const levy_policy *policy, const levy_shipment *shipment,
                           levy_result *result);
-const char *levy_result_error(const levy_result *result);
+LEVY_API const char *levy_result_error(const levy_result *result);
 
 /* The total ad valorem rate (a fraction) and the duty (money). */
-int64_t levy_result_rate(const levy_result *result);
-int64_t levy_result_duty(const levy_result *result);
+LEVY_API int64_t levy_result_rate(const levy_result *result);
+LEVY_API int64_t levy_result_duty(const levy_result *result);
 
 typedef struct levy_charge {
     const char *measure;   /* the measure's name */
@@ -160,20 +170,20 @@ typedef struct levy_charge {
     const char *note;      /* citation, or how a modifier changed it; may be "" */
 } levy_charge;
 
-size_t levy_result_charge_count(const levy_result *result);
-levy_status levy_result_charge(const levy_result *result, size_t i, levy_charge *out);
+LEVY_API size_t levy_result_charge_count(const levy_result *result);
+LEVY_API levy_status levy_result_charge(const levy_result *result, size_t i, levy_charge *out);
 
 typedef struct levy_exclusion {
     const char *measure;   /* a measure that matched but was not charged */
     const char *reason;    /* "replaced by reciprocal_cn", "suspended by pause ninety_days" */
 } levy_exclusion;
 
-size_t levy_result_exclusion_count(const levy_result *result);
-levy_status levy_result_exclusion(const levy_result *result, size_t i, levy_exclusion *out);
+LEVY_API size_t levy_result_exclusion_count(const levy_result *result);
+LEVY_API levy_status levy_result_exclusion(const levy_result *result, size_t i, levy_exclusion *out);
 
 /* levy_result_explain: the entry summary as text (the layout of `levy run`);
  * valid until the result is reused or freed. */
-const char *levy_result_explain(levy_result *result);
+LEVY_API const char *levy_result_explain(levy_result *result);
 
 /* ---- Running programs and tests -------------------------------------------- */
 
@@ -184,7 +194,7 @@ typedef void (*levy_write_fn)(void *userdata, const char *text, size_t len);
  * files in order and write each value (explanations as entry summaries).
  * Errors become diagnostics of the policy (they are not written); the
  * next statement still runs.  LEVY_ERROR_EVAL when any statement failed. */
-levy_status levy_policy_run(levy_policy *policy, levy_write_fn write, void *userdata);
+LEVY_API levy_status levy_policy_run(levy_policy *policy, levy_write_fn write, void *userdata);
 
 typedef struct levy_test_options {
     int tap;       /* write TAP version 13 instead of the plain report */
@@ -195,14 +205,14 @@ typedef struct levy_test_options {
  * report that ends with "N passed, N failed"; evaluation errors in tests
  * are written in the report (and also kept as diagnostics).  *passed and *failed count
  * test blocks (either may be NULL).  LEVY_ERROR_EVAL when any failed. */
-levy_status levy_policy_test(levy_policy *policy, const levy_test_options *options,
+LEVY_API levy_status levy_policy_test(levy_policy *policy, const levy_test_options *options,
                              levy_write_fn write, void *userdata,
                              size_t *passed, size_t *failed);
 
 /* levy_format_decimal: write a decimal as text ("12.5"), money
  * ("$1,200.50") or a percent ("14.5%") into buf; returns buf. */
 typedef enum levy_decimal_style { LEVY_NUMBER, LEVY_MONEY, LEVY_PERCENT } levy_decimal_style;
-char *levy_format_decimal(int64_t units, levy_decimal_style style, char *buf, size_t n);
+LEVY_API char *levy_format_decimal(int64_t units, levy_decimal_style style, char *buf, size_t n);
 
 /* ---- Sessions (what the REPL is built on) --------------------------------- */
 
@@ -213,14 +223,14 @@ char *levy_format_decimal(int64_t units, levy_decimal_style style, char *buf, si
  * the caret under the entered text. */
 typedef struct levy_session levy_session;
 
-levy_session *levy_session_new(levy_write_fn write, void *userdata);
-void levy_session_free(levy_session *session);
-levy_status levy_session_add_search_path(levy_session *session, const char *folder);
+LEVY_API levy_session *levy_session_new(levy_write_fn write, void *userdata);
+LEVY_API void levy_session_free(levy_session *session);
+LEVY_API levy_status levy_session_add_search_path(levy_session *session, const char *folder);
 
 /* levy_session_load: add a policy file (kept for :reload). */
-levy_status levy_session_load(levy_session *session, const char *path);
+LEVY_API levy_status levy_session_load(levy_session *session, const char *path);
 /* levy_session_reload: read every loaded file again; what was typed stays. */
-levy_status levy_session_reload(levy_session *session);
+LEVY_API levy_status levy_session_reload(levy_session *session);
 
 typedef enum levy_input {
     LEVY_INPUT_COMPLETE,   /* ready to evaluate (or wrong: eval will say) */
@@ -228,54 +238,54 @@ typedef enum levy_input {
 } levy_input;
 
 /* levy_session_input: the parser's verdict on text typed so far. */
-levy_input levy_session_input(levy_session *session, const char *text);
+LEVY_API levy_input levy_session_input(levy_session *session, const char *text);
 
 /* levy_session_eval: declarations join the session's policy (redefining a
  * name typed earlier replaces it, with a note); expressions print their
  * value; `explain(...)` prints the entry summary.  LEVY_OK, or
  * LEVY_ERROR_INVALID / LEVY_ERROR_EVAL after printing why. */
-levy_status levy_session_eval(levy_session *session, const char *text);
+LEVY_API levy_status levy_session_eval(levy_session *session, const char *text);
 
 /* levy_session_set_origin: the name and first line that diagnostics give
  * the next inputs (default "<repl>", line 1 for each input); a script
  * reader sets it so that errors point at the script's own lines. */
-levy_status levy_session_set_origin(levy_session *session, const char *name, int first_line);
+LEVY_API levy_status levy_session_set_origin(levy_session *session, const char *name, int first_line);
 
 /* levy_session_type: print the type of an expression ("rate"). */
-levy_status levy_session_type(levy_session *session, const char *expr);
+LEVY_API levy_status levy_session_type(levy_session *session, const char *expr);
 /* levy_session_set_scenario: NULL or "none" for the policy itself. */
-levy_status levy_session_set_scenario(levy_session *session, const char *scenario);
+LEVY_API levy_status levy_session_set_scenario(levy_session *session, const char *scenario);
 /* levy_session_scenario: the current scenario's name, or NULL. */
-const char *levy_session_scenario(const levy_session *session);
+LEVY_API const char *levy_session_scenario(const levy_session *session);
 
 /* levy_session_list: print the names of one kind: "measures", "pauses",
  * "concessions", "countries", "groups", "products", "scenarios", "tests",
  * "commitments", "schedules", "lets", "attributes".  LEVY_ERROR_ARGUMENT
  * for another kind. */
-levy_status levy_session_list(levy_session *session, const char *kind);
+LEVY_API levy_status levy_session_list(levy_session *session, const char *kind);
 /* levy_session_show: print a declaration's source text and where it is. */
-levy_status levy_session_show(levy_session *session, const char *name);
+LEVY_API levy_status levy_session_show(levy_session *session, const char *name);
 /* levy_session_test: run the test blocks of everything loaded and typed. */
-levy_status levy_session_test(levy_session *session);
+LEVY_API levy_status levy_session_test(levy_session *session);
 
 /* levy_session_names: the declared names starting with prefix, and the
  * language's keywords, for completion.  Calls add(userdata, name) for each. */
-void levy_session_names(levy_session *session, const char *prefix,
+LEVY_API void levy_session_names(levy_session *session, const char *prefix,
                         void (*add)(void *userdata, const char *name), void *userdata);
 
 /* levy_session_error: why the last call failed when the failure is not a
  * diagnostic (an unknown scenario, a file that cannot be read, nothing of
  * that name); "" otherwise.  Diagnostics are written through the writer. */
-const char *levy_session_error(const levy_session *session);
+LEVY_API const char *levy_session_error(const levy_session *session);
 
 /* levy_session_interrupt: ask a running evaluation to stop soon (it fails
  * with "interrupted").  Async-signal-safe: call it from a SIGINT handler. */
-void levy_session_interrupt(levy_session *session);
+LEVY_API void levy_session_interrupt(levy_session *session);
 
 /* levy_debug_dump_ast: parse one file and print its syntax tree to out (a
  * debugging aid for tools and tests; the format may change).  Syntax errors
  * go to err.  LEVY_ERROR_IO when the file cannot be read. */
-levy_status levy_debug_dump_ast(const char *path, FILE *out, FILE *err);
+LEVY_API levy_status levy_debug_dump_ast(const char *path, FILE *out, FILE *err);
 
 #ifdef __cplusplus
 }
