@@ -5,12 +5,10 @@
  * index used to evaluate shipments.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "config.h"
 
@@ -61,53 +59,6 @@ static bool is_directory(const char *path) {
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The standard library, as a malloc'd path: beside the sources when the
- * running program is in the build tree (so a checkout works with no variable
- * set); else ../share/levy/stdlib from the program's folder, so an install
- * can be moved (or staged with DESTDIR); else where it was installed. */
-static char *default_stdlib_dir(void) {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        size_t blen = strlen(LEVY_BUILD_DIR);
-        if (strncmp(exe, LEVY_BUILD_DIR, blen) == 0 && exe[blen] == '/')
-            return strdup(LEVY_SOURCE_STDLIB_DIR);
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            char rel[PATH_MAX + 32];
-            snprintf(rel, sizeof rel, "%s/../share/" PACKAGE "/stdlib", exe);
-            if (is_directory(rel))
-                return strdup(rel);
-        }
-    }
-    return strdup(LEVY_STDLIB_DIR);
-}
-
-/* LEVY_PATH is a colon-separated list of folders, searched before the
- * standard library. */
-static levy_status add_levy_path(levy_policy *p) {
-    const char *env = getenv("LEVY_PATH");
-    if (!env || !*env)
-        return LEVY_OK;
-    levy_status st = LEVY_OK;
-    const char *start = env;
-    while (st == LEVY_OK) {
-        const char *colon = strchr(start, ':');
-        size_t len = colon ? (size_t)(colon - start) : strlen(start);
-        if (len > 0) {
-            char *dir = strndup(start, len);
-            st = dir ? levy_policy_add_search_path(p, dir) : LEVY_ERROR_NOMEM;
-            free(dir);
-        }
-        if (!colon)
-            break;
-        start = colon + 1;
-    }
-    return st;
-}
-
 levy_policy *levy_policy_new(void) {
     levy_policy *p = calloc(1, sizeof *p);
     if (!p)
@@ -117,8 +68,10 @@ levy_policy *levy_policy_new(void) {
     diag_list_init(&p->diags);
     program_init(&p->prog, &p->arena, &p->sources);
     p->search_path = calloc(1, sizeof *p->search_path);
-    p->stdlib_dir = default_stdlib_dir();
-    if (!p->search_path || !p->stdlib_dir || add_levy_path(p) != LEVY_OK) {
+    /* Only the compiled-in folder: where the running program is, and the
+       environment, are the program's to read (it passes what it finds). */
+    p->stdlib_dir = strdup(LEVY_STDLIB_DIR);
+    if (!p->search_path || !p->stdlib_dir) {
         levy_policy_free(p);
         return NULL;
     }

@@ -10,8 +10,10 @@
 typedef struct cli_options {
     const char **files;  /* the arguments that are not options */
     size_t nfiles;
-    const char **paths;  /* -I folders */
+    const char **paths;  /* LEVY_PATH's folders, then the -I folders */
     size_t npaths;
+    char *env_paths;     /* LEVY_PATH, cut at its colons: what paths point into */
+    char *stdlib_dir;    /* the standard library, or NULL for the library's default */
     levy_format format;
     const char *scenario;
     bool werror, tap, coverage, dump_ast;
@@ -23,7 +25,7 @@ int cli_test(const cli_options *o);
 int cli_parse(const cli_options *o);
 int cli_repl(const cli_options *o);
 
-/* cli_load: a policy with the search path of o (and LEVY_PATH) and every file
+/* cli_load: a policy with the search path and standard library of o and every file
  * of o loaded and checked; diagnostics are printed in o->format.  Returns
  * NULL after printing why when the files cannot be used; *status is the
  * exit status to use then (1 for errors in the policy, 2 for a missing

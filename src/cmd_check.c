@@ -18,7 +18,7 @@ levy_policy *cli_load(const cli_options *o, int *status) {
         *status = 1;
         return NULL;
     }
-    levy_status st = LEVY_OK;
+    levy_status st = o->stdlib_dir ? levy_policy_set_stdlib_dir(policy, o->stdlib_dir) : LEVY_OK;
     for (size_t i = 0; i < o->npaths && st == LEVY_OK; i++)
         st = levy_policy_add_search_path(policy, o->paths[i]);
     bool unreadable = false;

@@ -71,8 +71,11 @@ LEVY_API void levy_policy_free(levy_policy *policy);
 
 /* Where `import NAME` looks, after the importing file's folder: the folders
  * added here (in order), then the standard library.  The standard library
- * folder defaults to the installed one (or the source tree's, for a levy
- * run from its build tree); set it to override. */
+ * folder defaults to the one compiled in (where `make install` puts it);
+ * set it to override.  The library reads no environment variable and does
+ * not look where the running program is: that is the host's to decide (the
+ * `levy` program adds LEVY_PATH's folders, and uses the source tree's
+ * standard library when run from its build tree). */
 LEVY_API levy_status levy_policy_add_search_path(levy_policy *policy, const char *folder);
 LEVY_API levy_status levy_policy_set_stdlib_dir(levy_policy *policy, const char *folder);
 
@@ -225,7 +228,10 @@ typedef struct levy_session levy_session;
 
 LEVY_API levy_session *levy_session_new(levy_write_fn write, void *userdata);
 LEVY_API void levy_session_free(levy_session *session);
+/* As levy_policy_add_search_path and levy_policy_set_stdlib_dir, for every
+ * policy the session builds from now on. */
 LEVY_API levy_status levy_session_add_search_path(levy_session *session, const char *folder);
+LEVY_API levy_status levy_session_set_stdlib_dir(levy_session *session, const char *folder);
 
 /* levy_session_load: add a policy file (kept for :reload). */
 LEVY_API levy_status levy_session_load(levy_session *session, const char *path);

@@ -4,11 +4,15 @@
  * work is done by the library.  Exit statuses: 0 success, 1 a check, test
  * or evaluation failed, 2 a usage error (unknown flag, missing file).
  */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "config.h"
 
 #include "cli.h"
 #include "levy.h"
@@ -128,6 +132,74 @@ static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen)
 static void free_options(cli_options *o) {
     free(o->files);
     free(o->paths);
+    free(o->env_paths);
+    free(o->stdlib_dir);
+}
+
+/* ---- Where this program's libraries are ------------------------------------
+ *
+ * The library reads no environment and does not ask where the running
+ * program is; it uses the folders it is given and its compiled-in standard
+ * library.  Those decisions are the program's, made here. */
+
+static bool is_directory(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* program_stdlib_dir: the standard library as a malloc'd path: beside the
+ * sources when this levy is the one in the build tree (so a checkout works
+ * with no variable set); else ../share/levy/stdlib from the program's
+ * folder, so an install can be moved (or staged with DESTDIR); else NULL,
+ * for the library's own (where it was installed). */
+static char *program_stdlib_dir(void) {
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    size_t blen = strlen(LEVY_BUILD_DIR);
+    if (strncmp(exe, LEVY_BUILD_DIR, blen) == 0 && exe[blen] == '/')
+        return strdup(LEVY_SOURCE_STDLIB_DIR);
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    char rel[PATH_MAX + 32];
+    snprintf(rel, sizeof rel, "%s/../share/" PACKAGE "/stdlib", exe);
+    return is_directory(rel) ? strdup(rel) : NULL;
+}
+
+/* add_environment: the folders of LEVY_PATH (colon-separated, as PATH)
+ * go before the -I folders; and the standard library's folder.  false when
+ * out of memory. */
+static bool add_environment(cli_options *o) {
+    o->stdlib_dir = program_stdlib_dir();
+    const char *env = getenv("LEVY_PATH");
+    if (!env || !*env)
+        return true;
+    o->env_paths = strdup(env);
+    size_t most = o->npaths + strlen(env) / 2 + 2;
+    const char **paths = calloc(most, sizeof *paths);
+    if (!o->env_paths || !paths) {
+        free(paths);
+        return false;
+    }
+    size_t n = 0;
+    for (char *dir = o->env_paths; dir;) {
+        char *colon = strchr(dir, ':');
+        if (colon)
+            *colon = '\0';
+        if (*dir)
+            paths[n++] = dir;
+        dir = colon ? colon + 1 : NULL;
+    }
+    for (size_t i = 0; i < o->npaths; i++)
+        paths[n++] = o->paths[i];
+    free(o->paths);
+    o->paths = paths;
+    o->npaths = n;
+    return true;
 }
 
 typedef int (*command_fn)(const cli_options *o);
@@ -165,8 +237,10 @@ int main(int argc, char **argv) {
         if (isatty(STDIN_FILENO)) {
             cli_options o;
             unsigned seen;
-            if (!parse_options(0, argv, &o, &seen))
+            if (!parse_options(0, argv, &o, &seen) || !add_environment(&o)) {
+                free_options(&o);
                 return EXIT_USAGE;
+            }
             int rc = cli_repl(&o);
             free_options(&o);
             return rc;
@@ -209,6 +283,11 @@ int main(int argc, char **argv) {
             usage_error("'%s' needs at least one FILE", cmd);
             free_options(&o);
             return EXIT_USAGE;
+        }
+        if (!add_environment(&o)) {
+            fputs("levy: out of memory\n", stderr);
+            free_options(&o);
+            return EXIT_FAILED;
         }
         int rc = commands[i].run(&o);
         free_options(&o);

@@ -1029,22 +1029,15 @@ static void run_terminal(repl *r) {
 
 /* ---- Setting up ------------------------------------------------------------- */
 
-/* add_search_paths: -I folders, then LEVY_PATH (colon-separated, as PATH). */
+/* add_search_paths: the folders and the standard library the program
+ * chose (LEVY_PATH's, then -I's: see main.c). */
 static bool add_search_paths(repl *r, const cli_options *o) {
+    if (o->stdlib_dir && levy_session_set_stdlib_dir(r->session, o->stdlib_dir) != LEVY_OK)
+        return false;
     for (size_t i = 0; i < o->npaths; i++)
         if (levy_session_add_search_path(r->session, o->paths[i]) != LEVY_OK)
             return false;
-    const char *env = getenv("LEVY_PATH");
-    char *copy = env && *env ? strdup(env) : NULL;
-    if (env && *env && !copy)
-        return false;
-    bool ok = true;
-    char *save = NULL;
-    for (char *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir && ok;
-         dir = strtok_r(NULL, ":", &save))
-        ok = levy_session_add_search_path(r->session, dir) == LEVY_OK;
-    free(copy);
-    return ok;
+    return true;
 }
 
 /* load_files: the files named on the command line and the --scenario.  A

@@ -39,6 +39,7 @@ struct levy_session {
     void *ud;
     char **search;
     size_t nsearch;
+    char *stdlib_dir;      /* NULL: the library's default */
     char **files;
     size_t nfiles;
     chunk *chunks;
@@ -140,7 +141,7 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames,
        input reuses the texts the session already has, so a file edited
        into a broken state breaks nothing until it is reloaded. */
     p->cache = s->policy && !s->rereading ? &s->policy->sources : NULL;
-    levy_status st = LEVY_OK;
+    levy_status st = s->stdlib_dir ? levy_policy_set_stdlib_dir(p, s->stdlib_dir) : LEVY_OK;
     for (size_t i = 0; i < s->nsearch && st == LEVY_OK; i++)
         st = levy_policy_add_search_path(p, s->search[i]);
     for (size_t i = 0; i < s->nfiles && st == LEVY_OK; i++) {
@@ -226,6 +227,7 @@ void levy_session_free(levy_session *s) {
     levy_policy_free(s->policy);
     free(s->scenario);
     free(s->origin);
+    free(s->stdlib_dir);
     free(s);
 }
 
@@ -259,6 +261,17 @@ levy_status levy_session_add_search_path(levy_session *s, const char *folder) {
     if (!push_string(&s->search, &s->nsearch, folder))
         return LEVY_ERROR_NOMEM;
     return levy_policy_add_search_path(s->policy, folder);
+}
+
+levy_status levy_session_set_stdlib_dir(levy_session *s, const char *folder) {
+    if (!s || !folder)
+        return LEVY_ERROR_ARGUMENT;
+    char *copy = strdup(folder);
+    if (!copy)
+        return LEVY_ERROR_NOMEM;
+    free(s->stdlib_dir);
+    s->stdlib_dir = copy;
+    return levy_policy_set_stdlib_dir(s->policy, folder);
 }
 
 void levy_session_interrupt(levy_session *s) {

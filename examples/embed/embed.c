@@ -5,6 +5,11 @@
  * that matched but was not charged.  Build it against an installed Levy:
  *
  *     cc embed.c $(pkg-config --cflags --libs levy) -o embed
+ *     ./embed [STDLIB_DIR]
+ *
+ * STDLIB_DIR is where Levy's standard library is, when it is not where
+ * liblevy was built to find it (a staged install, a build tree): the
+ * library reads no environment, so a host says such things itself.
  *
  * Exit status 0 when the duty is the one the policy's author expected.
  */
@@ -34,10 +39,14 @@ static int fail(const char *what, const char *why) {
     return 1;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
     levy_policy *policy = levy_policy_new();
     if (!policy)
         return fail("levy_policy_new", "out of memory");
+    if (argc > 1 && levy_policy_set_stdlib_dir(policy, argv[1]) != LEVY_OK) {
+        levy_policy_free(policy);
+        return fail("levy_policy_set_stdlib_dir", "out of memory");
+    }
     if (levy_policy_load_string(policy, "policy.levy", policy_text, strlen(policy_text)) != LEVY_OK ||
         levy_policy_check(policy) != LEVY_OK) {
         levy_policy_write_diagnostics(policy, stderr, LEVY_FORMAT_TEXT);
