@@ -76,6 +76,12 @@ static void collect(void *ud, const char *text, size_t len) {
 
 Test(api, version) {
     cr_assert_str_eq(levy_version(), LEVY_VERSION_STRING);
+    char expected[32];
+    snprintf(expected, sizeof expected, "%d.%d.%d", LEVY_VERSION_MAJOR, LEVY_VERSION_MINOR,
+             LEVY_VERSION_PATCH);
+    cr_assert_str_eq(LEVY_VERSION_STRING, expected);
+    cr_assert_eq(LEVY_VERSION_NUM,
+                 LEVY_VERSION_MAJOR * 10000 + LEVY_VERSION_MINOR * 100 + LEVY_VERSION_PATCH);
     cr_assert_str_eq(levy_status_string(LEVY_OK), "ok");
 }
 
