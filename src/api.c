@@ -83,6 +83,7 @@ void levy_policy_free(levy_policy *p) {
         return;
     if (p->compiled_init)
         policy_set_free(&p->compiled);
+    free(p->scenarios);
     program_free(&p->prog);
     diag_list_free(&p->diags);
     source_set_free(&p->sources);
@@ -126,8 +127,10 @@ static load_options options_of(const levy_policy *p) {
     return o;
 }
 
-static levy_status after_load(levy_policy *p, bool ok, const char *what) {
-    if (ok)
+/* A load fails when it added an error, even one the loader went on after
+ * (an import that is not found): the caller must not take it for clean. */
+static levy_status after_load(levy_policy *p, bool ok, size_t errors_before, const char *what) {
+    if (ok && p->diags.errors == errors_before)
         return LEVY_OK;
     set_error(p, "%s has errors", what);
     return LEVY_ERROR_INVALID;
@@ -158,7 +161,8 @@ levy_status levy_policy_load_file(levy_policy *p, const char *path) {
         return LEVY_ERROR_IO;
     }
     load_options o = options_of(p);
-    return after_load(p, program_load_file(&p->prog, path, &o, &p->diags), path);
+    size_t errors = p->diags.errors;
+    return after_load(p, program_load_file(&p->prog, path, &o, &p->diags), errors, path);
 }
 
 levy_status levy_policy_load_string(levy_policy *p, const char *name, const char *text,
@@ -169,7 +173,9 @@ levy_status levy_policy_load_string(levy_policy *p, const char *name, const char
         return LEVY_ERROR_STATE;
     load_options o = options_of(p);
     const char *shown = name ? name : "<string>";
-    return after_load(p, program_load_text(&p->prog, shown, text, len, &o, &p->diags), shown);
+    size_t errors = p->diags.errors;
+    return after_load(p, program_load_text(&p->prog, shown, text, len, &o, &p->diags), errors,
+                      shown);
 }
 
 levy_status levy_policy_check(levy_policy *p) {
@@ -197,7 +203,8 @@ levy_status levy_policy_check(levy_policy *p) {
         }
         p->compiled_init = true;
         p->index = policy_set_get(&p->compiled, NULL, &p->diags);
-        p->valid = p->index && p->diags.errors == 0;
+        p->scenarios = calloc(p->prog.decls.scenarios.n + 1, sizeof *p->scenarios);
+        p->valid = p->index && p->scenarios && p->diags.errors == 0;
     }
     diag_sort(&p->diags);
     if (!p->valid) {
@@ -207,41 +214,72 @@ levy_status levy_policy_check(levy_policy *p) {
     return LEVY_OK;
 }
 
-levy_status levy_policy_set_scenario(levy_policy *p, const char *name) {
-    if (!p)
+/* The handle of scenario number k (in p->prog.decls.scenarios), compiled
+ * on first use.  Handles live in p->scenarios, which is made once the
+ * policy is valid, so a handle's address stays put. */
+static levy_status scenario_handle(levy_policy *p, size_t k, const levy_scenario **out) {
+    levy_scenario *h = &p->scenarios[k];
+    if (h->failed)
+        return LEVY_ERROR_INVALID;
+    if (!h->index) {
+        const node *decl = p->prog.decls.scenarios.v[k];
+        size_t errors = p->diags.errors;
+        const policy_index *ix = policy_set_get(&p->compiled, decl, &p->diags);
+        if (!ix)
+            return LEVY_ERROR_NOMEM;
+        if (p->diags.errors > errors) {
+            h->failed = true;
+            set_error(p, "scenario '%s' has errors", decl->name);
+            return LEVY_ERROR_INVALID;
+        }
+        h->policy = p;
+        h->decl = decl;
+        h->index = ix;
+    }
+    *out = h;
+    return LEVY_OK;
+}
+
+levy_status levy_policy_scenario(levy_policy *p, const char *name, const levy_scenario **out) {
+    if (out)
+        *out = NULL;
+    if (!p || !name || !out)
         return LEVY_ERROR_ARGUMENT;
     if (!p->valid) {
         set_error(p, "check the policy before choosing a scenario");
         return LEVY_ERROR_STATE;
     }
-    const node *scenario = NULL;
-    if (name && strcmp(name, "none") != 0) {
-        scenario = find_scenario(&p->prog, name);
-        if (!scenario) {
-            const char *near = check_suggest(&p->prog, name);
-            if (near)
-                set_error(p, "no scenario '%s' (did you mean '%s'?)", name, near);
-            else
-                set_error(p, "no scenario '%s'", name);
-            return LEVY_ERROR_NOT_FOUND;
-        }
-    }
-    size_t errors = p->diags.errors;
-    const policy_index *ix = policy_set_get(&p->compiled, scenario, &p->diags);
-    if (!ix)
-        return LEVY_ERROR_NOMEM;
-    if (p->diags.errors > errors) {
-        set_error(p, "scenario '%s' has errors", name);
-        return LEVY_ERROR_INVALID;
-    }
-    p->scenario = scenario;
-    p->index = ix;
-    return LEVY_OK;
+    const node_list *all = &p->prog.decls.scenarios;
+    for (size_t k = 0; k < all->n; k++)
+        if (strcmp(all->v[k]->name, name) == 0)
+            return scenario_handle(p, k, out);
+    const char *near = check_suggest(&p->prog, name);
+    if (near)
+        set_error(p, "no scenario '%s' (did you mean '%s'?)", name, near);
+    else
+        set_error(p, "no scenario '%s'", name);
+    return LEVY_ERROR_NOT_FOUND;
+}
+
+const char *levy_scenario_name(const levy_scenario *scenario) {
+    return scenario ? scenario->decl->name : "";
 }
 
 size_t levy_policy_diagnostic_count(const levy_policy *p) { return p ? p->diags.count : 0; }
 size_t levy_policy_error_count(const levy_policy *p) { return p ? p->diags.errors : 0; }
 size_t levy_policy_warning_count(const levy_policy *p) { return p ? p->diags.warnings : 0; }
+
+/* Where a span is, as the API shows it: the file's name and lines that
+ * count the file's offset (REPL input). */
+static void place_of(const levy_policy *p, span at, levy_diagnostic *out) {
+    const source_text *src = source_set_get(&p->sources, at.file);
+    out->file = src ? src->name : "";
+    int off = src ? src->line_offset : 0;
+    out->line = at.first_line ? at.first_line + off : 0;
+    out->column = at.first_column;
+    out->end_line = at.last_line ? at.last_line + off : 0;
+    out->end_column = at.last_column;
+}
 
 levy_status levy_policy_diagnostic(const levy_policy *p, size_t i, levy_diagnostic *out) {
     if (!p || !out)
@@ -249,16 +287,26 @@ levy_status levy_policy_diagnostic(const levy_policy *p, size_t i, levy_diagnost
     if (i >= p->diags.count)
         return LEVY_ERROR_NOT_FOUND;
     const diagnostic *d = &p->diags.items[i];
-    const source_text *src = source_set_get(&p->sources, d->at.file);
     out->severity = d->sev == SEV_ERROR ? LEVY_ERROR : d->sev == SEV_WARNING ? LEVY_WARNING : LEVY_NOTE;
     out->code = d->code ? d->code : "";
     out->message = d->message;
-    out->file = src ? src->name : "";
-    int off = src ? src->line_offset : 0;
-    out->line = d->at.first_line ? d->at.first_line + off : 0;
-    out->column = d->at.first_column;
-    out->end_line = d->at.last_line ? d->at.last_line + off : 0;
-    out->end_column = d->at.last_column;
+    place_of(p, d->at, out);
+    out->note_count = d->nnotes;
+    return LEVY_OK;
+}
+
+levy_status levy_policy_diagnostic_note(const levy_policy *p, size_t i, size_t k,
+                                        levy_diagnostic *out) {
+    if (!p || !out)
+        return LEVY_ERROR_ARGUMENT;
+    if (i >= p->diags.count || k >= p->diags.items[i].nnotes)
+        return LEVY_ERROR_NOT_FOUND;
+    const diag_note_t *n = &p->diags.items[i].notes[k];
+    out->severity = LEVY_NOTE;
+    out->code = "";
+    out->message = n->message;
+    place_of(p, n->at, out);
+    out->note_count = 0;
     return LEVY_OK;
 }
 
@@ -440,7 +488,8 @@ static bool result_publish(levy_result *r) {
     return !failed;
 }
 
-levy_status levy_evaluate(const levy_policy *policy, const levy_shipment *s, levy_result *r) {
+levy_status levy_evaluate(const levy_policy *policy, const levy_scenario *scenario,
+                          const levy_shipment *s, levy_result *r) {
     if (!policy || !s || !r)
         return LEVY_ERROR_ARGUMENT;
     region_reset(&r->mem);
@@ -454,8 +503,12 @@ levy_status levy_evaluate(const levy_policy *policy, const levy_shipment *s, lev
                                      : "the policy has not been checked, or has errors");
         return LEVY_ERROR_STATE;
     }
+    if (scenario && scenario->policy != policy) {
+        snprintf(r->error, sizeof r->error, "the scenario belongs to another policy");
+        return LEVY_ERROR_STATE;
+    }
     eval_env env;
-    eval_env_init(&env, policy->index, &r->mem);
+    eval_env_init(&env, scenario ? scenario->index : policy->index, &r->mem);
     eval_error err;
     memset(&err, 0, sizeof err);
     if (!eval_assess(&env, s->ship, ASSESS_AMOUNTS, &r->a, &err)) {
@@ -515,35 +568,40 @@ const char *levy_result_explain(levy_result *r) {
 
 /* ---- Running ------------------------------------------------------------- */
 
-static levy_status check_runnable(levy_policy *p) {
+static levy_status check_runnable(levy_policy *p, const levy_scenario *scenario) {
     if (!p)
         return LEVY_ERROR_ARGUMENT;
     if (!p->valid) {
         set_error(p, "check the policy (without errors) before running it");
         return LEVY_ERROR_STATE;
     }
+    if (scenario && scenario->policy != p) {
+        set_error(p, "the scenario belongs to another policy");
+        return LEVY_ERROR_STATE;
+    }
     return LEVY_OK;
 }
 
-levy_status levy_policy_run(levy_policy *p, levy_write_fn write, void *userdata) {
-    levy_status st = check_runnable(p);
+levy_status levy_policy_run(levy_policy *p, const levy_scenario *scenario, levy_write_fn write,
+                            void *userdata) {
+    levy_status st = check_runnable(p, scenario);
     if (st != LEVY_OK)
         return st;
     run_options o = { .write = write, .write_ud = userdata,
-                      .scenario = p->scenario ? p->scenario->name : NULL };
+                      .scenario = scenario ? scenario->decl->name : NULL };
     run_result res = { 0 };
     bool ok = run_program(&p->compiled, &o, &p->diags, &res);
     return ok ? LEVY_OK : LEVY_ERROR_EVAL;
 }
 
-levy_status levy_policy_test(levy_policy *p, const levy_test_options *options,
-                             levy_write_fn write, void *userdata, size_t *passed,
-                             size_t *failed) {
-    levy_status st = check_runnable(p);
+levy_status levy_policy_test(levy_policy *p, const levy_scenario *scenario,
+                             const levy_test_options *options, levy_write_fn write,
+                             void *userdata, size_t *passed, size_t *failed) {
+    levy_status st = check_runnable(p, scenario);
     if (st != LEVY_OK)
         return st;
     run_options o = { .write = write, .write_ud = userdata,
-                      .scenario = p->scenario ? p->scenario->name : NULL,
+                      .scenario = scenario ? scenario->decl->name : NULL,
                       .tap = options && options->tap, .coverage = options && options->coverage };
     run_result res = { 0 };
     bool ok = run_tests(&p->compiled, &o, &p->diags, &res);

@@ -11,6 +11,15 @@
 #include "levy.h"
 #include "run.h"
 
+/* A compiled scenario: what levy_evaluate uses in place of the base index.
+ * Filled in by levy_policy_scenario and unchanged afterwards. */
+struct levy_scenario {
+    const levy_policy *policy;
+    const node *decl;
+    const policy_index *index;
+    bool failed;        /* compiling it added errors */
+};
+
 struct levy_policy {
     arena arena;
     source_set sources;
@@ -23,8 +32,8 @@ struct levy_policy {
     bool valid;         /* ... and found no error */
     policy_set compiled;  /* the base policy and each scenario, once valid */
     bool compiled_init;
-    const node *scenario; /* levy_policy_set_scenario; NULL for none */
-    const policy_index *index; /* what levy_evaluate uses */
+    const policy_index *index; /* the base policy, for levy_evaluate */
+    levy_scenario *scenarios;  /* one handle per scenario, once valid */
     const source_set *cache;   /* file texts to reuse (load_options.cache) */
     char error[512];
 };

@@ -1,14 +1,19 @@
 /* cmd_run.c - `levy run` and `levy test`. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "levy.h"
 
-/* --scenario NAME: false (after saying why) when there is no such
- * scenario, a usage error. */
-static bool choose_scenario(levy_policy *policy, const cli_options *o) {
-    if (!o->scenario || levy_policy_set_scenario(policy, o->scenario) == LEVY_OK)
+/* --scenario NAME: the scenario's handle in *out (NULL for none, or for
+ * "none"); false (after saying why) when there is no such scenario, a
+ * usage error. */
+static bool choose_scenario(levy_policy *policy, const cli_options *o,
+                            const levy_scenario **out) {
+    *out = NULL;
+    if (!o->scenario || strcmp(o->scenario, "none") == 0 ||
+        levy_policy_scenario(policy, o->scenario, out) == LEVY_OK)
         return true;
     fprintf(stderr, "levy: %s\n", levy_policy_error(policy));
     return false;
@@ -19,11 +24,12 @@ int cli_run(const cli_options *o) {
     levy_policy *policy = cli_load(o, &status);
     if (!policy)
         return status;
-    if (!choose_scenario(policy, o)) {
+    const levy_scenario *scenario;
+    if (!choose_scenario(policy, o, &scenario)) {
         levy_policy_free(policy);
         return 2;
     }
-    levy_status st = levy_policy_run(policy, cli_write_stdout, NULL);
+    levy_status st = levy_policy_run(policy, scenario, cli_write_stdout, NULL);
     fflush(stdout);
     levy_policy_write_diagnostics(policy, stderr, o->format);
     levy_policy_free(policy);
@@ -35,13 +41,14 @@ int cli_test(const cli_options *o) {
     levy_policy *policy = cli_load(o, &status);
     if (!policy)
         return status;
-    if (!choose_scenario(policy, o)) {
+    const levy_scenario *scenario;
+    if (!choose_scenario(policy, o, &scenario)) {
         levy_policy_free(policy);
         return 2;
     }
     levy_test_options topts = { .tap = o->tap, .coverage = o->coverage };
     size_t passed = 0, failed = 0;
-    levy_status st = levy_policy_test(policy, &topts, cli_write_stdout, NULL, &passed, &failed);
+    levy_status st = levy_policy_test(policy, scenario, &topts, cli_write_stdout, NULL, &passed, &failed);
     fflush(stdout);
     levy_policy_free(policy);
     return st == LEVY_OK && failed == 0 ? 0 : 1;

@@ -165,7 +165,8 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames,
     if (st != LEVY_OK)
         return st;
     st = levy_policy_check(p);
-    if (st == LEVY_OK && s->scenario && levy_policy_set_scenario(p, s->scenario) != LEVY_OK) {
+    const levy_scenario *chosen;
+    if (st == LEVY_OK && s->scenario && levy_policy_scenario(p, s->scenario, &chosen) != LEVY_OK) {
         sayf(s, "levy: %s; back to no scenario\n", levy_policy_error(p));
         free(s->scenario);
         s->scenario = NULL;
@@ -298,8 +299,7 @@ static levy_status run_statements_of(levy_session *s, int first, int last) {
         return LEVY_OK;
     s->interrupt = 0;
     run_options o = { .write = s->write, .write_ud = s->ud,
-                      .scenario = p->scenario ? p->scenario->name : NULL,
-                      .interrupt = &s->interrupt };
+                      .scenario = s->scenario, .interrupt = &s->interrupt };
     run_result res = { 0 };
     size_t before = p->diags.count;
     prog->statements = mine;
@@ -582,7 +582,8 @@ levy_status levy_session_set_scenario(levy_session *s, const char *name) {
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
     bool none = !name || strcmp(name, "none") == 0;
-    levy_status st = levy_policy_set_scenario(s->policy, none ? NULL : name);
+    const levy_scenario *chosen;
+    levy_status st = none ? LEVY_OK : levy_policy_scenario(s->policy, name, &chosen);
     if (st != LEVY_OK) {
         fail(s, "%s", levy_policy_error(s->policy));
         return st;
@@ -677,7 +678,12 @@ levy_status levy_session_test(levy_session *s) {
     s->error[0] = '\0';
     levy_test_options o = { 0 };
     size_t passed = 0, failed = 0;
-    levy_status st = levy_policy_test(s->policy, &o, s->write, s->ud, &passed, &failed);
+    /* The session's scenario was compiled when it was chosen (or the
+       policy rebuilt), so looking it up again cannot fail. */
+    const levy_scenario *chosen = NULL;
+    if (s->scenario)
+        levy_policy_scenario(s->policy, s->scenario, &chosen);
+    levy_status st = levy_policy_test(s->policy, chosen, &o, s->write, s->ud, &passed, &failed);
     levy_policy_clear_diagnostics(s->policy);
     return st;
 }

@@ -67,7 +67,7 @@ int main(int argc, char **argv) {
 
     levy_result *result = levy_result_new();
     int status = 0;
-    if (levy_evaluate(policy, toys, result) != LEVY_OK) {
+    if (levy_evaluate(policy, NULL, toys, result) != LEVY_OK) {
         status = fail("levy_evaluate", levy_result_error(result));
     } else {
         char rate[32], duty[32], amount[32];

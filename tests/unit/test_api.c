@@ -99,7 +99,7 @@ Test(api, evaluates_a_shipment) {
     levy_policy *p = checked_policy();
     levy_shipment *s = toys(p);
     levy_result *r = levy_result_new();
-    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK, "%s", levy_result_error(r));
+    cr_assert_eq(levy_evaluate(p, NULL, s, r), LEVY_OK, "%s", levy_result_error(r));
     cr_assert_eq(levy_result_rate(r), 1450000);           /* 145% */
     cr_assert_eq(levy_result_duty(r), 14500 * LEVY_DECIMAL_SCALE);
     cr_assert_eq(levy_result_charge_count(r), 2);
@@ -126,12 +126,12 @@ Test(api, result_is_reusable) {
     levy_policy *p = checked_policy();
     levy_shipment *s = toys(p);
     levy_result *r = levy_result_new();
-    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK);
+    cr_assert_eq(levy_evaluate(p, NULL, s, r), LEVY_OK);
     cr_assert_eq(levy_shipment_set(s, "entered", "2025-06-01"), LEVY_OK);
-    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK);
+    cr_assert_eq(levy_evaluate(p, NULL, s, r), LEVY_OK);
     cr_assert_eq(levy_result_rate(r), 300000); /* 20% + 10% */
     levy_shipment_clear(s);
-    cr_assert_eq(levy_evaluate(p, s, r), LEVY_ERROR_EVAL);
+    cr_assert_eq(levy_evaluate(p, NULL, s, r), LEVY_ERROR_EVAL);
     cr_assert(strlen(levy_result_error(r)) > 0);
     cr_assert_eq(levy_result_charge_count(r), 0);
     levy_result_free(r);
@@ -160,11 +160,11 @@ Test(api, specific_rate_needs_quantity) {
     levy_shipment_set(s, "value", "1000");
     levy_shipment_set(s, "entered", "2025-01-10");
     levy_result *r = levy_result_new();
-    cr_assert_eq(levy_evaluate(p, s, r), LEVY_ERROR_EVAL);
+    cr_assert_eq(levy_evaluate(p, NULL, s, r), LEVY_ERROR_EVAL);
     cr_assert(strstr(levy_result_error(r), "quantity") != NULL, "%s", levy_result_error(r));
     levy_shipment_set(s, "quantity", "100");
     levy_shipment_set(s, "unit", "l");
-    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK, "%s", levy_result_error(r));
+    cr_assert_eq(levy_evaluate(p, NULL, s, r), LEVY_OK, "%s", levy_result_error(r));
     cr_assert_eq(levy_result_duty(r), 6300000); /* 100 l x $0.063 */
     levy_result_free(r);
     levy_shipment_free(s);
@@ -200,29 +200,68 @@ Test(api, missing_file) {
 
 Test(api, scenarios) {
     levy_policy *p = checked_policy();
-    cr_assert_eq(levy_policy_set_scenario(p, "nope"), LEVY_ERROR_NOT_FOUND);
-    cr_assert_eq(levy_policy_set_scenario(p, "deal"), LEVY_OK);
+    const levy_scenario *deal = NULL, *none = NULL;
+    cr_assert_eq(levy_policy_scenario(p, "nope", &none), LEVY_ERROR_NOT_FOUND);
+    cr_assert_null(none);
+    cr_assert(strstr(levy_policy_error(p), "no scenario 'nope'") != NULL, "%s",
+              levy_policy_error(p));
+    cr_assert_eq(levy_policy_scenario(p, "deal", &deal), LEVY_OK);
+    cr_assert_not_null(deal);
+    cr_assert_str_eq(levy_scenario_name(deal), "deal");
+    const levy_scenario *again = NULL;
+    cr_assert_eq(levy_policy_scenario(p, "deal", &again), LEVY_OK);
+    cr_assert_eq(again, deal); /* one handle per scenario */
     levy_shipment *s = toys(p);
     levy_result *r = levy_result_new();
-    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK);
+    /* Under the scenario and without it, in any order: the policy is not
+       changed by either. */
+    cr_assert_eq(levy_evaluate(p, deal, s, r), LEVY_OK);
     cr_assert_eq(levy_result_rate(r), 300000); /* reciprocal_cn dropped: 20% + 10% */
-    cr_assert_eq(levy_policy_set_scenario(p, NULL), LEVY_OK);
-    cr_assert_eq(levy_evaluate(p, s, r), LEVY_OK);
+    cr_assert_eq(levy_evaluate(p, NULL, s, r), LEVY_OK);
     cr_assert_eq(levy_result_rate(r), 1450000);
+    cr_assert_eq(levy_evaluate(p, deal, s, r), LEVY_OK);
+    cr_assert_eq(levy_result_rate(r), 300000);
     levy_result_free(r);
     levy_shipment_free(s);
+    levy_policy_free(p);
+}
+
+Test(api, scenario_of_another_policy_is_refused) {
+    levy_policy *p = checked_policy(), *q = checked_policy();
+    const levy_scenario *deal;
+    cr_assert_eq(levy_policy_scenario(q, "deal", &deal), LEVY_OK);
+    levy_shipment *s = toys(p);
+    levy_result *r = levy_result_new();
+    cr_assert_eq(levy_evaluate(p, deal, s, r), LEVY_ERROR_STATE);
+    sink out = { .len = 0 };
+    cr_assert_eq(levy_policy_run(p, deal, collect, &out), LEVY_ERROR_STATE);
+    levy_result_free(r);
+    levy_shipment_free(s);
+    levy_policy_free(q);
+    levy_policy_free(p);
+}
+
+Test(api, scenario_before_check) {
+    levy_policy *p = levy_policy_new();
+    const levy_scenario *h;
+    cr_assert_eq(levy_policy_scenario(p, "deal", &h), LEVY_ERROR_STATE);
     levy_policy_free(p);
 }
 
 Test(api, run_and_test) {
     levy_policy *p = checked_policy();
     sink out = { .len = 0 };
-    cr_assert_eq(levy_policy_run(p, collect, &out), LEVY_OK);
+    cr_assert_eq(levy_policy_run(p, NULL, collect, &out), LEVY_OK);
     cr_assert_str_eq(out.text, "145%\n");
+    const levy_scenario *deal;
+    cr_assert_eq(levy_policy_scenario(p, "deal", &deal), LEVY_OK);
+    out.len = 0;
+    cr_assert_eq(levy_policy_run(p, deal, collect, &out), LEVY_OK);
+    cr_assert_str_eq(out.text, "30%\n");
     sink report = { .len = 0 };
     size_t passed = 0, failed = 0;
     levy_test_options o = { 0 };
-    cr_assert_eq(levy_policy_test(p, &o, collect, &report, &passed, &failed), LEVY_ERROR_EVAL);
+    cr_assert_eq(levy_policy_test(p, NULL, &o, collect, &report, &passed, &failed), LEVY_ERROR_EVAL);
     cr_assert_eq(passed, 1);
     cr_assert_eq(failed, 1);
     cr_assert(strstr(report.text, "1 passed, 1 failed") != NULL, "%s", report.text);
@@ -262,5 +301,53 @@ Test(api, load_after_check_is_refused) {
     cr_assert_eq(levy_policy_load_string(p, "more.levy", "let z = 1", 9), LEVY_ERROR_STATE);
     cr_assert(strstr(levy_policy_error(p), "before levy_policy_check") != NULL);
     cr_assert_eq(levy_policy_check(p), LEVY_OK); /* again: same answer */
+    levy_policy_free(p);
+}
+
+Test(api, load_with_a_missing_import_fails) {
+    levy_policy *p = levy_policy_new();
+    levy_policy_set_stdlib_dir(p, stdlib_dir());
+    const char *text = "import no_such_library\nlet x = 1%\n";
+    cr_assert_eq(levy_policy_load_string(p, "imp.levy", text, strlen(text)), LEVY_ERROR_INVALID);
+    cr_assert_geq(levy_policy_error_count(p), 1);
+    cr_assert(strstr(levy_policy_error(p), "imp.levy") != NULL, "%s", levy_policy_error(p));
+    cr_assert_eq(levy_policy_check(p), LEVY_ERROR_INVALID);
+    levy_policy_free(p);
+}
+
+Test(api, clean_load_is_ok) {
+    levy_policy *p = levy_policy_new();
+    const char *text = "let x = 1%\n";
+    cr_assert_eq(levy_policy_load_string(p, "ok.levy", text, strlen(text)), LEVY_OK);
+    levy_policy_free(p);
+}
+
+Test(api, diagnostic_notes) {
+    levy_policy *p = levy_policy_new();
+    levy_policy_set_stdlib_dir(p, stdlib_dir());
+    /* A name declared twice: the error has a note pointing at the first. */
+    const char *text = "let x = 1%\nlet x = 2%\n";
+    levy_policy_load_string(p, "twice.levy", text, strlen(text));
+    cr_assert_eq(levy_policy_check(p), LEVY_ERROR_INVALID);
+    levy_diagnostic d;
+    size_t with_note = levy_policy_diagnostic_count(p);
+    for (size_t i = 0; i < levy_policy_diagnostic_count(p); i++) {
+        cr_assert_eq(levy_policy_diagnostic(p, i, &d), LEVY_OK);
+        if (d.note_count > 0 && with_note == levy_policy_diagnostic_count(p))
+            with_note = i;
+    }
+    cr_assert_lt(with_note, levy_policy_diagnostic_count(p), "no diagnostic has a note");
+    cr_assert_eq(levy_policy_diagnostic(p, with_note, &d), LEVY_OK);
+    levy_diagnostic n;
+    cr_assert_eq(levy_policy_diagnostic_note(p, with_note, 0, &n), LEVY_OK);
+    cr_assert_eq(n.severity, LEVY_NOTE);
+    cr_assert_str_eq(n.code, "");
+    cr_assert_str_eq(n.file, "twice.levy");
+    cr_assert_eq(n.line, 1);
+    cr_assert_eq(n.note_count, 0);
+    cr_assert(strlen(n.message) > 0);
+    cr_assert_eq(levy_policy_diagnostic_note(p, with_note, d.note_count, &n),
+                 LEVY_ERROR_NOT_FOUND);
+    cr_assert_eq(levy_policy_diagnostic_note(p, 99, 0, &n), LEVY_ERROR_NOT_FOUND);
     levy_policy_free(p);
 }
