@@ -32,7 +32,9 @@ int cli_repl(const cli_options *o);
  * file). */
 levy_policy *cli_load(const cli_options *o, int *status);
 
-/* cli_write_stdout: a levy_write_fn writing to standard output. */
+/* cli_write_stdout, cli_write_stderr: levy_write_fns writing to standard
+ * output and standard error. */
 void cli_write_stdout(void *userdata, const char *text, size_t len);
+void cli_write_stderr(void *userdata, const char *text, size_t len);
 
 #endif

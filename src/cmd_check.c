@@ -11,6 +11,11 @@ void cli_write_stdout(void *userdata, const char *text, size_t len) {
     fwrite(text, 1, len, stdout);
 }
 
+void cli_write_stderr(void *userdata, const char *text, size_t len) {
+    (void)userdata;
+    fwrite(text, 1, len, stderr);
+}
+
 levy_policy *cli_load(const cli_options *o, int *status) {
     levy_policy *policy = levy_policy_new();
     if (!policy) {
@@ -38,7 +43,7 @@ levy_policy *cli_load(const cli_options *o, int *status) {
     }
     if (st == LEVY_OK)
         st = levy_policy_check(policy);
-    levy_policy_write_diagnostics(policy, stderr, o->format);
+    levy_policy_write_diagnostics(policy, o->format, cli_write_stderr, NULL);
     bool failed = levy_policy_error_count(policy) > 0 ||
                   (o->werror && levy_policy_warning_count(policy) > 0);
     if (st != LEVY_OK || failed) {
@@ -63,7 +68,7 @@ int cli_check(const cli_options *o) {
 int cli_parse(const cli_options *o) {
     int status = 0;
     for (size_t i = 0; i < o->nfiles; i++) {
-        levy_status st = levy_debug_dump_ast(o->files[i], stdout, stderr);
+        levy_status st = levy_debug_dump_ast(o->files[i], cli_write_stdout, cli_write_stderr, NULL);
         if (st == LEVY_ERROR_IO)
             return 2;
         if (st != LEVY_OK)

@@ -31,7 +31,7 @@ int cli_run(const cli_options *o) {
     }
     levy_status st = levy_policy_run(policy, scenario, cli_write_stdout, NULL);
     fflush(stdout);
-    levy_policy_write_diagnostics(policy, stderr, o->format);
+    levy_policy_write_diagnostics(policy, o->format, cli_write_stderr, NULL);
     levy_policy_free(policy);
     return st == LEVY_OK ? 0 : 1;
 }

@@ -34,6 +34,12 @@ static const char policy_text[] =
     "    replaces baseline\n"
     "}\n";
 
+/* The library writes through a callback; this one writes to stderr. */
+static void to_stderr(void *userdata, const char *text, size_t len) {
+    (void)userdata;
+    fwrite(text, 1, len, stderr);
+}
+
 static int fail(const char *what, const char *why) {
     fprintf(stderr, "embed: %s: %s\n", what, why);
     return 1;
@@ -49,7 +55,7 @@ int main(int argc, char **argv) {
     }
     if (levy_policy_load_string(policy, "policy.levy", policy_text, strlen(policy_text)) != LEVY_OK ||
         levy_policy_check(policy) != LEVY_OK) {
-        levy_policy_write_diagnostics(policy, stderr, LEVY_FORMAT_TEXT);
+        levy_policy_write_diagnostics(policy, LEVY_FORMAT_TEXT, to_stderr, NULL);
         levy_policy_free(policy);
         return 1;
     }
