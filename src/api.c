@@ -38,6 +38,8 @@ static void set_error(levy_policy *p, const char *fmt, ...) {
     va_end(ap);
 }
 
+static void deliver_pending(levy_policy *p);
+
 const char *levy_version(void) { return LEVY_VERSION_STRING; }
 
 const char *levy_status_string(levy_status status) {
@@ -59,10 +61,30 @@ static bool is_directory(const char *path) {
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-levy_policy *levy_policy_new(void) {
+void levy_config_init(levy_config *config) {
+    if (!config)
+        return;
+    memset(config, 0, sizeof *config);
+    config->size = sizeof *config;
+}
+
+/* The members of a host's config that its size covers, the rest zero: a
+ * host built against an older, shorter levy_config keeps working. */
+void api_config_copy(levy_config *to, const levy_config *from) {
+    levy_config_init(to);
+    if (!from || from->size < sizeof to->size)
+        return;
+    memcpy(to, from, from->size < sizeof *to ? from->size : sizeof *to);
+    to->size = sizeof *to;
+}
+
+levy_policy *levy_policy_new(void) { return levy_policy_new_with(NULL); }
+
+levy_policy *levy_policy_new_with(const levy_config *config) {
     levy_policy *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
+    api_config_copy(&p->config, config);
     arena_init(&p->arena);
     source_set_init(&p->sources);
     diag_list_init(&p->diags);
@@ -71,7 +93,8 @@ levy_policy *levy_policy_new(void) {
     /* Only the compiled-in folder: where the running program is, and the
        environment, are the program's to read (it passes what it finds). */
     p->stdlib_dir = strdup(LEVY_STDLIB_DIR);
-    if (!p->search_path || !p->stdlib_dir) {
+    if (!p->search_path || !p->stdlib_dir ||
+        (p->config.stdlib_dir && levy_policy_set_stdlib_dir(p, p->config.stdlib_dir) != LEVY_OK)) {
         levy_policy_free(p);
         return NULL;
     }
@@ -130,6 +153,7 @@ static load_options options_of(const levy_policy *p) {
 /* A load fails when it added an error, even one the loader went on after
  * (an import that is not found): the caller must not take it for clean. */
 static levy_status after_load(levy_policy *p, bool ok, size_t errors_before, const char *what) {
+    deliver_pending(p);
     if (ok && p->diags.errors == errors_before)
         return LEVY_OK;
     set_error(p, "%s has errors", what);
@@ -185,6 +209,7 @@ levy_status levy_policy_check(levy_policy *p) {
         /* Something did not parse: checking the rest would only add noise. */
         p->checked = true;
         p->valid = false;
+        deliver_pending(p);
         diag_sort(&p->diags);
         set_error(p, "the policy has errors");
         return LEVY_ERROR_INVALID;
@@ -198,6 +223,7 @@ levy_status levy_policy_check(levy_policy *p) {
         /* Compile now, so that evaluating is read-only and can be shared
            by threads; reading CSV schedules can still fail here. */
         if (!policy_set_init(&p->compiled, &p->prog)) {
+            deliver_pending(p);
             diag_sort(&p->diags);
             return LEVY_ERROR_NOMEM;
         }
@@ -206,6 +232,7 @@ levy_status levy_policy_check(levy_policy *p) {
         p->scenarios = calloc(p->prog.decls.scenarios.n + 1, sizeof *p->scenarios);
         p->valid = p->index && p->scenarios && p->diags.errors == 0;
     }
+    deliver_pending(p);
     diag_sort(&p->diags);
     if (!p->valid) {
         set_error(p, "the policy has errors");
@@ -225,6 +252,7 @@ static levy_status scenario_handle(levy_policy *p, size_t k, const levy_scenario
         const node *decl = p->prog.decls.scenarios.v[k];
         size_t errors = p->diags.errors;
         const policy_index *ix = policy_set_get(&p->compiled, decl, &p->diags);
+        deliver_pending(p);
         if (!ix)
             return LEVY_ERROR_NOMEM;
         if (p->diags.errors > errors) {
@@ -271,8 +299,8 @@ size_t levy_policy_warning_count(const levy_policy *p) { return p ? p->diags.war
 
 /* Where a span is, as the API shows it: the file's name and lines that
  * count the file's offset (REPL input). */
-static void place_of(const levy_policy *p, span at, levy_diagnostic *out) {
-    const source_text *src = source_set_get(&p->sources, at.file);
+static void place_of(const source_set *srcs, span at, levy_diagnostic *out) {
+    const source_text *src = source_set_get(srcs, at.file);
     out->file = src ? src->name : "";
     int off = src ? src->line_offset : 0;
     out->line = at.first_line ? at.first_line + off : 0;
@@ -281,17 +309,52 @@ static void place_of(const levy_policy *p, span at, levy_diagnostic *out) {
     out->end_column = at.last_column;
 }
 
+static void public_diagnostic(const source_set *srcs, const diagnostic *d, levy_diagnostic *out) {
+    out->severity = d->sev == SEV_ERROR ? LEVY_ERROR : d->sev == SEV_WARNING ? LEVY_WARNING : LEVY_NOTE;
+    out->code = d->code ? d->code : "";
+    out->message = d->message;
+    place_of(srcs, d->at, out);
+    out->note_count = d->nnotes;
+}
+
+static void public_note(const source_set *srcs, const diag_note_t *n, levy_diagnostic *out) {
+    out->severity = LEVY_NOTE;
+    out->code = "";
+    out->message = n->message;
+    place_of(srcs, n->at, out);
+    out->note_count = 0;
+}
+
+void api_deliver_diagnostic(levy_diagnostic_fn fn, void *userdata, const source_set *srcs,
+                            const diagnostic *d) {
+    if (!fn)
+        return;
+    levy_diagnostic pub;
+    public_diagnostic(srcs, d, &pub);
+    levy_diagnostic *notes = calloc(d->nnotes + 1, sizeof *notes);
+    if (!notes)
+        pub.note_count = 0; /* out of memory: the diagnostic without its notes */
+    for (size_t k = 0; notes && k < d->nnotes; k++)
+        public_note(srcs, &d->notes[k], &notes[k]);
+    fn(userdata, &pub, notes);
+    free(notes);
+}
+
+/* Hand the diagnostics added since the last delivery to the host's
+ * callback.  Called as each call that can add some returns (before a
+ * sort, so that what was delivered is a prefix of the list). */
+static void deliver_pending(levy_policy *p) {
+    for (; p->delivered < p->diags.count; p->delivered++)
+        api_deliver_diagnostic(p->config.diagnostic, p->config.diagnostic_userdata, &p->sources,
+                               &p->diags.items[p->delivered]);
+}
+
 levy_status levy_policy_diagnostic(const levy_policy *p, size_t i, levy_diagnostic *out) {
     if (!p || !out)
         return LEVY_ERROR_ARGUMENT;
     if (i >= p->diags.count)
         return LEVY_ERROR_NOT_FOUND;
-    const diagnostic *d = &p->diags.items[i];
-    out->severity = d->sev == SEV_ERROR ? LEVY_ERROR : d->sev == SEV_WARNING ? LEVY_WARNING : LEVY_NOTE;
-    out->code = d->code ? d->code : "";
-    out->message = d->message;
-    place_of(p, d->at, out);
-    out->note_count = d->nnotes;
+    public_diagnostic(&p->sources, &p->diags.items[i], out);
     return LEVY_OK;
 }
 
@@ -301,18 +364,15 @@ levy_status levy_policy_diagnostic_note(const levy_policy *p, size_t i, size_t k
         return LEVY_ERROR_ARGUMENT;
     if (i >= p->diags.count || k >= p->diags.items[i].nnotes)
         return LEVY_ERROR_NOT_FOUND;
-    const diag_note_t *n = &p->diags.items[i].notes[k];
-    out->severity = LEVY_NOTE;
-    out->code = "";
-    out->message = n->message;
-    place_of(p, n->at, out);
-    out->note_count = 0;
+    public_note(&p->sources, &p->diags.items[i].notes[k], out);
     return LEVY_OK;
 }
 
 void levy_policy_clear_diagnostics(levy_policy *p) {
-    if (p)
-        diag_list_clear(&p->diags);
+    if (!p)
+        return;
+    diag_list_clear(&p->diags);
+    p->delivered = 0;
 }
 
 /* The stages render to a FILE *; the API hands text to a writer.  A memory
@@ -630,6 +690,7 @@ levy_status levy_policy_run(levy_policy *p, const levy_scenario *scenario, levy_
                       .scenario = scenario ? scenario->decl->name : NULL };
     run_result res = { 0 };
     bool ok = run_program(&p->compiled, &o, &p->diags, &res);
+    deliver_pending(p);
     return ok ? LEVY_OK : LEVY_ERROR_EVAL;
 }
 
@@ -644,6 +705,7 @@ levy_status levy_policy_test(levy_policy *p, const levy_scenario *scenario,
                       .tap = options && options->tap, .coverage = options && options->coverage };
     run_result res = { 0 };
     bool ok = run_tests(&p->compiled, &o, &p->diags, &res);
+    deliver_pending(p);
     if (passed)
         *passed = res.passed;
     if (failed)

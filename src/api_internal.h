@@ -35,7 +35,17 @@ struct levy_policy {
     const policy_index *index; /* the base policy, for levy_evaluate */
     levy_scenario *scenarios;  /* one handle per scenario, once valid */
     const source_set *cache;   /* file texts to reuse (load_options.cache) */
+    levy_config config;        /* the host's, as levy_policy_new_with took it */
+    size_t delivered;          /* diagnostics handed to config.diagnostic so far */
     char error[512];
 };
+
+/* api_config_copy: the members of from that its size covers (NULL: none),
+ * the others zero. */
+void api_config_copy(levy_config *to, const levy_config *from);
+/* api_deliver_diagnostic: call fn (if any) with d and its notes as the API
+ * shows them. */
+void api_deliver_diagnostic(levy_diagnostic_fn fn, void *userdata, const source_set *srcs,
+                            const diagnostic *d);
 
 #endif

@@ -37,6 +37,8 @@ typedef struct chunk {
 struct levy_session {
     levy_write_fn write;
     void *ud;
+    levy_diagnostic_fn on_diagnostic; /* the host's, from levy_config */
+    void *diagnostic_ud;
     char **search;
     size_t nsearch;
     char *stdlib_dir;      /* NULL: the library's default */
@@ -103,6 +105,9 @@ static void say_diagnostics(levy_session *s, const source_set *srcs, const diag_
     if (text && len)
         s->write(s->ud, text, len);
     free(text);
+    for (size_t i = from; s->on_diagnostic && i < d->count; i++)
+        if (d->items[i].at.file >= first_file)
+            api_deliver_diagnostic(s->on_diagnostic, s->diagnostic_ud, srcs, &d->items[i]);
 }
 
 /* ---- Building ------------------------------------------------------------ */
@@ -192,16 +197,33 @@ static void adopt(levy_session *s, build *b) {
 /* ---- Life ------------------------------------------------------------------ */
 
 levy_session *levy_session_new(levy_write_fn write, void *userdata) {
-    if (!write)
+    levy_config c;
+    levy_config_init(&c);
+    c.write = write;
+    c.write_userdata = userdata;
+    return levy_session_new_with(&c);
+}
+
+levy_session *levy_session_new_with(const levy_config *config) {
+    levy_config c;
+    api_config_copy(&c, config);
+    if (!c.write)
         return NULL;
     levy_session *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->write = write;
-    s->ud = userdata;
+    s->write = c.write;
+    s->ud = c.write_userdata;
+    s->on_diagnostic = c.diagnostic;
+    s->diagnostic_ud = c.diagnostic_userdata;
+    if (c.stdlib_dir && !(s->stdlib_dir = strdup(c.stdlib_dir))) {
+        free(s);
+        return NULL;
+    }
     build b = { 0 };
     if (build_policy(s, NULL, 0, NULL, 0, &b) != LEVY_OK) {
         levy_policy_free(b.policy);
+        free(s->stdlib_dir);
         free(s);
         return NULL;
     }

@@ -351,3 +351,81 @@ Test(api, diagnostic_notes) {
     cr_assert_eq(levy_policy_diagnostic_note(p, 99, 0, &n), LEVY_ERROR_NOT_FOUND);
     levy_policy_free(p);
 }
+
+/* What a host's diagnostic callback saw. */
+typedef struct seen {
+    size_t count;
+    char codes[8][8];
+    size_t notes[8];
+    char first_note[128];
+} seen;
+
+static void remember(void *ud, const levy_diagnostic *d, const levy_diagnostic *notes) {
+    seen *w = ud;
+    if (w->count < 8) {
+        snprintf(w->codes[w->count], sizeof w->codes[0], "%s", d->code);
+        w->notes[w->count] = d->note_count;
+    }
+    if (d->note_count > 0 && !w->first_note[0])
+        snprintf(w->first_note, sizeof w->first_note, "%s:%d: %s", notes[0].file, notes[0].line,
+                 notes[0].message);
+    w->count++;
+}
+
+Test(api, config_diagnostic_callback_gets_notes) {
+    seen w = { 0 };
+    levy_config c;
+    levy_config_init(&c);
+    cr_assert_eq(c.size, sizeof c);
+    c.diagnostic = remember;
+    c.diagnostic_userdata = &w;
+    c.stdlib_dir = stdlib_dir();
+    levy_policy *p = levy_policy_new_with(&c);
+    cr_assert_not_null(p);
+    const char *text = "import countries\nlet x = 1%\nlet x = 2%\n";
+    cr_assert_eq(levy_policy_load_string(p, "twice.levy", text, strlen(text)), LEVY_OK);
+    cr_assert_eq(w.count, 0);
+    cr_assert_eq(levy_policy_check(p), LEVY_ERROR_INVALID);
+    cr_assert_eq(w.count, levy_policy_diagnostic_count(p));
+    cr_assert_str_eq(w.codes[0], "E302");
+    cr_assert_eq(w.notes[0], 1);
+    cr_assert_str_eq(w.first_note, "twice.levy:2: first defined here");
+    cr_assert_eq(levy_policy_check(p), LEVY_ERROR_INVALID); /* nothing new: not again */
+    cr_assert_eq(w.count, levy_policy_diagnostic_count(p));
+    levy_policy_free(p);
+}
+
+Test(api, config_from_an_older_host) {
+    /* A host built when levy_config ended before stdlib_dir: the library
+       reads only what its size covers. */
+    levy_config c;
+    levy_config_init(&c);
+    c.stdlib_dir = "/nonexistent";
+    c.size = offsetof(levy_config, stdlib_dir);
+    levy_policy *p = levy_policy_new_with(&c);
+    cr_assert_not_null(p);
+    levy_policy_set_stdlib_dir(p, stdlib_dir());
+    const char *text = "import countries\n";
+    cr_assert_eq(levy_policy_load_string(p, "old.levy", text, strlen(text)), LEVY_OK);
+    levy_policy_free(p);
+}
+
+Test(api, session_config) {
+    sink out = { .len = 0 };
+    seen w = { 0 };
+    levy_config c;
+    levy_config_init(&c);
+    cr_assert_null(levy_session_new_with(&c)); /* a session needs a writer */
+    c.write = collect;
+    c.write_userdata = &out;
+    c.diagnostic = remember;
+    c.diagnostic_userdata = &w;
+    levy_session *s = levy_session_new_with(&c);
+    cr_assert_not_null(s);
+    cr_assert_eq(levy_session_eval(s, "let x = 5%"), LEVY_OK);
+    cr_assert_eq(w.count, 0);
+    cr_assert_neq(levy_session_eval(s, "let y = x + $1"), LEVY_OK);
+    cr_assert_geq(w.count, 1);
+    cr_assert(strstr(out.text, "error") != NULL, "%s", out.text); /* the text too */
+    levy_session_free(s);
+}
