@@ -146,7 +146,7 @@ static bool same_expr(const node *a, const node *b, int depth) {
 /* A measure's or modifier's scope as sets, and a modifier's window. */
 typedef struct scope_sets {
     bool known;            /* `on`, `from` and the window are constant */
-    uint64_t *countries;   /* `from`, or every country */
+    bitset *countries;     /* `from`, or every country */
     const pset *products;  /* `on`, or every product */
     const node *when;      /* the `when` clause, or NULL */
     interval window;       /* a modifier's `effective` window */
@@ -166,7 +166,6 @@ typedef struct mod_act {
 typedef struct analysis {
     checker *ck;
     region mem;
-    size_t words;              /* of a country set */
     scope_sets *measures;      /* by measure index */
     scope_sets *mods;          /* by modifier index */
     mod_act *acts;             /* on named measures, grouped by measure */
@@ -181,41 +180,27 @@ typedef struct analysis {
     size_t first_measure, first_modifier; /* declared since the last check */
 } analysis;
 
-static uint64_t *cset_in(analysis *an) {
-    return region_alloc(&an->mem, (an->words ? an->words : 1) * sizeof(uint64_t));
-}
-
 /* out = a & b & c; true when it is not empty. */
-static bool cset_meet(const analysis *an, uint64_t *out, const uint64_t *a, const uint64_t *b,
-                      const uint64_t *c) {
-    bool any = false;
-    for (size_t w = 0; w < an->words; w++)
-        any |= (out[w] = a[w] & b[w] & c[w]) != 0;
-    return any;
+static bool countries_meet(bitset *out, const bitset *a, const bitset *b, const bitset *c) {
+    bitset_clear(out);
+    bitset_union(out, a);
+    bitset_intersect(out, b);
+    bitset_intersect(out, c);
+    return !bitset_is_empty(out);
 }
-
-static bool cset_within(const analysis *an, const uint64_t *a, const uint64_t *b) {
-    for (size_t w = 0; w < an->words; w++)
-        if (a[w] & ~b[w])
-            return false;
-    return true;
-}
-
-static bool cset_has(const uint64_t *s, size_t i) { return s[i / 64] >> (i % 64) & 1; }
 
 static void fold_scope(analysis *an, const node *d, scope_sets *s) {
     const node *on = find_clause(d, N_ON), *from = find_clause(d, N_FROM);
     const node *eff = find_clause(d, N_EFFECTIVE);
     s->when = find_clause(d, N_WHEN);
     s->products = on ? fold_products(&an->mem, on->a, 0) : pset_all(&an->mem);
-    s->countries = cset_in(an);
+    s->countries = country_set(an->ck, &an->mem);
     if (!s->countries || !s->products || !window_interval(eff ? eff->b : NULL, &s->window))
         return;
     if (from) {
         s->known = fold_countries(an->ck, from->a, s->countries, 0);
     } else {
-        for (size_t i = 0; i < an->ck->p->decls.countries.n; i++)
-            s->countries[i / 64] |= UINT64_C(1) << (i % 64);
+        bitset_fill(s->countries);
         s->known = true;
     }
 }
@@ -339,7 +324,7 @@ static bool in_world(const analysis *an, const node *d, const node *scn) {
 static bool clause_yields(analysis *an, const node *c, const scope_sets *s) {
     if (c->kind == N_RATE)
         return !is_schedule_name(c->a);
-    uint64_t *countries = cset_in(an);
+    bitset *countries = country_set(an->ck, &an->mem);
     const pset *products = pset_empty(&an->mem);
     for (size_t i = 0; i < c->items.n && countries && products; i++) {
         const node *entry = c->items.v[i];
@@ -355,7 +340,7 @@ static bool clause_yields(analysis *an, const node *c, const scope_sets *s) {
     }
     if (!countries || !products)
         return false;
-    return c->flags == BY_ORIGIN ? cset_within(an, s->countries, countries)
+    return c->flags == BY_ORIGIN ? bitset_is_subset(s->countries, countries)
                                  : pset_within(&an->mem, s->products, products);
 }
 
@@ -406,7 +391,7 @@ static bool may_be_suspended(const analysis *an, const node *r, const node *b) {
 static bool replaced_everywhere(analysis *an, const node *r, interval rw, const node *b) {
     const scope_sets *sr = &an->measures[r->index], *sb = &an->measures[b->index];
     if (r->ref || b->ref || an->dropped_anywhere[r->index] || !sr->known || !sb->known ||
-        sr->when || !cset_within(an, sb->countries, sr->countries) ||
+        sr->when || !bitset_is_subset(sb->countries, sr->countries) ||
         !pset_within(&an->mem, sb->products, sr->products))
         return false;
     bool any = false;
@@ -540,8 +525,8 @@ static const node *origin_entry(checker *ck, const node *table, size_t i) {
             if (pass == 0 && d->kind == N_COUNTRY && (size_t)d->index == i)
                 return table->items.v[k];
             if (pass == 1 && d->kind == N_GROUP) {
-                const uint64_t *g = group_countries(ck, d);
-                if (g && cset_has(g, i))
+                const bitset *g = group_countries(ck, d);
+                if (g && bitset_has(g, i))
                     return table->items.v[k];
             }
         }
@@ -552,9 +537,9 @@ static const node *origin_entry(checker *ck, const node *table, size_t i) {
 /* The first country of `countries` whose entry in a by-origin table makes
  * x and y disagree. */
 static bool origin_example(analysis *an, const node *table, const mod_act *x, const mod_act *y,
-                           const uint64_t *countries, example *ex) {
+                           const bitset *countries, example *ex) {
     for (size_t i = 0; i < an->ck->p->decls.countries.n; i++) {
-        const node *entry = cset_has(countries, i) ? origin_entry(an->ck, table, i) : NULL;
+        const node *entry = bitset_has(countries, i) ? origin_entry(an->ck, table, i) : NULL;
         dec r;
         if (entry && differ(x, y, fold_percent(entry->b, &r, 0) ? &r : NULL, ex)) {
             ex->country = i;
@@ -599,13 +584,6 @@ static bool product_example(analysis *an, const node *table, const mod_act *x, c
     return false;
 }
 
-static long cset_first(const analysis *an, const uint64_t *s) {
-    for (size_t i = 0; i < an->ck->p->decls.countries.n; i++)
-        if (cset_has(s, i))
-            return (long)i;
-    return -1;
-}
-
 /* The first day of a window; the last of one with no start; any day of
  * one in force at all times. */
 static int64_t first_day(interval w) {
@@ -623,7 +601,7 @@ static int64_t first_day(interval w) {
  * can make m charge differently.  Rate clauses are tried in order; in a
  * table, entries (or countries) in order. */
 static bool find_example(analysis *an, const node *m, const mod_act *x, const mod_act *y,
-                         interval w, const uint64_t *countries, const pset *products,
+                         interval w, const bitset *countries, const pset *products,
                          example *ex) {
     for (size_t i = 0; i < m->items.n; i++) {
         const node *c = m->items.v[i];
@@ -635,7 +613,7 @@ static bool find_example(analysis *an, const node *m, const mod_act *x, const mo
             continue;
         ex->day = first_day(both);
         ex->products = products;
-        ex->country = (size_t)cset_first(an, countries);
+        ex->country = (size_t)bitset_next(countries, 0);
         dec r;
         if (c->kind == N_RATE && differ(x, y, fold_percent(c->a, &r, 0) ? &r : NULL, ex))
             return true;
@@ -807,13 +785,13 @@ static void check_pair(analysis *an, const node *m, const mod_act *x, const mod_
         return;
     interval w = { sx->window.lo > sy->window.lo ? sx->window.lo : sy->window.lo,
                    sx->window.hi < sy->window.hi ? sx->window.hi : sy->window.hi };
-    uint64_t *countries = cset_in(an);
+    bitset *countries = country_set(an->ck, &an->mem);
     const pset *products = pset_intersect(&an->mem, sx->products, sy->products);
     products = products ? pset_intersect(&an->mem, products, sm->products) : NULL;
     example ex;
     memset(&ex, 0, sizeof ex);
     if (w.lo < w.hi && countries && products && products->n > 0 &&
-        cset_meet(an, countries, sx->countries, sy->countries, sm->countries) &&
+        countries_meet(countries, sx->countries, sy->countries, sm->countries) &&
         find_example(an, m, x, y, w, countries, products, &ex) &&
         !pair_seen(an, (size_t)kx->index, (size_t)ky->index))
         report_conflict(an, m, x, y, &ex);
@@ -869,7 +847,6 @@ static bool analysis_init(analysis *an, checker *ck, size_t first_measure, size_
     memset(an, 0, sizeof *an);
     an->ck = ck;
     region_init(&an->mem);
-    an->words = ck->country_words;
     an->first_measure = first_measure;
     an->first_modifier = first_modifier;
     size_t nm = t->measures.n ? t->measures.n : 1, nk = t->modifiers.n ? t->modifiers.n : 1;

@@ -658,7 +658,6 @@ static bool checker_init(checker *ck) {
         if (!ck->info[dc])
             return false;
     }
-    ck->country_words = (ck->p->decls.countries.n + 63) / 64;
     ck->ngroup_sets = ck->p->decls.groups.n;
     ck->group_sets = calloc(ck->ngroup_sets ? ck->ngroup_sets : 1, sizeof *ck->group_sets);
     ck->group_set_state = calloc(ck->ngroup_sets ? ck->ngroup_sets : 1, 1);
@@ -668,8 +667,8 @@ static bool checker_init(checker *ck) {
 static void checker_free(checker *ck) {
     for (int dc = 0; dc < DC_COUNT; dc++)
         free(ck->info[dc]);
-    for (size_t i = 0; ck->group_sets && i < ck->ngroup_sets; i++)
-        free(ck->group_sets[i]);
+    region_free(&ck->group_mem);
+    region_free(&ck->scratch);
     free(ck->group_sets);
     free(ck->group_set_state);
     free(ck->locals);
@@ -731,6 +730,8 @@ bool program_check(program *p, diag_list *diags) {
     size_t errors_before = diags->errors;
     checker ck;
     memset(&ck, 0, sizeof ck);
+    region_init(&ck.group_mem);
+    region_init(&ck.scratch);
     ck.p = p;
     ck.diags = diags;
     ck.quiet_unknown = p->incomplete;

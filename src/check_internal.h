@@ -22,6 +22,8 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "region.h"
+#include "sets.h"
 
 /* ---- Fixed names (check.c) ------------------------------------------------- */
 
@@ -80,9 +82,10 @@ typedef struct checker {
     bool quiet_unknown; /* a file did not parse: its names would be missing */
     bool out_of_memory;
     /* The countries of each group, computed on demand (for by-origin tables
-       and modifiers' scopes): country_words 64-bit words a set. */
-    size_t country_words;
-    uint64_t **group_sets;
+       and modifiers' scopes), in group_mem until the check ends; country
+       sets needed only while folding are in scratch, given back by mark. */
+    region group_mem, scratch;
+    const bitset **group_sets;
     unsigned char *group_set_state; /* 0 not yet, 1 busy, 2 done, 3 not constant */
     size_t ngroup_sets;
     int depth;            /* of check_expr calls, lazy checks included */
@@ -202,11 +205,14 @@ typedef struct interval {
 bool window_interval(const node *w, interval *iv);
 /* Does some rate window of measure m meet the window w? */
 bool windows_meet(const node *m, interval w);
+/* country_set: an empty set over the program's countries, in r; NULL
+ * (and ck->out_of_memory) when memory ran out. */
+bitset *country_set(checker *ck, region *r);
 /* fold_countries: adds the countries of a constant country-set expression
  * to out; false when it is not constant. */
-bool fold_countries(checker *ck, const node *e, uint64_t *out, int depth);
+bool fold_countries(checker *ck, const node *e, bitset *out, int depth);
 /* The countries of group g, computed once; NULL when not constant. */
-const uint64_t *group_countries(checker *ck, const node *g);
+const bitset *group_countries(checker *ck, const node *g);
 /* find_clause: the first clause of kind k of declaration d, or NULL. */
 const node *find_clause(const node *d, node_kind k);
 /* "measure", "pause", "concession". */

@@ -12,7 +12,6 @@
  */
 #include "check_internal.h"
 
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,8 +187,8 @@ static void check_window(checker *ck, const ctx *cx, node *w) {
 
 /* ---- Countries of groups --------------------------------------------------- */
 
-static uint64_t *cset_new(checker *ck) {
-    uint64_t *s = calloc(ck->country_words ? ck->country_words : 1, sizeof *s);
+bitset *country_set(checker *ck, region *r) {
+    bitset *s = bitset_new(r, ck->p->decls.countries.n);
     if (!s)
         ck->out_of_memory = true;
     return s;
@@ -197,7 +196,7 @@ static uint64_t *cset_new(checker *ck) {
 
 /* fold_countries: adds the countries of a constant country-set expression
  * to out; false when it is not constant. */
-bool fold_countries(checker *ck, const node *e, uint64_t *out, int depth) {
+bool fold_countries(checker *ck, const node *e, bitset *out, int depth) {
     if (!e || depth > FOLD_DEPTH)
         return false;
     size_t n = ck->p->decls.countries.n;
@@ -208,23 +207,21 @@ bool fold_countries(checker *ck, const node *e, uint64_t *out, int depth) {
                 return false;
         return true;
     case N_ALL:
-        for (size_t i = 0; i < n; i++)
-            out[i / 64] |= UINT64_C(1) << (i % 64);
+        bitset_fill(out);
         return true;
     case N_NAME: {
         const node *d = e->sym == SYM_DECL ? e->ref : NULL;
         if (!d)
             return false;
         if (d->kind == N_COUNTRY && (size_t)d->index < n) {
-            out[d->index / 64] |= UINT64_C(1) << (d->index % 64);
+            bitset_add(out, (size_t)d->index);
             return true;
         }
         if (d->kind == N_GROUP) {
-            const uint64_t *g = group_countries(ck, d);
+            const bitset *g = group_countries(ck, d);
             if (!g)
                 return false;
-            for (size_t w = 0; w < ck->country_words; w++)
-                out[w] |= g[w];
+            bitset_union(out, g);
             return true;
         }
         if (d->kind == N_LET)
@@ -234,13 +231,15 @@ bool fold_countries(checker *ck, const node *e, uint64_t *out, int depth) {
     case N_BINARY: {
         if ((op)e->flags != OP_EXCEPT)
             return false;
-        uint64_t *a = cset_new(ck), *b = cset_new(ck);
+        region_mark m = region_save(&ck->scratch);
+        bitset *a = country_set(ck, &ck->scratch), *b = country_set(ck, &ck->scratch);
         bool ok = a && b && fold_countries(ck, e->a, a, depth + 1) &&
                   fold_countries(ck, e->b, b, depth + 1);
-        for (size_t w = 0; ok && w < ck->country_words; w++)
-            out[w] |= a[w] & ~b[w];
-        free(a);
-        free(b);
+        if (ok) {
+            bitset_minus(a, b);
+            bitset_union(out, a);
+        }
+        region_restore(&ck->scratch, m);
         return ok;
     }
     default:
@@ -249,7 +248,7 @@ bool fold_countries(checker *ck, const node *e, uint64_t *out, int depth) {
 }
 
 /* The countries of group g, computed once; NULL when not constant. */
-const uint64_t *group_countries(checker *ck, const node *g) {
+const bitset *group_countries(checker *ck, const node *g) {
     size_t i = (size_t)g->index;
     if (i >= ck->ngroup_sets)
         return NULL;
@@ -258,13 +257,12 @@ const uint64_t *group_countries(checker *ck, const node *g) {
     if (ck->group_set_state[i] != 0)
         return NULL;
     ck->group_set_state[i] = 1;
-    uint64_t *s = cset_new(ck);
+    bitset *s = country_set(ck, &ck->group_mem);
     if (s && fold_countries(ck, g->a, s, 0)) {
         ck->group_sets[i] = s;
         ck->group_set_state[i] = 2;
         return s;
     }
-    free(s);
     ck->group_set_state[i] = 3;
     return NULL;
 }
@@ -338,12 +336,12 @@ static void check_code_keys(checker *ck, const node *table) {
  * its rate undecided. */
 static void check_group_overlaps(checker *ck, const node *table) {
     size_t n = table->items.n;
-    uint64_t *alone = cset_new(ck);
-    const uint64_t **sets = calloc(n ? n : 1, sizeof *sets);
-    if (!alone || !sets) {
+    region_mark m = region_save(&ck->scratch);
+    bitset *alone = country_set(ck, &ck->scratch), *shared = country_set(ck, &ck->scratch);
+    const bitset **sets = region_alloc(&ck->scratch, (n ? n : 1) * sizeof *sets);
+    if (!alone || !shared || !sets) {
         ck->out_of_memory = true;
-        free(alone);
-        free(sets);
+        region_restore(&ck->scratch, m);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -351,7 +349,7 @@ static void check_group_overlaps(checker *ck, const node *table) {
         if (k->kind != N_NAME || k->sym != SYM_DECL || !k->ref)
             continue;
         if (k->ref->kind == N_COUNTRY && (size_t)k->ref->index < ck->p->decls.countries.n)
-            alone[k->ref->index / 64] |= UINT64_C(1) << (k->ref->index % 64);
+            bitset_add(alone, (size_t)k->ref->index);
         else if (k->ref->kind == N_GROUP)
             sets[i] = group_countries(ck, k->ref);
     }
@@ -359,19 +357,15 @@ static void check_group_overlaps(checker *ck, const node *table) {
         for (size_t i = 0; sets[j] && i < j; i++) {
             if (!sets[i] || table->items.v[i]->a->ref == table->items.v[j]->a->ref)
                 continue;
-            size_t shared = SIZE_MAX;
-            for (size_t w = 0; w < ck->country_words && shared == SIZE_MAX; w++) {
-                uint64_t x = sets[i][w] & sets[j][w] & ~alone[w];
-                for (size_t b = 0; b < 64 && x; b++)
-                    if (x >> b & 1) {
-                        shared = w * 64 + b;
-                        break;
-                    }
-            }
-            if (shared == SIZE_MAX)
+            bitset_clear(shared);
+            bitset_union(shared, sets[i]);
+            bitset_intersect(shared, sets[j]);
+            bitset_minus(shared, alone);
+            long first = bitset_next(shared, 0);
+            if (first < 0)
                 continue;
             const node *ki = table->items.v[i]->a, *kj = table->items.v[j]->a;
-            const char *c = ck->p->decls.countries.v[shared]->name;
+            const char *c = ck->p->decls.countries.v[first]->name;
             diagnostic *d = error_at(ck, D_GROUP_OVERLAP, kj->at,
                                      "groups '%s' and '%s' overlap in this table: both contain "
                                      "'%s', which is not listed by itself", ki->name, kj->name, c);
@@ -380,8 +374,7 @@ static void check_group_overlaps(checker *ck, const node *table) {
             break;
         }
     }
-    free(alone);
-    free(sets);
+    region_restore(&ck->scratch, m);
 }
 
 /* The key of a by-origin entry: a country or a group. */
@@ -768,15 +761,12 @@ static bool origins_meet(checker *ck, const node *a, const node *b) {
     const node *fa = find_clause(a, N_FROM), *fb = find_clause(b, N_FROM);
     if (!fa || !fb)
         return true;
-    uint64_t *x = cset_new(ck), *y = cset_new(ck);
+    region_mark m = region_save(&ck->scratch);
+    bitset *x = country_set(ck, &ck->scratch), *y = country_set(ck, &ck->scratch);
     bool meet = true;
-    if (x && y && fold_countries(ck, fa->a, x, 0) && fold_countries(ck, fb->a, y, 0)) {
-        meet = false;
-        for (size_t w = 0; w < ck->country_words && !meet; w++)
-            meet = (x[w] & y[w]) != 0;
-    }
-    free(x);
-    free(y);
+    if (x && y && fold_countries(ck, fa->a, x, 0) && fold_countries(ck, fb->a, y, 0))
+        meet = bitset_overlaps(x, y);
+    region_restore(&ck->scratch, m);
     return meet;
 }
 

@@ -74,6 +74,26 @@ bool bitset_equal(const bitset *a, const bitset *b)
     return memcmp(a->w, b->w, a->nwords * sizeof a->w[0]) == 0;
 }
 
+bool bitset_is_subset(const bitset *a, const bitset *b)
+{
+    size_t n = common_words(a, b);
+    for (size_t i = 0; i < n; i++)
+        if (a->w[i] & ~b->w[i])
+            return false;
+    for (size_t i = n; i < a->nwords; i++)
+        if (a->w[i])
+            return false;
+    return true;
+}
+
+bool bitset_overlaps(const bitset *a, const bitset *b)
+{
+    for (size_t i = 0, n = common_words(a, b); i < n; i++)
+        if (a->w[i] & b->w[i])
+            return true;
+    return false;
+}
+
 bool bitset_is_empty(const bitset *s)
 {
     for (size_t i = 0; i < s->nwords; i++)

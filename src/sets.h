@@ -54,6 +54,10 @@ void bitset_union(bitset *dst, const bitset *src);     /* dst |= src */
 void bitset_minus(bitset *dst, const bitset *src);     /* dst &= ~src */
 void bitset_intersect(bitset *dst, const bitset *src); /* dst &= src */
 bool bitset_equal(const bitset *a, const bitset *b);
+/* bitset_is_subset: is every member of a in b? */
+bool bitset_is_subset(const bitset *a, const bitset *b);
+/* bitset_overlaps: do a and b share a member? */
+bool bitset_overlaps(const bitset *a, const bitset *b);
 bool bitset_is_empty(const bitset *s);
 bool bitset_is_full(const bitset *s);
 size_t bitset_count(const bitset *s);
