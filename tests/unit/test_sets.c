@@ -126,6 +126,22 @@ Test(bitset, basics)
     region_free(&r);
 }
 
+Test(bitset, subset_and_overlap)
+{
+    region r;
+    region_init(&r);
+    bitset *a = bitset_new(&r, 130), *b = bitset_new(&r, 130);
+    cr_assert(bitset_is_subset(a, b) && !bitset_overlaps(a, b)); /* empty in empty */
+    bitset_add(a, 129);
+    cr_assert_not(bitset_is_subset(a, b));
+    bitset_add(b, 3);
+    cr_assert_not(bitset_overlaps(a, b));
+    bitset_add(b, 129);
+    cr_assert(bitset_is_subset(a, b) && bitset_overlaps(a, b));
+    cr_assert_not(bitset_is_subset(b, a));
+    region_free(&r);
+}
+
 Test(pset, membership_is_every_code_the_product_denotes)
 {
     region r;
