@@ -138,13 +138,15 @@ typedef enum symbol_kind {
 
 /* Built-in shipment fields (attributes come after these). */
 typedef enum field_id {
-    F_ORIGIN, F_VIA, F_PRODUCT, F_VALUE, F_QUANTITY, F_UNIT, F_LOADED,
-    F_ENTERED, F_BUILTIN_COUNT
+#define FIELD(id, name, type, kind) id,
+#include "fields.def"
+    F_BUILTIN_COUNT
 } field_id;
 
 typedef enum builtin_id {
-    B_HAS, B_RATE, B_DUTY, B_EFFECTIVE_RATE, B_EXPLAIN, B_APPLIES, B_COMMITS,
-    B_MAX, B_MIN, B_TIMELINE, B_BUILTIN_COUNT
+#define BUILTIN(id, name, min_args, max_args, usage) id,
+#include "builtins.def"
+    B_BUILTIN_COUNT
 } builtin_id;
 
 struct node {

@@ -38,23 +38,13 @@
 /* ---- Fixed names ---------------------------------------------------------- */
 
 const struct field_def builtin_fields[F_BUILTIN_COUNT] = {
-    [F_ORIGIN] = { "origin", T_COUNTRY },   [F_VIA] = { "via", T_COUNTRY },
-    [F_PRODUCT] = { "product", T_PRODUCT }, [F_VALUE] = { "value", T_MONEY },
-    [F_QUANTITY] = { "quantity", T_NUMBER }, [F_UNIT] = { "unit", T_UNIT },
-    [F_LOADED] = { "loaded", T_DATE },      [F_ENTERED] = { "entered", T_DATE },
+#define FIELD(id, name, type, kind) [id] = { name, type },
+#include "fields.def"
 };
 
 const struct builtin_def builtins[B_BUILTIN_COUNT] = {
-    [B_HAS] = { "has", 1, 1, "has(field)" },
-    [B_RATE] = { "rate", 1, 1, "rate(shipment)" },
-    [B_DUTY] = { "duty", 1, 1, "duty(shipment)" },
-    [B_EFFECTIVE_RATE] = { "effective_rate", 1, 1, "effective_rate(shipment)" },
-    [B_EXPLAIN] = { "explain", 1, 1, "explain(shipment)" },
-    [B_APPLIES] = { "applies", 2, 2, "applies(measure, shipment)" },
-    [B_COMMITS] = { "commits", 2, 3, "commits(country, commitment[, date])" },
-    [B_MAX] = { "max", 2, INT_MAX, "max(a, b, ...)" },
-    [B_MIN] = { "min", 2, INT_MAX, "min(a, b, ...)" },
-    [B_TIMELINE] = { "timeline", 3, 3, "timeline(shipment, from, until)" },
+#define BUILTIN(id, name, min_args, max_args, usage) [id] = { name, min_args, max_args, usage },
+#include "builtins.def"
 };
 
 /* The types an attribute may have, by the name written after the colon. */
@@ -62,9 +52,8 @@ static const struct attribute_type {
     const char *name;
     type ty;
 } attribute_types[] = {
-    { "bool", T_BOOL }, { "number", T_NUMBER }, { "text", T_TEXT },
-    { "country", T_COUNTRY }, { "date", T_DATE }, { "money", T_MONEY },
-    { "rate", T_RATE }, { "product", T_PRODUCT },
+#define ATTRIBUTE_TYPE(word, type) { word, type },
+#include "attribute_types.def"
 };
 #define N_ATTRIBUTE_TYPES (sizeof attribute_types / sizeof attribute_types[0])
 

@@ -100,9 +100,13 @@ bool value_equal(const value *a, const value *b)
 /* ---- Shipments ---------------------------------------------------------- */
 
 static const char *const builtin_field_names[F_BUILTIN_COUNT] = {
-    [F_ORIGIN] = "origin", [F_VIA] = "via", [F_PRODUCT] = "product",
-    [F_VALUE] = "value", [F_QUANTITY] = "quantity", [F_UNIT] = "unit",
-    [F_LOADED] = "loaded", [F_ENTERED] = "entered",
+#define FIELD(id, name, type, kind) [id] = name,
+#include "fields.def"
+};
+
+static const value_kind builtin_field_kinds[F_BUILTIN_COUNT] = {
+#define FIELD(id, name, type, kind) [id] = kind,
+#include "fields.def"
 };
 
 int ship_field_count(const program *p)
@@ -145,37 +149,16 @@ int ship_field_lookup(const program *p, const char *name)
     return -1;
 }
 
-/* attribute_kind: the kind an attribute's declared type names. */
-static value_kind attribute_kind(const node *attr)
-{
-    static const struct { const char *name; value_kind kind; } types[] = {
-        { "bool", V_BOOL }, { "number", V_NUMBER }, { "text", V_TEXT },
-        { "country", V_COUNTRY }, { "date", V_DATE }, { "money", V_MONEY },
-        { "rate", V_RATE }, { "product", V_PRODUCT }, { "duration", V_DURATION },
-    };
-    const char *name = attr->a ? attr->a->name : NULL;
-    for (size_t i = 0; name && i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(types[i].name, name) == 0)
-            return types[i].kind;
-    return value_kind_of_type(attr->ty);
-}
-
+/* ship_field_kind: an attribute holds the kind of value its checked type
+ * names (attribute_types.def). */
 value_kind ship_field_kind(const program *p, int f)
 {
-    switch (f) {
-    case F_ORIGIN: case F_VIA: return V_COUNTRY;
-    case F_PRODUCT: return V_PRODUCT;
-    case F_VALUE: return V_MONEY;
-    case F_QUANTITY: return V_NUMBER;
-    case F_UNIT: return V_UNIT;
-    case F_LOADED: case F_ENTERED: return V_DATE;
-    default:
-        break;
-    }
+    if (f >= 0 && f < F_BUILTIN_COUNT)
+        return builtin_field_kinds[f];
     size_t i = (size_t)(f - F_BUILTIN_COUNT);
     if (f < F_BUILTIN_COUNT || i >= p->decls.attributes.n)
         return V_NONE;
-    return attribute_kind(p->decls.attributes.v[i]);
+    return value_kind_of_type(p->decls.attributes.v[i]->ty);
 }
 
 static const char *field_label(const program *p, int f)
