@@ -93,35 +93,22 @@ int source_set_read_file(source_set *s, const char *name, const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *nbuf = realloc(buf, ncap);
-            if (!nbuf) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return -1;
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
+    strbuf text;
+    sb_init(&text);
+    char chunk[16384];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && !text.failed)
+        sb_putn(&text, chunk, got);
     int err = ferror(f);
     fclose(f);
-    if (err) {
-        free(buf);
-        errno = EIO;
+    if (text.failed || err) {
+        int why = text.failed ? ENOMEM : EIO;
+        sb_free(&text);
+        errno = why;
         return -1;
     }
-    int id = source_set_add(s, name, path, buf ? buf : "", len);
-    free(buf);
+    int id = source_set_add(s, name, path, sb_cstr(&text), text.len);
+    sb_free(&text);
     return id;
 }
 
@@ -296,143 +283,152 @@ static int shown_line(const source_set *srcs, span at) {
  *    12 |     from {CN, CX}
  *       |               ^~
  */
-static void render_excerpt(FILE *out, const source_set *srcs, span at) {
+static void render_excerpt(strbuf *out, const source_set *srcs, span at) {
     const source_text *src = source_set_get(srcs, at.file);
     if (!src || at.first_line < 1)
         return;
     size_t len;
     const char *line = source_line(src, at.first_line, &len);
-    fprintf(out, "%5d | %.*s\n", at.first_line + src->line_offset, (int)len, line);
-    fputs("      | ", out);
+    sb_printf(out, "%5d | %.*s\n", at.first_line + src->line_offset, (int)len, line);
+    sb_puts(out, "      | ");
     size_t col = at.first_column > 0 ? (size_t)at.first_column - 1 : 0;
     for (size_t i = 0; i < col && i < len; i++)
-        fputc(line[i] == '\t' ? '\t' : ' ', out);
+        sb_putc(out, line[i] == '\t' ? '\t' : ' ');
     if (col > len)
         for (size_t i = len; i < col; i++)
-            fputc(' ', out);
-    fputc('^', out);
+            sb_putc(out, ' ');
+    sb_putc(out, '^');
     size_t last = at.last_line == at.first_line ? (size_t)at.last_column : len;
     for (size_t i = col + 1; i < last && i < len; i++) {
         /* continuation bytes of UTF-8 take no column */
         if (((unsigned char)line[i] & 0xC0) != 0x80)
-            fputc('~', out);
+            sb_putc(out, '~');
     }
-    fputc('\n', out);
+    sb_putc(out, '\n');
 }
 
-static void render_text(FILE *out, const source_set *srcs, const diagnostic *d) {
+static void render_text(strbuf *out, const source_set *srcs, const diagnostic *d) {
     if (d->at.file >= 0)
-        fprintf(out, "%s:%d:%d: %s: %s\n", source_name(srcs, d->at.file), shown_line(srcs, d->at),
+        sb_printf(out, "%s:%d:%d: %s: %s\n", source_name(srcs, d->at.file), shown_line(srcs, d->at),
                 d->at.first_column, severity_name(d->sev), d->message);
     else
-        fprintf(out, "levy: %s: %s\n", severity_name(d->sev), d->message);
+        sb_printf(out, "levy: %s: %s\n", severity_name(d->sev), d->message);
     render_excerpt(out, srcs, d->at);
     for (size_t i = 0; i < d->nnotes; i++) {
         const diag_note_t *n = &d->notes[i];
         if (n->at.file >= 0) {
-            fprintf(out, "%s:%d:%d: note: %s\n", source_name(srcs, n->at.file),
+            sb_printf(out, "%s:%d:%d: note: %s\n", source_name(srcs, n->at.file),
                     shown_line(srcs, n->at), n->at.first_column, n->message);
             if (n->at.first_line != d->at.first_line || n->at.file != d->at.file ||
                 n->at.first_column != d->at.first_column)
                 render_excerpt(out, srcs, n->at);
         } else {
-            fprintf(out, "levy: note: %s\n", n->message);
+            sb_printf(out, "levy: note: %s\n", n->message);
         }
     }
 }
 
-static void json_string(FILE *out, const char *s) {
-    fputc('"', out);
+static void json_string(strbuf *out, const char *s) {
+    sb_putc(out, '"');
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
+            sb_printf(out, "\\%c", c);
         else if (c == '\n')
-            fputs("\\n", out);
+            sb_puts(out, "\\n");
         else if (c == '\t')
-            fputs("\\t", out);
+            sb_puts(out, "\\t");
         else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
+            sb_printf(out, "\\u%04x", c);
         else
-            fputc(c, out);
+            sb_putc(out, c);
     }
-    fputc('"', out);
+    sb_putc(out, '"');
 }
 
-static void render_json_location(FILE *out, const source_set *srcs, span at) {
-    fputs("\"file\":", out);
+static void render_json_location(strbuf *out, const source_set *srcs, span at) {
+    sb_puts(out, "\"file\":");
     json_string(out, at.file >= 0 ? source_name(srcs, at.file) : "");
     int off = 0;
     const source_text *src = source_set_get(srcs, at.file);
     if (src)
         off = src->line_offset;
-    fprintf(out, ",\"line\":%d,\"column\":%d,\"end_line\":%d,\"end_column\":%d",
+    sb_printf(out, ",\"line\":%d,\"column\":%d,\"end_line\":%d,\"end_column\":%d",
             at.first_line + (at.first_line ? off : 0), at.first_column,
             at.last_line + (at.last_line ? off : 0), at.last_column);
 }
 
-static void render_json(FILE *out, const source_set *srcs, const diagnostic *d) {
-    fputc('{', out);
+static void render_json(strbuf *out, const source_set *srcs, const diagnostic *d) {
+    sb_putc(out, '{');
     render_json_location(out, srcs, d->at);
-    fprintf(out, ",\"severity\":\"%s\",\"code\":", severity_name(d->sev));
+    sb_printf(out, ",\"severity\":\"%s\",\"code\":", severity_name(d->sev));
     json_string(out, d->code ? d->code : "");
-    fputs(",\"message\":", out);
+    sb_puts(out, ",\"message\":");
     json_string(out, d->message);
-    fputs(",\"notes\":[", out);
+    sb_puts(out, ",\"notes\":[");
     for (size_t i = 0; i < d->nnotes; i++) {
-        fputs(i ? ",{" : "{", out);
+        sb_puts(out, i ? ",{" : "{");
         render_json_location(out, srcs, d->notes[i].at);
-        fputs(",\"message\":", out);
+        sb_puts(out, ",\"message\":");
         json_string(out, d->notes[i].message);
-        fputc('}', out);
+        sb_putc(out, '}');
     }
-    fputs("]}\n", out);
+    sb_puts(out, "]}\n");
 }
 
 /* GitHub workflow commands: the message may not contain raw newlines, and
  * '%' must be escaped. */
-static void github_escaped(FILE *out, const char *s) {
+static void github_escaped(strbuf *out, const char *s) {
     for (; *s; s++) {
         if (*s == '%')
-            fputs("%25", out);
+            sb_puts(out, "%25");
         else if (*s == '\n')
-            fputs("%0A", out);
+            sb_puts(out, "%0A");
         else if (*s == '\r')
-            fputs("%0D", out);
+            sb_puts(out, "%0D");
         else
-            fputc(*s, out);
+            sb_putc(out, *s);
     }
 }
 
-static void render_github(FILE *out, const source_set *srcs, const diagnostic *d) {
+static void render_github(strbuf *out, const source_set *srcs, const diagnostic *d) {
     const char *kind = d->sev == SEV_ERROR ? "error" : d->sev == SEV_WARNING ? "warning" : "notice";
     if (d->at.file >= 0)
-        fprintf(out, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::", kind,
+        sb_printf(out, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::", kind,
                 source_name(srcs, d->at.file), shown_line(srcs, d->at), d->at.first_column,
                 d->at.last_line + (source_set_get(srcs, d->at.file)
                                        ? source_set_get(srcs, d->at.file)->line_offset
                                        : 0),
                 d->at.last_column, d->code ? d->code : "levy");
     else
-        fprintf(out, "::%s title=%s::", kind, d->code ? d->code : "levy");
+        sb_printf(out, "::%s title=%s::", kind, d->code ? d->code : "levy");
     github_escaped(out, d->message);
     for (size_t i = 0; i < d->nnotes; i++) {
         const diag_note_t *n = &d->notes[i];
-        fputs("%0Anote: ", out);
+        sb_puts(out, "%0Anote: ");
         if (n->at.file >= 0)
-            fprintf(out, "%s:%d:%d: ", source_name(srcs, n->at.file), shown_line(srcs, n->at),
+            sb_printf(out, "%s:%d:%d: ", source_name(srcs, n->at.file), shown_line(srcs, n->at),
                     n->at.first_column);
         github_escaped(out, n->message);
     }
-    fputc('\n', out);
+    sb_putc(out, '\n');
 }
 
-void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d, diag_format fmt) {
+void diag_format_one(strbuf *out, const source_set *srcs, const diagnostic *d,
+                     diag_format fmt) {
     switch (fmt) {
     case DIAG_TEXT: render_text(out, srcs, d); break;
     case DIAG_JSON: render_json(out, srcs, d); break;
     case DIAG_GITHUB: render_github(out, srcs, d); break;
     }
+}
+
+void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d, diag_format fmt) {
+    strbuf sb;
+    sb_init(&sb);
+    diag_format_one(&sb, srcs, d, fmt);
+    fwrite(sb_cstr(&sb), 1, sb.len, out);
+    sb_free(&sb);
 }
 
 void diag_render(FILE *out, const source_set *srcs, const diag_list *d, diag_format fmt) {

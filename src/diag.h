@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "strbuf.h"
+
 /* A range of source text: 1-based lines and columns (columns count bytes),
  * both ends inclusive.  file indexes the source_set; -1 means no place. */
 typedef struct span {
@@ -103,6 +105,9 @@ typedef enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_GITHUB } diag_format;
 void diag_render(FILE *out, const source_set *srcs, const diag_list *d,
                  diag_format fmt);
 void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d,
+                     diag_format fmt);
+/* diag_format_one: appends d to out, as diag_render_one writes it. */
+void diag_format_one(strbuf *out, const source_set *srcs, const diagnostic *d,
                      diag_format fmt);
 
 const char *severity_name(severity s);

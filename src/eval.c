@@ -118,10 +118,8 @@ bool ev_fail_overflow(eval_error *err, dec_status st, const node *at)
 static void describe(const eval_env *env, const value *v, char *buf, size_t n)
 {
     strbuf sb;
-    sb_init(&sb);
+    sb_init_fixed(&sb, buf, n); /* no malloc: truncated to fit */
     value_format(v, env->ix->p, &sb);
-    snprintf(buf, n, "%s", sb_cstr(&sb));
-    sb_free(&sb);
 }
 
 bool ev_fail_kind(eval_error *err, const node *at, const value *v,

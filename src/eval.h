@@ -6,11 +6,11 @@
  * disagreeing modifiers are a conflict), replacements (no revival), then
  * amounts rounded half-up to the cent per measure.
  *
- * Evaluation does no I/O and prints nothing.  Its values live in the
- * caller's region (env->mem), and it reads the index without changing it,
- * so threads may share one index, each with its own region.  For the
- * caller's bookkeeping, coverage_init allocates the coverage arrays and
- * eval_error_to_diag appends to a diagnostic list.
+ * Evaluation does no I/O and prints nothing.  It allocates only in the
+ * caller's region (env->mem), never with malloc, and reads the index
+ * without changing it, so threads may share one index, each with its own
+ * region.  For the caller's bookkeeping, coverage_init allocates the
+ * coverage arrays and eval_error_to_diag appends to a diagnostic list.
  *
  * Errors are values (eval_error); nothing here prints or exits.
  */

@@ -99,15 +99,7 @@ static bool interrupted(const runner *r)
 /* render_diag: d as GCC-style text (with the source line and caret). */
 static void render_diag(const runner *r, const diagnostic *d, strbuf *out)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return;
-    diag_render_one(f, r->p->sources, d, DIAG_TEXT);
-    fclose(f);
-    sb_putn(out, buf, len);
-    free(buf);
+    diag_format_one(out, r->p->sources, d, DIAG_TEXT);
 }
 
 static void added(runner *r, const diagnostic *d)

@@ -89,22 +89,18 @@ static void fail(levy_session *s, const char *fmt, ...) {
 
 const char *levy_session_error(const levy_session *s) { return s ? s->error : ""; }
 
-/* Diagnostics are rendered by diag.c into a memory stream and handed to the
+/* Diagnostics are rendered by diag.c into a string and handed to the
  * writer, so the REPL shows them where it shows everything else. */
 static void say_diagnostics(levy_session *s, const source_set *srcs, const diag_list *d,
                             size_t from, int first_file) {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem)
-        return;
+    strbuf text;
+    sb_init(&text);
     for (size_t i = from; i < d->count; i++)
         if (d->items[i].at.file >= first_file)
-            diag_render_one(mem, srcs, &d->items[i], DIAG_TEXT);
-    fclose(mem);
-    if (text && len)
-        s->write(s->ud, text, len);
-    free(text);
+            diag_format_one(&text, srcs, &d->items[i], DIAG_TEXT);
+    if (text.len)
+        s->write(s->ud, sb_cstr(&text), text.len);
+    sb_free(&text);
     for (size_t i = from; s->on_diagnostic && i < d->count; i++)
         if (d->items[i].at.file >= first_file)
             api_deliver_diagnostic(s->on_diagnostic, s->diagnostic_ud, srcs, &d->items[i]);

@@ -2,7 +2,6 @@
 #include "value.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,107 +368,6 @@ bool ship_set_text(shipment *s, const program *p, region *r, int f, const char *
     }
     s->fields[f] = v;
     return true;
-}
-
-/* ---- Text buffers -------------------------------------------------------- */
-
-void sb_init(strbuf *b)
-{
-    b->s = NULL;
-    b->len = b->cap = 0;
-    b->failed = false;
-}
-
-void sb_free(strbuf *b)
-{
-    free(b->s);
-    sb_init(b);
-}
-
-void sb_clear(strbuf *b)
-{
-    b->len = 0;
-    if (b->s)
-        b->s[0] = '\0';
-}
-
-/* reserve: room for n more bytes and a NUL; false once growing failed. */
-static bool reserve(strbuf *b, size_t n)
-{
-    if (b->failed)
-        return false;
-    if (b->len + n + 1 <= b->cap)
-        return true;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + n + 1) {
-        if (cap > SIZE_MAX / 2) {
-            b->failed = true;
-            return false;
-        }
-        cap *= 2;
-    }
-    char *s = realloc(b->s, cap);
-    if (!s) {
-        b->failed = true;
-        return false;
-    }
-    b->s = s;
-    b->cap = cap;
-    return true;
-}
-
-void sb_putn(strbuf *b, const char *s, size_t n)
-{
-    if (!reserve(b, n))
-        return;
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void sb_puts(strbuf *b, const char *s)
-{
-    sb_putn(b, s, strlen(s));
-}
-
-void sb_putc(strbuf *b, char c)
-{
-    sb_putn(b, &c, 1);
-}
-
-void sb_pad(strbuf *b, char c, size_t n)
-{
-    if (!reserve(b, n))
-        return;
-    memset(b->s + b->len, c, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void sb_printf(strbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char small[256];
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof small) {
-        sb_putn(b, small, (size_t)n);
-        return;
-    }
-    if (!reserve(b, (size_t)n))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-const char *sb_cstr(const strbuf *b)
-{
-    return b->s ? b->s : "";
 }
 
 /* ---- Printing ------------------------------------------------------------ */

@@ -20,6 +20,7 @@
 #include "hs.h"
 #include "rate.h"
 #include "sets.h"
+#include "strbuf.h"
 
 struct assessment; /* explain.h */
 struct timeline;   /* explain.h */
@@ -111,31 +112,6 @@ bool ship_set_text(shipment *s, const program *p, region *r, int f, const char *
 /* country_lookup: the country whose code is code[0..n), or -1. */
 int country_lookup(const program *p, const char *code, size_t n);
 const char *country_code(const program *p, int country);
-
-/* ---- Text buffers -------------------------------------------------------- */
-
-/* A growable string; after an allocation failure it stops growing and
- * `failed` is set (the text is then truncated, never corrupt). */
-typedef struct strbuf {
-    char *s;
-    size_t len, cap;
-    bool failed;
-} strbuf;
-
-void sb_init(strbuf *b);
-void sb_free(strbuf *b);
-void sb_clear(strbuf *b);
-void sb_putn(strbuf *b, const char *s, size_t n);
-void sb_puts(strbuf *b, const char *s);
-void sb_putc(strbuf *b, char c);
-void sb_pad(strbuf *b, char c, size_t n);
-void sb_printf(strbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-/* sb_cstr: the text so far, NUL-terminated (never NULL). */
-const char *sb_cstr(const strbuf *b);
 
 /* ---- Printing ------------------------------------------------------------ */
 

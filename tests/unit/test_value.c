@@ -194,3 +194,30 @@ Test(value, strbuf)
     cr_expect_eq(b.len, 6 + 599);
     sb_free(&b);
 }
+
+/* A fixed strbuf keeps the prefix that fits, like snprintf, and never
+ * allocates. */
+Test(value, strbuf_fixed)
+{
+    char buf[8];
+    strbuf b;
+    sb_init_fixed(&b, buf, sizeof buf);
+    cr_expect_str_eq(sb_cstr(&b), "");
+    sb_puts(&b, "abc");
+    sb_printf(&b, "%d", 12);
+    cr_expect_str_eq(buf, "abc12");
+    cr_expect(!b.failed);
+    sb_pad(&b, '-', 5);
+    cr_expect_str_eq(buf, "abc12--");
+    cr_expect(b.failed);
+    sb_putc(&b, 'z');
+    cr_expect_str_eq(buf, "abc12--");
+    sb_clear(&b);
+    char big[600];
+    memset(big, 'y', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    sb_printf(&b, "%s", big);
+    cr_expect_str_eq(buf, "yyyyyyy");
+    cr_expect_eq(b.len, 7);
+    sb_free(&b);
+}
