@@ -22,13 +22,13 @@
  * modifiers that can conflict (W104) works on constants only: the `on` and
  * `from` sets folded, windows, and rates that are percentages.  Whatever
  * it cannot fold it treats as unknown, and an unknown never leads to a
- * W103 (which must be certain).  What it allocates lives in one region,
+ * W103 (which must be certain).  What it allocates lives in one arena,
  * given back at the end (what one pair of measures or modifiers needs, as
  * soon as that pair is done). */
 
 /* fold_products: the products of a constant product-set expression, in r;
  * NULL when it is not constant (or memory ran out). */
-static const pset *fold_products(region *r, const node *e, int depth) {
+static const pset *fold_products(arena *r, const node *e, int depth) {
     if (!e || depth > FOLD_DEPTH)
         return NULL;
     hs_interval iv;
@@ -67,7 +67,7 @@ static const pset *fold_products(region *r, const node *e, int depth) {
     }
 }
 
-static bool pset_within(region *r, const pset *a, const pset *b) {
+static bool pset_within(arena *r, const pset *a, const pset *b) {
     const pset *rest = pset_minus(r, a, b);
     return rest && rest->n == 0;
 }
@@ -165,7 +165,7 @@ typedef struct mod_act {
 
 typedef struct analysis {
     checker *ck;
-    region mem;
+    arena mem;
     scope_sets *measures;      /* by measure index */
     scope_sets *mods;          /* by modifier index */
     mod_act *acts;             /* on named measures, grouped by measure */
@@ -256,11 +256,11 @@ static bool group_acts(analysis *an) {
     size_t nm = an->ck->p->decls.measures.n, total = 0;
     for (size_t k = 0; k < mods->n; k++)
         total += collect_acts(mods->v[k], NULL);
-    mod_act *flat = region_alloc(&an->mem, (total ? total : 1) * sizeof *flat);
-    an->acts = region_alloc(&an->mem, (total ? total : 1) * sizeof *an->acts);
-    an->all_acts = region_alloc(&an->mem, (total ? total : 1) * sizeof *an->all_acts);
-    an->cand = region_alloc(&an->mem, (total ? total : 1) * sizeof *an->cand);
-    an->first = region_alloc(&an->mem, (nm + 2) * sizeof *an->first);
+    mod_act *flat = arena_alloc(&an->mem, (total ? total : 1) * sizeof *flat);
+    an->acts = arena_alloc(&an->mem, (total ? total : 1) * sizeof *an->acts);
+    an->all_acts = arena_alloc(&an->mem, (total ? total : 1) * sizeof *an->all_acts);
+    an->cand = arena_alloc(&an->mem, (total ? total : 1) * sizeof *an->cand);
+    an->first = arena_alloc(&an->mem, (nm + 2) * sizeof *an->first);
     if (!flat || !an->acts || !an->all_acts || !an->cand || !an->first)
         return false;
     size_t n = 0;
@@ -423,7 +423,7 @@ static void report_replaced(analysis *an, const node *r, const node *name, const
  * measure that replaces it so. */
 static void check_always_replaced(analysis *an) {
     const node_list *ms = &an->ck->p->decls.measures;
-    bool *done = region_alloc(&an->mem, (ms->n ? ms->n : 1) * sizeof *done);
+    bool *done = arena_alloc(&an->mem, (ms->n ? ms->n : 1) * sizeof *done);
     for (size_t m = 0; done && m < ms->n; m++) {
         const node *r = ms->v[m];
         for (size_t i = 0; i < r->items.n; i++) {
@@ -436,9 +436,9 @@ static void check_always_replaced(analysis *an) {
                 if (!b || b == r || done[b->index] ||
                     ((size_t)b->index < an->first_measure && m < an->first_measure))
                     continue;
-                region_mark mark = region_save(&an->mem);
+                arena_mark mark = arena_save(&an->mem);
                 bool everywhere = replaced_everywhere(an, r, rw, b);
-                region_restore(&an->mem, mark);
+                arena_restore(&an->mem, mark);
                 if (!everywhere)
                     continue;
                 done[b->index] = true;
@@ -552,7 +552,7 @@ static bool origin_example(analysis *an, const node *table, const mod_act *x, co
 /* The products whose longest matching key in a by-product table is entry
  * k's: its codes, less those of longer keys (keys of one length do not
  * overlap). */
-static const pset *entry_products(region *r, const node *table, size_t k) {
+static const pset *entry_products(arena *r, const node *table, size_t k) {
     const node *key = table->items.v[k]->a;
     const pset *s = fold_products(r, key, 0);
     for (size_t j = 0; s && j < table->items.n; j++) {
@@ -629,7 +629,7 @@ static bool find_example(analysis *an, const node *m, const mod_act *x, const mo
 
 /* A product of the set to show: the code (fewest digits) that starts its
  * first interval, from chapter 01 on when it can (there is no chapter 00). */
-static hs_code example_product(region *r, const pset *s) {
+static hs_code example_product(arena *r, const pset *s) {
     hs_interval real = { HS_SPACE / 100, HS_SPACE - 1 };
     const pset *from01 = pset_intersect(r, s, pset_from_intervals(r, &real, 1));
     if (from01 && from01->n > 0)
@@ -768,12 +768,12 @@ static bool pair_seen(analysis *an, size_t lo, size_t hi) {
  * windows and a rate window of m. */
 static void check_pair(analysis *an, const node *m, const mod_act *x, const mod_act *y);
 
-/* check_pair_in: check_pair, giving back what it allocated (the region
+/* check_pair_in: check_pair, giving back what it allocated (the arena
  * would otherwise grow with the number of pairs). */
 static void check_pair_in(analysis *an, const node *m, const mod_act *x, const mod_act *y) {
-    region_mark mark = region_save(&an->mem);
+    arena_mark mark = arena_save(&an->mem);
     check_pair(an, m, x, y);
-    region_restore(&an->mem, mark);
+    arena_restore(&an->mem, mark);
 }
 
 static void check_pair(analysis *an, const node *m, const mod_act *x, const mod_act *y) {
@@ -846,15 +846,15 @@ static bool analysis_init(analysis *an, checker *ck, size_t first_measure, size_
     const decl_table *t = &ck->p->decls;
     memset(an, 0, sizeof *an);
     an->ck = ck;
-    region_init(&an->mem);
+    arena_init(&an->mem);
     an->first_measure = first_measure;
     an->first_modifier = first_modifier;
     size_t nm = t->measures.n ? t->measures.n : 1, nk = t->modifiers.n ? t->modifiers.n : 1;
-    an->measures = region_alloc(&an->mem, nm * sizeof *an->measures);
-    an->mods = region_alloc(&an->mem, nk * sizeof *an->mods);
-    an->dropped_m = region_alloc(&an->mem, nm * sizeof *an->dropped_m);
-    an->dropped_k = region_alloc(&an->mem, nk * sizeof *an->dropped_k);
-    an->dropped_anywhere = region_alloc(&an->mem, nm * sizeof *an->dropped_anywhere);
+    an->measures = arena_alloc(&an->mem, nm * sizeof *an->measures);
+    an->mods = arena_alloc(&an->mem, nk * sizeof *an->mods);
+    an->dropped_m = arena_alloc(&an->mem, nm * sizeof *an->dropped_m);
+    an->dropped_k = arena_alloc(&an->mem, nk * sizeof *an->dropped_k);
+    an->dropped_anywhere = arena_alloc(&an->mem, nm * sizeof *an->dropped_anywhere);
     if (!an->measures || !an->mods || !an->dropped_m || !an->dropped_k ||
         !an->dropped_anywhere || !group_acts(an))
         return false;
@@ -886,6 +886,6 @@ void check_policy_meaning(checker *ck, size_t first_measure, size_t first_modifi
     if (an.mem.failed)
         ck->out_of_memory = true;
     free(an.pairs);
-    region_free(&an.mem);
+    arena_free(&an.mem);
 }
 

@@ -464,7 +464,7 @@ char *levy_format_decimal(int64_t units, levy_decimal_style style, char *buf, si
 
 struct levy_shipment {
     const levy_policy *policy;
-    region mem;    /* field texts */
+    arena mem;     /* field texts */
     shipment *ship;
     char error[256];
 };
@@ -476,7 +476,7 @@ levy_shipment *levy_shipment_new(const levy_policy *policy) {
     if (!s)
         return NULL;
     s->policy = policy;
-    region_init(&s->mem);
+    arena_init(&s->mem);
     s->ship = ship_new(&s->mem, &policy->prog);
     if (!s->ship) {
         levy_shipment_free(s);
@@ -488,7 +488,7 @@ levy_shipment *levy_shipment_new(const levy_policy *policy) {
 void levy_shipment_free(levy_shipment *s) {
     if (!s)
         return;
-    region_free(&s->mem);
+    arena_free(&s->mem);
     free(s);
 }
 
@@ -521,7 +521,7 @@ levy_status levy_shipment_set(levy_shipment *s, const char *field, const char *t
 /* ---- Results ------------------------------------------------------------- */
 
 struct levy_result {
-    region mem;          /* the assessment and the texts handed out */
+    arena mem;           /* the assessment and the texts handed out */
     assessment a;
     bool ok;
     levy_charge *charges;
@@ -534,7 +534,7 @@ levy_result *levy_result_new(void) {
     levy_result *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    region_init(&r->mem);
+    arena_init(&r->mem);
     sb_init(&r->explained);
     return r;
 }
@@ -542,15 +542,15 @@ levy_result *levy_result_new(void) {
 void levy_result_free(levy_result *r) {
     if (!r)
         return;
-    region_free(&r->mem);
+    arena_free(&r->mem);
     sb_free(&r->explained);
     free(r);
 }
 
 const char *levy_result_error(const levy_result *r) { return r ? r->error : ""; }
 
-static const char *region_text(region *mem, strbuf *b) {
-    const char *t = region_strndup(mem, sb_cstr(b), b->len);
+static const char *arena_text(arena *mem, strbuf *b) {
+    const char *t = arena_strndup(mem, sb_cstr(b), b->len);
     sb_clear(b);
     return t ? t : "";
 }
@@ -559,8 +559,8 @@ static const char *region_text(region *mem, strbuf *b) {
  * evaluation so that the accessors are cheap and their strings stable. */
 static bool result_publish(levy_result *r) {
     const assessment *a = &r->a;
-    r->charges = region_alloc(&r->mem, (a->napplied + 1) * sizeof *r->charges);
-    r->exclusions = region_alloc(&r->mem, (a->nskipped + 1) * sizeof *r->exclusions);
+    r->charges = arena_alloc(&r->mem, (a->napplied + 1) * sizeof *r->charges);
+    r->exclusions = arena_alloc(&r->mem, (a->nskipped + 1) * sizeof *r->exclusions);
     if (!r->charges || !r->exclusions)
         return false;
     strbuf b;
@@ -570,17 +570,17 @@ static bool result_publish(levy_result *r) {
         levy_charge *c = &r->charges[i];
         c->measure = m->measure->name;
         rate_format_sb(m->rate, &b);
-        c->rate = region_text(&r->mem, &b);
+        c->rate = arena_text(&r->mem, &b);
         c->ad_valorem = m->rate.ad_valorem.units;
         c->amount = m->amount.units;
         explain_note(a, i, &b);
-        c->note = region_text(&r->mem, &b);
+        c->note = arena_text(&r->mem, &b);
     }
     for (size_t i = 0; i < a->nskipped; i++) {
         levy_exclusion *x = &r->exclusions[i];
         x->measure = a->skipped[i].measure->name;
         explain_reason(a, i, &b);
-        x->reason = region_text(&r->mem, &b);
+        x->reason = arena_text(&r->mem, &b);
     }
     bool failed = b.failed;
     sb_free(&b);
@@ -591,7 +591,7 @@ levy_status levy_evaluate(const levy_policy *policy, const levy_scenario *scenar
                           const levy_shipment *s, levy_result *r) {
     if (!policy || !s || !r)
         return LEVY_ERROR_ARGUMENT;
-    region_reset(&r->mem);
+    arena_reset(&r->mem);
     sb_clear(&r->explained);
     memset(&r->a, 0, sizeof r->a);
     r->ok = false;

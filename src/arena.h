@@ -1,24 +1,37 @@
-/* arena.h - a bump allocator for everything that lives as long as a parse.
+/* arena.h - the one scratch allocator: bump allocation with marks.
  *
- * AST nodes, their strings and the checker's tables are allocated here and
- * freed at once with arena_free, so a failed parse leaks nothing and no node
- * needs its own free.
+ * Everything that lives as long as a parse (AST nodes, their strings, the
+ * checker's tables) is allocated in an arena and freed at once with
+ * arena_free, so a failed parse leaks nothing and no node needs its own
+ * free.  Values built while evaluating a shipment (sets, shipments,
+ * explanations) live in an arena too: arena_save/arena_restore give back
+ * everything after a mark without calling free, and blocks are kept for
+ * reuse, so a warm evaluation loop calls no malloc at all.
  */
 #ifndef LEVY_ARENA_H
 #define LEVY_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct arena_block arena_block;
 
 typedef struct arena {
-    arena_block *head;
-    size_t total; /* bytes handed out, for statistics */
+    arena_block *first; /* blocks in order; kept for reuse after a restore */
+    arena_block *cur;   /* the block being filled */
+    bool failed;        /* an allocation failed since init */
 } arena;
 
+typedef struct arena_mark {
+    arena_block *block;
+    size_t used;
+} arena_mark;
+
 void arena_init(arena *a);
+/* arena_free: gives every block back to the system. */
 void arena_free(arena *a);
-/* arena_alloc: zeroed memory aligned for any object; NULL when out of memory. */
+/* arena_alloc: zeroed memory aligned for any object; NULL when out of
+ * memory (and a->failed is set). */
 void *arena_alloc(arena *a, size_t size);
 /* arena_strndup: a NUL-terminated copy of s[0..n). */
 char *arena_strndup(arena *a, const char *s, size_t n);
@@ -29,5 +42,11 @@ char *arena_printf(arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* arena_save / arena_restore: everything allocated after the save is
+ * given back (its blocks are kept for the next allocations). */
+arena_mark arena_save(const arena *a);
+void arena_restore(arena *a, arena_mark m);
+/* arena_reset: gives back everything, keeping the blocks. */
+void arena_reset(arena *a);
 
 #endif

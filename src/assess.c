@@ -323,7 +323,7 @@ static bool apply_modifiers(eval_env *env, const bitset *cand, const bitset *app
                             mstate *st, eval_error *err)
 {
     const policy_index *ix = env->ix;
-    int8_t *memo = region_alloc(env->mem, ix->nmods ? ix->nmods : 1);
+    int8_t *memo = arena_alloc(env->mem, ix->nmods ? ix->nmods : 1);
     if (!memo)
         return ev_out_of_memory(err, NULL);
     memset(memo, -1, ix->nmods);
@@ -506,8 +506,8 @@ static bool build_result(eval_env *env, const bitset *applying, const mstate *st
 {
     const policy_index *ix = env->ix;
     size_t n = bitset_count(applying);
-    out->applied = region_alloc(env->mem, (n ? n : 1) * sizeof *out->applied);
-    out->skipped = region_alloc(env->mem, (n ? n : 1) * sizeof *out->skipped);
+    out->applied = arena_alloc(env->mem, (n ? n : 1) * sizeof *out->applied);
+    out->skipped = arena_alloc(env->mem, (n ? n : 1) * sizeof *out->skipped);
     if (!out->applied || !out->skipped)
         return ev_out_of_memory(err, NULL);
     bool mixed = false;
@@ -561,7 +561,7 @@ bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out,
     sub.ship = s;
     sub.owner = sub.clause = NULL;
     sub.depth++;
-    mstate *st = region_alloc(env->mem, (ix->nmeasures ? ix->nmeasures : 1) * sizeof *st);
+    mstate *st = arena_alloc(env->mem, (ix->nmeasures ? ix->nmeasures : 1) * sizeof *st);
     bitset *applying = bitset_new(env->mem, ix->nmeasures);
     const bitset *cand = candidates(env, s, ix->m_by_origin, ix->m_by_chapter, ix->m_all);
     const bitset *kcand = candidates(env, s, ix->k_by_origin, ix->k_by_chapter, ix->k_all);
@@ -606,8 +606,8 @@ static bool start_step(eval_env *env, timeline_step *st, const assessment *a, da
     st->from = from;
     st->total = a->total;
     st->nmeasures = n;
-    st->measures = region_alloc(env->mem, (n ? n : 1) * sizeof *st->measures);
-    st->rates = region_alloc(env->mem, (n ? n : 1) * sizeof *st->rates);
+    st->measures = arena_alloc(env->mem, (n ? n : 1) * sizeof *st->measures);
+    st->rates = arena_alloc(env->mem, (n ? n : 1) * sizeof *st->rates);
     if (!st->measures || !st->rates)
         return ev_out_of_memory(err, NULL);
     for (size_t i = 0; i < n; i++) {
@@ -628,7 +628,7 @@ bool eval_timeline(eval_env *env, const shipment *s, date from, date until, time
     out->until = until;
     if (until <= from)
         return ev_fail(err, D_EVAL_TYPE, span_none, "a timeline needs its end after its start");
-    out->steps = region_alloc(env->mem, (ix->nbounds + 1) * sizeof *out->steps);
+    out->steps = arena_alloc(env->mem, (ix->nbounds + 1) * sizeof *out->steps);
     shipment *at = ship_copy(env->mem, s);
     if (!out->steps || !at)
         return ev_out_of_memory(err, NULL);

@@ -91,7 +91,7 @@ static bool bi_assess(eval_env *env, const node *e, int id, value *out, eval_err
         return true;
     }
     if (id == B_EXPLAIN) {
-        assessment *keep = region_alloc(env->mem, sizeof *keep);
+        assessment *keep = arena_alloc(env->mem, sizeof *keep);
         if (!keep)
             return ev_out_of_memory(err, e);
         *keep = a;
@@ -198,7 +198,7 @@ static bool bi_timeline(eval_env *env, const node *e, value *out, eval_error *er
     } else if (until.kind != V_DATE) {
         return ev_fail_kind(err, e->items.v[2], &until, "a date or a duration");
     }
-    timeline *t = region_alloc(env->mem, sizeof *t);
+    timeline *t = arena_alloc(env->mem, sizeof *t);
     if (!t)
         return ev_out_of_memory(err, e);
     eval_env sub = *env;

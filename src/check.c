@@ -656,8 +656,8 @@ static bool checker_init(checker *ck) {
 static void checker_free(checker *ck) {
     for (int dc = 0; dc < DC_COUNT; dc++)
         free(ck->info[dc]);
-    region_free(&ck->group_mem);
-    region_free(&ck->scratch);
+    arena_free(&ck->group_mem);
+    arena_free(&ck->scratch);
     free(ck->group_sets);
     free(ck->group_set_state);
     free(ck->locals);
@@ -719,8 +719,8 @@ bool program_check(program *p, diag_list *diags) {
     size_t errors_before = diags->errors;
     checker ck;
     memset(&ck, 0, sizeof ck);
-    region_init(&ck.group_mem);
-    region_init(&ck.scratch);
+    arena_init(&ck.group_mem);
+    arena_init(&ck.scratch);
     ck.p = p;
     ck.diags = diags;
     ck.quiet_unknown = p->incomplete;

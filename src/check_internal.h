@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "region.h"
+#include "arena.h"
 #include "sets.h"
 
 /* ---- Fixed names (check.c) ------------------------------------------------- */
@@ -84,7 +84,7 @@ typedef struct checker {
     /* The countries of each group, computed on demand (for by-origin tables
        and modifiers' scopes), in group_mem until the check ends; country
        sets needed only while folding are in scratch, given back by mark. */
-    region group_mem, scratch;
+    arena group_mem, scratch;
     const bitset **group_sets;
     unsigned char *group_set_state; /* 0 not yet, 1 busy, 2 done, 3 not constant */
     size_t ngroup_sets;
@@ -207,7 +207,7 @@ bool window_interval(const node *w, interval *iv);
 bool windows_meet(const node *m, interval w);
 /* country_set: an empty set over the program's countries, in r; NULL
  * (and ck->out_of_memory) when memory ran out. */
-bitset *country_set(checker *ck, region *r);
+bitset *country_set(checker *ck, arena *r);
 /* fold_countries: adds the countries of a constant country-set expression
  * to out; false when it is not constant. */
 bool fold_countries(checker *ck, const node *e, bitset *out, int depth);

@@ -28,7 +28,7 @@ typedef struct builder {
     policy_index *ix;
     diag_list *diags;
     const policy_index *base;
-    eval_env env; /* no shipment; values go in the index's region */
+    eval_env env; /* no shipment; values go in the index's arena */
 } builder;
 
 static void report(builder *b, const eval_error *err)
@@ -38,7 +38,7 @@ static void report(builder *b, const eval_error *err)
 
 static void *ix_alloc(builder *b, size_t n, size_t size)
 {
-    return region_alloc(&b->ix->mem, (n ? n : 1) * size);
+    return arena_alloc(&b->ix->mem, (n ? n : 1) * size);
 }
 
 /* own: a schedule this index must free; NULL when out of memory. */
@@ -408,7 +408,7 @@ static void load_schedule_file(builder *b, c_schedule *cs)
     char path[4096], shown[4096], msg[512];
     schedule_path(b->ix->p, d, false, path, sizeof path);
     schedule_path(b->ix->p, d, true, shown, sizeof shown);
-    cs->file = region_strndup(&b->ix->mem, shown, strlen(shown));
+    cs->file = arena_strndup(&b->ix->mem, shown, strlen(shown));
     hts_report rep;
     memset(&rep, 0, sizeof rep);
     const char *column = d->c ? d->c->name : NULL;
@@ -895,7 +895,7 @@ policy_index *index_build(const program *p, const node *scenario, const policy_i
     policy_index *ix = calloc(1, sizeof *ix);
     if (!ix)
         return NULL;
-    region_init(&ix->mem);
+    arena_init(&ix->mem);
     ix->p = p;
     ix->scenario = scenario;
     ix->ncountries = p->decls.countries.n;
@@ -922,7 +922,7 @@ void index_free(policy_index *ix)
     for (size_t i = 0; i < ix->nowned; i++)
         schedule_free(ix->owned[i]);
     free(ix->owned);
-    region_free(&ix->mem);
+    arena_free(&ix->mem);
     free(ix);
 }
 

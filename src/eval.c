@@ -273,7 +273,7 @@ static bool ev_set_literal(eval_env *env, const node *e, value *out, eval_error 
 {
     value_kind kind = set_kind_hint(e);
     size_t n = e->items.n;
-    hs_interval *iv = region_alloc(env->mem, (n ? n : 1) * sizeof *iv);
+    hs_interval *iv = arena_alloc(env->mem, (n ? n : 1) * sizeof *iv);
     bitset *cs = bitset_new(env->mem, env->ix->ncountries);
     if (!iv || !cs)
         return ev_out_of_memory(err, e);
@@ -442,7 +442,7 @@ static bool ev_add(eval_env *env, const node *e, const value *a, const value *b,
     }
     if (a->kind == V_TEXT && b->kind == V_TEXT) {
         size_t la = strlen(a->as.text), lb = strlen(b->as.text);
-        char *s = region_alloc(env->mem, la + lb + 1);
+        char *s = arena_alloc(env->mem, la + lb + 1);
         if (!s)
             return ev_out_of_memory(err, e);
         memcpy(s, a->as.text, la);
@@ -935,7 +935,7 @@ bool eval_expr(eval_env *env, const node *e, value *out, eval_error *err)
     return ev_expr(env, e, out, err);
 }
 
-void eval_env_init(eval_env *env, const policy_index *ix, region *mem)
+void eval_env_init(eval_env *env, const policy_index *ix, arena *mem)
 {
     memset(env, 0, sizeof *env);
     env->ix = ix;
@@ -1051,7 +1051,7 @@ void eval_fill_constant(const policy_index *cix, const node *d, const_slot *slot
         slot->state = SLOT_DERIVED;
     } else {
         slot->state = SLOT_FAILED;
-        slot->err = region_alloc(&ix->mem, sizeof *slot->err);
+        slot->err = arena_alloc(&ix->mem, sizeof *slot->err);
         if (slot->err)
             *slot->err = err;
     }

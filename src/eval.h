@@ -7,9 +7,9 @@
  * amounts rounded half-up to the cent per measure.
  *
  * Evaluation does no I/O and prints nothing.  It allocates only in the
- * caller's region (env->mem), never with malloc, and reads the index
+ * caller's arena (env->mem), never with malloc, and reads the index
  * without changing it, so threads may share one index, each with its own
- * region.  For the caller's bookkeeping, coverage_init allocates the
+ * arena.  For the caller's bookkeeping, coverage_init allocates the
  * coverage arrays and eval_error_to_diag appends to a diagnostic list.
  *
  * Errors are values (eval_error); nothing here prints or exits.
@@ -74,7 +74,7 @@ typedef struct eval_local {
 
 typedef struct eval_env {
     const policy_index *ix;
-    region *mem;               /* values built while evaluating go here */
+    arena *mem;                /* values built while evaluating go here */
     const shipment *ship;      /* whose fields are in scope, or NULL */
     const eval_local *locals;  /* lets of the enclosing blocks */
     size_t nlocals;
@@ -87,7 +87,7 @@ typedef struct eval_env {
 } eval_env;
 
 /* eval_env_init: an environment with no shipment, no locals, no coverage. */
-void eval_env_init(eval_env *env, const policy_index *ix, region *mem);
+void eval_env_init(eval_env *env, const policy_index *ix, arena *mem);
 
 /* eval_expr: the value of a checked expression. */
 bool eval_expr(eval_env *env, const node *e, value *out, eval_error *err);

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "region.h"
+#include "arena.h"
 #include "eval.h"
 #include "schedule.h"
 #include "sets.h"
@@ -155,7 +155,7 @@ enum { RK_LET, RK_SCHED, RK_GROUP, RK_PRODUCTS, RK_MEASURE, RK_MODIFIER, RK_COUN
 struct policy_index {
     const program *p;
     const node *scenario;
-    region mem;                  /* everything compiled; values of constants */
+    arena mem;                   /* everything compiled; values of constants */
     bool ready;                  /* compiled: assessments may run */
     size_t ncountries;
     const node **remap[RK_COUNT]; /* decl index -> the decl standing for it */

@@ -187,7 +187,7 @@ static void check_window(checker *ck, const ctx *cx, node *w) {
 
 /* ---- Countries of groups --------------------------------------------------- */
 
-bitset *country_set(checker *ck, region *r) {
+bitset *country_set(checker *ck, arena *r) {
     bitset *s = bitset_new(r, ck->p->decls.countries.n);
     if (!s)
         ck->out_of_memory = true;
@@ -231,7 +231,7 @@ bool fold_countries(checker *ck, const node *e, bitset *out, int depth) {
     case N_BINARY: {
         if ((op)e->flags != OP_EXCEPT)
             return false;
-        region_mark m = region_save(&ck->scratch);
+        arena_mark m = arena_save(&ck->scratch);
         bitset *a = country_set(ck, &ck->scratch), *b = country_set(ck, &ck->scratch);
         bool ok = a && b && fold_countries(ck, e->a, a, depth + 1) &&
                   fold_countries(ck, e->b, b, depth + 1);
@@ -239,7 +239,7 @@ bool fold_countries(checker *ck, const node *e, bitset *out, int depth) {
             bitset_minus(a, b);
             bitset_union(out, a);
         }
-        region_restore(&ck->scratch, m);
+        arena_restore(&ck->scratch, m);
         return ok;
     }
     default:
@@ -336,12 +336,12 @@ static void check_code_keys(checker *ck, const node *table) {
  * its rate undecided. */
 static void check_group_overlaps(checker *ck, const node *table) {
     size_t n = table->items.n;
-    region_mark m = region_save(&ck->scratch);
+    arena_mark m = arena_save(&ck->scratch);
     bitset *alone = country_set(ck, &ck->scratch), *shared = country_set(ck, &ck->scratch);
-    const bitset **sets = region_alloc(&ck->scratch, (n ? n : 1) * sizeof *sets);
+    const bitset **sets = arena_alloc(&ck->scratch, (n ? n : 1) * sizeof *sets);
     if (!alone || !shared || !sets) {
         ck->out_of_memory = true;
-        region_restore(&ck->scratch, m);
+        arena_restore(&ck->scratch, m);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -374,7 +374,7 @@ static void check_group_overlaps(checker *ck, const node *table) {
             break;
         }
     }
-    region_restore(&ck->scratch, m);
+    arena_restore(&ck->scratch, m);
 }
 
 /* The key of a by-origin entry: a country or a group. */
@@ -761,12 +761,12 @@ static bool origins_meet(checker *ck, const node *a, const node *b) {
     const node *fa = find_clause(a, N_FROM), *fb = find_clause(b, N_FROM);
     if (!fa || !fb)
         return true;
-    region_mark m = region_save(&ck->scratch);
+    arena_mark m = arena_save(&ck->scratch);
     bitset *x = country_set(ck, &ck->scratch), *y = country_set(ck, &ck->scratch);
     bool meet = true;
     if (x && y && fold_countries(ck, fa->a, x, 0) && fold_countries(ck, fb->a, y, 0))
         meet = bitset_overlaps(x, y);
-    region_restore(&ck->scratch, m);
+    arena_restore(&ck->scratch, m);
     return meet;
 }
 

@@ -70,7 +70,7 @@ typedef struct runner {
     const run_options *o;
     diag_list *diags;
     run_result *res;
-    region mem;
+    arena mem;
     eval_local *locals;   /* lets of the blocks being run */
     size_t nlocals, caplocals;
     eval_coverage cov;
@@ -340,7 +340,7 @@ static bool runner_init(runner *r, policy_set *ps, const run_options *o, diag_li
     r->o = o;
     r->diags = diags;
     r->res = res;
-    region_init(&r->mem);
+    arena_init(&r->mem);
     sb_init(&r->log);
     const node *scn = NULL;
     if (o->scenario && !(scn = find_scenario(r->p, o->scenario))) {
@@ -361,7 +361,7 @@ static bool runner_init(runner *r, policy_set *ps, const run_options *o, diag_li
 
 static void runner_free(runner *r)
 {
-    region_free(&r->mem);
+    arena_free(&r->mem);
     free(r->locals);
     sb_free(&r->log);
     if (r->use_cov)
@@ -378,11 +378,11 @@ bool run_program(policy_set *ps, const run_options *o, diag_list *diags, run_res
     }
     const node_list *stmts = &r.p->statements;
     for (size_t i = 0; i < stmts->n && !interrupted(&r); i++) {
-        region_mark mark = region_save(&r.mem);
+        arena_mark mark = arena_save(&r.mem);
         r.nlocals = 0;
         exec_stmt(&r, ix, stmts->v[i]);
         res->statements++;
-        region_restore(&r.mem, mark);
+        arena_restore(&r.mem, mark);
     }
     bool ok = res->errors == 0 && !interrupted(&r);
     runner_free(&r);
@@ -408,7 +408,7 @@ static void emit_log(runner *r, const char *prefix)
 
 static void run_one_test(runner *r, const policy_index *ix, const node *test, size_t number)
 {
-    region_mark mark = region_save(&r->mem);
+    arena_mark mark = arena_save(&r->mem);
     r->nlocals = 0;
     r->test_failed = false;
     sb_clear(&r->log);
@@ -427,7 +427,7 @@ static void run_one_test(runner *r, const policy_index *ix, const node *test, si
     } else {
         emit_log(r, "");
     }
-    region_restore(&r->mem, mark);
+    arena_restore(&r->mem, mark);
 }
 
 /* The folder part of a path: its length up to the last '/', or 0. */

@@ -6,10 +6,10 @@
 
 /* ---- Bitsets ------------------------------------------------------------ */
 
-bitset *bitset_new(region *r, size_t nbits)
+bitset *bitset_new(arena *r, size_t nbits)
 {
     size_t nwords = BITSET_WORDS(nbits);
-    bitset *s = region_alloc(r, sizeof *s + nwords * sizeof s->w[0]);
+    bitset *s = arena_alloc(r, sizeof *s + nwords * sizeof s->w[0]);
     if (!s)
         return NULL;
     s->nbits = nbits;
@@ -17,7 +17,7 @@ bitset *bitset_new(region *r, size_t nbits)
     return s;
 }
 
-bitset *bitset_copy(region *r, const bitset *s)
+bitset *bitset_copy(arena *r, const bitset *s)
 {
     bitset *c = bitset_new(r, s->nbits);
     if (c)
@@ -153,20 +153,20 @@ hs_interval hs_range_interval(hs_code lo, hs_code hi)
     return iv;
 }
 
-static pset *pset_sized(region *r, size_t n)
+static pset *pset_sized(arena *r, size_t n)
 {
-    pset *s = region_alloc(r, sizeof *s + n * sizeof s->iv[0]);
+    pset *s = arena_alloc(r, sizeof *s + n * sizeof s->iv[0]);
     if (s)
         s->n = n;
     return s;
 }
 
-pset *pset_empty(region *r)
+pset *pset_empty(arena *r)
 {
     return pset_sized(r, 0);
 }
 
-pset *pset_all(region *r)
+pset *pset_all(arena *r)
 {
     pset *s = pset_sized(r, 1);
     if (s) {
@@ -197,7 +197,7 @@ static size_t normalize(hs_interval *v, size_t n)
     return out;
 }
 
-pset *pset_from_intervals(region *r, hs_interval *v, size_t n)
+pset *pset_from_intervals(arena *r, hs_interval *v, size_t n)
 {
     if (n > 1)
         qsort(v, n, sizeof *v, interval_cmp);
@@ -208,7 +208,7 @@ pset *pset_from_intervals(region *r, hs_interval *v, size_t n)
     return s;
 }
 
-pset *pset_union(region *r, const pset *a, const pset *b)
+pset *pset_union(arena *r, const pset *a, const pset *b)
 {
     pset *s = pset_sized(r, a->n + b->n);
     if (!s)
@@ -225,7 +225,7 @@ pset *pset_union(region *r, const pset *a, const pset *b)
     return s;
 }
 
-pset *pset_minus(region *r, const pset *a, const pset *b)
+pset *pset_minus(arena *r, const pset *a, const pset *b)
 {
     /* Each interval of b can split at most one interval of a in two. */
     pset *s = pset_sized(r, a->n + b->n);
@@ -260,7 +260,7 @@ pset *pset_minus(region *r, const pset *a, const pset *b)
     return s;
 }
 
-pset *pset_intersect(region *r, const pset *a, const pset *b)
+pset *pset_intersect(arena *r, const pset *a, const pset *b)
 {
     pset *s = pset_sized(r, a->n + b->n);
     if (!s)

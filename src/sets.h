@@ -9,7 +9,7 @@
  * plain interval difference.  A product is in a set when every code it
  * denotes is: `hs 6403.99` is in {hs 64}, `hs 64` is not in {hs 6403}.
  *
- * Sets built while evaluating live in a region (region.h).
+ * Sets built while evaluating live in an arena (arena.h).
  */
 #ifndef LEVY_SETS_H
 #define LEVY_SETS_H
@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "hs.h"
-#include "region.h"
+#include "arena.h"
 
 /* ---- Bitsets ------------------------------------------------------------ */
 
@@ -32,8 +32,8 @@ typedef struct bitset {
 #define BITSET_WORDS(nbits) (((nbits) + 63) / 64)
 
 /* bitset_new: an empty set of nbits bits in r; NULL when out of memory. */
-bitset *bitset_new(region *r, size_t nbits);
-bitset *bitset_copy(region *r, const bitset *s);
+bitset *bitset_new(arena *r, size_t nbits);
+bitset *bitset_copy(arena *r, const bitset *s);
 static inline bool bitset_has(const bitset *s, size_t i)
 {
     return i < s->nbits && (s->w[i / 64] >> (i % 64) & 1u);
@@ -83,14 +83,14 @@ hs_interval hs_code_interval(hs_code c);
 /* hs_range_interval: the codes of `hs lo..hi` (equal lengths, lo <= hi). */
 hs_interval hs_range_interval(hs_code lo, hs_code hi);
 
-pset *pset_empty(region *r);
-pset *pset_all(region *r);
+pset *pset_empty(arena *r);
+pset *pset_all(arena *r);
 /* pset_from_intervals: sorts v in place and merges overlapping or adjacent
  * intervals into a new set. */
-pset *pset_from_intervals(region *r, hs_interval *v, size_t n);
-pset *pset_union(region *r, const pset *a, const pset *b);
-pset *pset_minus(region *r, const pset *a, const pset *b);
-pset *pset_intersect(region *r, const pset *a, const pset *b);
+pset *pset_from_intervals(arena *r, hs_interval *v, size_t n);
+pset *pset_union(arena *r, const pset *a, const pset *b);
+pset *pset_minus(arena *r, const pset *a, const pset *b);
+pset *pset_intersect(arena *r, const pset *a, const pset *b);
 /* pset_has: is every code that `product` denotes in s?  O(log n). */
 bool pset_has(const pset *s, hs_code product);
 /* pset_overlaps: does s share a code with iv? */

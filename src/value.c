@@ -113,19 +113,19 @@ int ship_field_count(const program *p)
     return F_BUILTIN_COUNT + (int)p->decls.attributes.n;
 }
 
-shipment *ship_new(region *r, const program *p)
+shipment *ship_new(arena *r, const program *p)
 {
     int n = ship_field_count(p);
-    shipment *s = region_alloc(r, sizeof *s + (size_t)n * sizeof s->fields[0]);
+    shipment *s = arena_alloc(r, sizeof *s + (size_t)n * sizeof s->fields[0]);
     if (s)
         s->nfields = n;
     return s;
 }
 
-shipment *ship_copy(region *r, const shipment *s)
+shipment *ship_copy(arena *r, const shipment *s)
 {
     size_t size = sizeof *s + (size_t)s->nfields * sizeof s->fields[0];
-    shipment *c = region_alloc(r, size);
+    shipment *c = arena_alloc(r, size);
     if (c)
         memcpy(c, s, size);
     return c;
@@ -312,7 +312,7 @@ static bool parse_duration(const char *s, size_t n, duration *out)
 }
 
 /* parse_field_text: text as a value of kind `want`. */
-static bool parse_field_text(const program *p, region *r, value_kind want, const char *s,
+static bool parse_field_text(const program *p, arena *r, value_kind want, const char *s,
                              size_t n, value *v)
 {
     v->kind = want;
@@ -336,13 +336,13 @@ static bool parse_field_text(const program *p, region *r, value_kind want, const
     case V_DURATION:
         return parse_duration(s, n, &v->as.dur);
     case V_TEXT:
-        return (v->as.text = region_strndup(r, s, n)) != NULL;
+        return (v->as.text = arena_strndup(r, s, n)) != NULL;
     default:
         return false;
     }
 }
 
-bool ship_set_text(shipment *s, const program *p, region *r, int f, const char *text,
+bool ship_set_text(shipment *s, const program *p, arena *r, int f, const char *text,
                    size_t len, char *err, size_t errlen)
 {
     if (f < 0 || f >= s->nfields) {
@@ -440,18 +440,18 @@ static void product_set_format(const pset *s, strbuf *out)
         covered += s->iv[i].hi - s->iv[i].lo + 1;
     code_printer cp = { out, "" };
     if (covered > HS_SPACE / 2) {
-        region r;
-        region_init(&r);
+        arena r;
+        arena_init(&r);
         pset *all = pset_all(&r);
         pset *rest = all ? pset_minus(&r, all, s) : NULL;
         if (rest) {
             sb_puts(out, "all except {");
             pset_codes(rest, print_code, &cp);
             sb_putc(out, '}');
-            region_free(&r);
+            arena_free(&r);
             return;
         }
-        region_free(&r);
+        arena_free(&r);
     }
     sb_putc(out, '{');
     pset_codes(s, print_code, &cp);

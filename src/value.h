@@ -1,7 +1,7 @@
 /* value.h - runtime values, shipments, and their printing.
  *
  * A value is a small tagged union passed by copy; what does not fit (sets,
- * shipments, explanations, timelines) is pointed to and lives in a region
+ * shipments, explanations, timelines) is pointed to and lives in an arena
  * (sets.h) or in a compiled policy.  Numbers, rates and money are exact
  * decimals; a rate is a rate_value (ad valorem plus specific per unit).
  * Countries are indexes into the program's decls.countries, so printing
@@ -85,8 +85,8 @@ struct shipment {
 /* ship_field_count: F_BUILTIN_COUNT plus the program's attributes. */
 int ship_field_count(const program *p);
 /* ship_new: a shipment with every field absent, in r. */
-shipment *ship_new(region *r, const program *p);
-shipment *ship_copy(region *r, const shipment *s);
+shipment *ship_new(arena *r, const program *p);
+shipment *ship_copy(arena *r, const shipment *s);
 /* ship_clear: every field absent again (for reusing one buffer per row). */
 void ship_clear(shipment *s);
 /* ship_field_lookup: the field called name ("origin", an attribute ...),
@@ -106,7 +106,7 @@ bool ship_set(shipment *s, const program *p, int f, value v, char *err, size_t e
  * or "10000"; "2025-04-15"; "25%"; "true"/"false"; "kg"; "90 days".  An
  * empty text leaves the field absent.  false with a message when the text
  * is not a value of the field's kind. */
-bool ship_set_text(shipment *s, const program *p, region *r, int f, const char *text,
+bool ship_set_text(shipment *s, const program *p, arena *r, int f, const char *text,
                    size_t len, char *err, size_t errlen);
 
 /* country_lookup: the country whose code is code[0..n), or -1. */

@@ -29,7 +29,7 @@ typedef struct fixture {
     program p;
     policy_set ps;
     const policy_index *ix;
-    region mem;
+    arena mem;
     char shown[4096];
 } fixture;
 
@@ -56,12 +56,12 @@ static void load(const char *body)
     cr_assert(policy_set_init(&fx.ps, &fx.p));
     fx.ix = policy_set_get(&fx.ps, NULL, &fx.diags);
     cr_assert_not_null(fx.ix);
-    region_init(&fx.mem);
+    arena_init(&fx.mem);
 }
 
 static void unload(void)
 {
-    region_free(&fx.mem);
+    arena_free(&fx.mem);
     policy_set_free(&fx.ps);
     program_free(&fx.p);
     arena_free(&fx.a);

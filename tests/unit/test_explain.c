@@ -18,7 +18,7 @@ static diag_list diags;
 static arena ar;
 static program p;
 static policy_set ps;
-static region mem;
+static arena mem;
 static char shown[8192];
 
 static void load_file_or_text(const char *path, const char *text)
@@ -36,12 +36,12 @@ static void load_file_or_text(const char *path, const char *text)
     }
     cr_assert(policy_set_init(&ps, &p));
     cr_assert_not_null(policy_set_get(&ps, NULL, &diags));
-    region_init(&mem);
+    arena_init(&mem);
 }
 
 static void teardown(void)
 {
-    region_free(&mem);
+    arena_free(&mem);
     policy_set_free(&ps);
     program_free(&p);
     arena_free(&ar);

@@ -1,4 +1,4 @@
-/* test_sets.c - regions, bitsets and product sets. */
+/* test_sets.c - arenas, bitsets and product sets. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +14,7 @@ static hs_code code(const char *text)
 
 /* A product set from a list like "72 73 -7302 84..85": a code or range
  * adds, a leading '-' takes away (in order). */
-static pset *make(region *r, const char *spec)
+static pset *make(arena *r, const char *spec)
 {
     pset *s = pset_empty(r);
     char buf[256];
@@ -57,44 +57,44 @@ static const char *codes(const pset *s, char out[512])
     return out;
 }
 
-Test(region, save_restore_reuses_blocks)
+Test(arena, save_restore_reuses_blocks)
 {
-    region r;
-    region_init(&r);
-    char *a = region_alloc(&r, 100);
+    arena r;
+    arena_init(&r);
+    char *a = arena_alloc(&r, 100);
     cr_assert_not_null(a);
-    region_mark m = region_save(&r);
-    char *b = region_alloc(&r, 40000); /* a block of its own */
-    char *c = region_alloc(&r, 10);
+    arena_mark m = arena_save(&r);
+    char *b = arena_alloc(&r, 40000); /* a block of its own */
+    char *c = arena_alloc(&r, 10);
     cr_assert(b && c);
-    region_restore(&r, m);
-    char *d = region_alloc(&r, 10);
+    arena_restore(&r, m);
+    char *d = arena_alloc(&r, 10);
     cr_assert_eq(d, a + 112, "allocation resumes after the mark");
-    region_reset(&r);
-    cr_assert_eq(region_alloc(&r, 8), a);
-    cr_assert_str_eq(region_strndup(&r, "hello world", 5), "hello");
+    arena_reset(&r);
+    cr_assert_eq(arena_alloc(&r, 8), a);
+    cr_assert_str_eq(arena_strndup(&r, "hello world", 5), "hello");
     cr_assert_not(r.failed);
-    region_free(&r);
+    arena_free(&r);
 }
 
-Test(region, zeroed_and_aligned)
+Test(arena, zeroed_and_aligned)
 {
-    region r;
-    region_init(&r);
+    arena r;
+    arena_init(&r);
     for (int i = 0; i < 1000; i++) {
-        unsigned char *p = region_alloc(&r, (size_t)(i % 37) + 1);
+        unsigned char *p = arena_alloc(&r, (size_t)(i % 37) + 1);
         cr_assert_eq((uintptr_t)p % 16, 0);
         for (int k = 0; k < i % 37 + 1; k++)
             cr_assert_eq(p[k], 0);
         memset(p, 0xAB, (size_t)(i % 37) + 1);
     }
-    region_free(&r);
+    arena_free(&r);
 }
 
 Test(bitset, basics)
 {
-    region r;
-    region_init(&r);
+    arena r;
+    arena_init(&r);
     bitset *s = bitset_new(&r, 130);
     cr_assert(bitset_is_empty(s));
     bitset_add(s, 0);
@@ -123,13 +123,13 @@ Test(bitset, basics)
     cr_assert_eq(bitset_count(c), 2);
     bitset_clear(c);
     cr_assert(bitset_is_empty(c));
-    region_free(&r);
+    arena_free(&r);
 }
 
 Test(bitset, subset_and_overlap)
 {
-    region r;
-    region_init(&r);
+    arena r;
+    arena_init(&r);
     bitset *a = bitset_new(&r, 130), *b = bitset_new(&r, 130);
     cr_assert(bitset_is_subset(a, b) && !bitset_overlaps(a, b)); /* empty in empty */
     bitset_add(a, 129);
@@ -139,13 +139,13 @@ Test(bitset, subset_and_overlap)
     bitset_add(b, 129);
     cr_assert(bitset_is_subset(a, b) && bitset_overlaps(a, b));
     cr_assert_not(bitset_is_subset(b, a));
-    region_free(&r);
+    arena_free(&r);
 }
 
 Test(pset, membership_is_every_code_the_product_denotes)
 {
-    region r;
-    region_init(&r);
+    arena r;
+    arena_init(&r);
     pset *s = make(&r, "64");
     cr_assert(pset_has(s, code("6403.99")));
     cr_assert(pset_has(s, code("64")));
@@ -153,13 +153,13 @@ Test(pset, membership_is_every_code_the_product_denotes)
     cr_assert_not(pset_has(t, code("64")), "a chapter is not inside one of its headings");
     cr_assert(pset_has(t, code("6403.99.90")));
     cr_assert_not(pset_has(t, code("6404")));
-    region_free(&r);
+    arena_free(&r);
 }
 
 Test(pset, except_and_ranges)
 {
-    region r;
-    region_init(&r);
+    arena r;
+    arena_init(&r);
     char buf[512];
     pset *s = make(&r, "64 -6403");
     cr_assert_not(pset_has(s, code("6403.99")));
@@ -175,13 +175,13 @@ Test(pset, except_and_ranges)
     cr_assert_str_eq(codes(make(&r, "8701..8705 -8703.21"), buf),
                      "8701..8702 8703.00..8703.20 8703.22..8703.99 8704..8705");
     cr_assert_str_eq(codes(make(&r, "0201 0202.10"), buf), "0201 0202.10");
-    region_free(&r);
+    arena_free(&r);
 }
 
 Test(pset, algebra)
 {
-    region r;
-    region_init(&r);
+    arena r;
+    arena_init(&r);
     pset *all = pset_all(&r);
     cr_assert(pset_is_all(all));
     pset *a = make(&r, "72..76"), *b = make(&r, "74 90");
@@ -197,18 +197,18 @@ Test(pset, algebra)
     cr_assert_not(pset_overlaps(a, ch80));
     cr_assert_eq(pset_empty(&r)->n, 0);
     cr_assert_not(pset_has(pset_empty(&r), code("01")));
-    region_free(&r);
+    arena_free(&r);
 }
 
 Test(pset, intervals_merge)
 {
-    region r;
-    region_init(&r);
+    arena r;
+    arena_init(&r);
     hs_interval v[] = {
         hs_code_interval(code("73")), hs_code_interval(code("72")),
         hs_code_interval(code("7208")), hs_code_interval(code("90")),
     };
     pset *s = pset_from_intervals(&r, v, 4);
     cr_assert_eq(s->n, 2, "72 and 73 fuse; 7208 is inside 72");
-    region_free(&r);
+    arena_free(&r);
 }

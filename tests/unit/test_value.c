@@ -10,7 +10,7 @@ static source_set srcs;
 static diag_list diags;
 static arena ar;
 static program p;
-static region mem;
+static arena mem;
 
 static void setup(void)
 {
@@ -24,12 +24,12 @@ static void setup(void)
     load_options lo = { NULL, NULL, NULL };
     cr_assert(program_load_text(&p, "v.levy", text, strlen(text), &lo, &diags));
     cr_assert(program_check(&p, &diags));
-    region_init(&mem);
+    arena_init(&mem);
 }
 
 static void teardown(void)
 {
-    region_free(&mem);
+    arena_free(&mem);
     program_free(&p);
     arena_free(&ar);
     diag_list_free(&diags);
