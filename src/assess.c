@@ -11,9 +11,6 @@
 #include "diag_codes.h"
 #include "eval_internal.h"
 
-/* __int128 for exact amounts, as in decimal.c. */
-__extension__ typedef __int128 wide;
-
 /* ---- What a measure charges (step 1) ---------------------------------------------- */
 
 static bool ev_country_field(eval_env *env, int f, const node *at, int *out, eval_error *err)
@@ -395,13 +392,12 @@ static bool fail_specific_quantity(const c_measure *m, const node *clause, rate_
 }
 
 /* measure_amount: base x ad valorem + quantity x specific, computed
- * exactly and rounded half-up to the cent once. */
+ * exactly and rounded half-up to the cent once (dec_mul_add_round). */
 static bool measure_amount(eval_env *env, const c_measure *m, const node *clause,
                            rate_value r, dec *base, dec *amount, eval_error *err)
 {
     env->owner = m->decl;
     env->clause = m->base;
-    wide sum = 0; /* in units of 10^-12 */
     *base = dec_zero();
     if (!dec_is_zero(r.ad_valorem)) {
         value b;
@@ -409,8 +405,8 @@ static bool measure_amount(eval_env *env, const c_measure *m, const node *clause
                     : !ev_read_field(env, env->ship, F_VALUE, m->decl, &b, err))
             return false;
         *base = b.as.num;
-        sum += (wide)b.as.num.units * r.ad_valorem.units;
     }
+    dec quantity = dec_zero();
     if (rate_is_specific(r) && !dec_is_zero(r.specific)) {
         char why[80];
         if (!ship_has(env->ship, F_QUANTITY) || !ship_has(env->ship, F_UNIT)) {
@@ -423,18 +419,12 @@ static bool measure_amount(eval_env *env, const c_measure *m, const node *clause
                      unit_name(r.unit));
             return fail_specific_quantity(m, clause, r, why, err);
         }
-        sum += (wide)env->ship->fields[F_QUANTITY].as.num.units * r.specific.units;
+        quantity = env->ship->fields[F_QUANTITY].as.num;
     }
-    /* 10^-12 -> cents: divide by 10^10, half away from zero. */
-    const wide scale = (wide)10000000000LL;
-    bool neg = sum < 0;
-    wide mag = neg ? -sum : sum;
-    wide cents = mag / scale + ((mag % scale) * 2 >= scale);
-    wide units = (neg ? -cents : cents) * 10000;
-    if (units > INT64_MAX || units < INT64_MIN)
+    /* To the cent, half away from zero, once for the whole amount. */
+    if (dec_mul_add_round(*base, r.ad_valorem, quantity, r.specific, 2, amount) != DEC_OK)
         return ev_fail(err, D_EVAL_ARITH, m->decl->at, "the duty of measure %s is too large",
-                    m->decl->name);
-    *amount = dec_from_units((int64_t)units);
+                       m->decl->name);
     return true;
 }
 

@@ -11,6 +11,7 @@
 
 /* __int128 is a GCC/Clang extension; __extension__ keeps -pedantic quiet. */
 __extension__ typedef __int128 wide;
+__extension__ typedef unsigned __int128 uwide;
 
 /* pow10_table[k] is 10^k for the place counts used here (0..12). */
 static const int64_t pow10_table[] = {
@@ -91,14 +92,23 @@ dec_status dec_mul(dec a, dec b, dec *out)
     return dec_mul_round(a, b, DEC_PLACES, out);
 }
 
-/* The exact product of two counts of millionths is a count of 10^-12;
- * |product| <= 2^126, so it fits the signed 128-bit type. */
-dec_status dec_mul_round(dec a, dec b, int places, dec *out)
+/* The exact product of two counts of millionths is a count of 10^-12 with
+ * |product| <= 2^126, so it fits the signed 128-bit type; only a sum of
+ * two products near the extremes can leave it, and that is an overflow. */
+dec_status dec_mul_add_round(dec a, dec b, dec c, dec d, int places, dec *out)
 {
     if (!places_valid(places))
         return DEC_PRECISION;
-    wide product = (wide)a.units * b.units;
-    return round_to_places(product, 2 * DEC_PLACES, places, out);
+    const wide wide_max = (wide)(~(uwide)0 >> 1);
+    wide p = (wide)a.units * b.units, q = (wide)c.units * d.units;
+    if ((p > 0 && q > wide_max - p) || (p < 0 && q < -wide_max - p))
+        return DEC_OVERFLOW;
+    return round_to_places(p + q, 2 * DEC_PLACES, places, out);
+}
+
+dec_status dec_mul_round(dec a, dec b, int places, dec *out)
+{
+    return dec_mul_add_round(a, b, dec_zero(), dec_zero(), places, out);
 }
 
 dec_status dec_div(dec a, dec b, dec *out)

@@ -51,6 +51,10 @@ dec_status dec_mul(dec a, dec b, dec *out);
 /* dec_mul_round: a*b computed exactly, then rounded half-up once to
  * `places` decimals (0..DEC_PLACES).  Amounts of duty use places = 2. */
 dec_status dec_mul_round(dec a, dec b, int places, dec *out);
+/* dec_mul_add_round: a*b + c*d computed exactly, then rounded half-up once
+ * to `places` decimals (0..DEC_PLACES).  The duty of a measure is base x
+ * ad valorem + quantity x specific, with places = 2. */
+dec_status dec_mul_add_round(dec a, dec b, dec c, dec d, int places, dec *out);
 /* dec_div: a/b rounded half-up to DEC_PLACES. */
 dec_status dec_div(dec a, dec b, dec *out);
 /* dec_round: a rounded half-up to `places` decimals (0..DEC_PLACES). */

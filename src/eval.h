@@ -4,7 +4,7 @@
  * the measures that apply (window on `entered`, then `on`, `from`, `when`,
  * then a rate from the clause), the active modifiers (overrides first;
  * disagreeing modifiers are a conflict), replacements (no revival), then
- * amounts rounded half-up to the cent per measure.
+ * amounts rounded half-up to the cent per measure (dec_mul_add_round).
  *
  * Evaluation does no I/O and prints nothing.  It allocates only in the
  * caller's arena (env->mem), never with malloc, and reads the index

@@ -453,3 +453,40 @@ Test(decimal_status, messages)
     }
     cr_assert_str_eq(dec_status_message(DEC_DIV_ZERO), "division by zero");
 }
+
+Test(decimal_arith, mul_add_round_rounds_the_sum_once)
+{
+    dec d;
+    /* $1,000 at 2.5% + 12 kg at $0.0004: 25 + 0.0048 = 25.0048 -> $25.00 */
+    cr_assert_eq(dec_mul_add_round(parse("1000"), percent("2.5"), parse("12"),
+                                   parse("0.0004"), 2, &d), DEC_OK);
+    assert_money(d, "$25.00");
+    /* Each part alone is below half a cent; their sum is not:
+     * 0.0049995 + 0.0000005 = 0.005 -> $0.01. */
+    cr_assert_eq(dec_mul_add_round(parse("0.049995"), parse("0.1"), parse("0.000005"),
+                                   parse("0.1"), 2, &d), DEC_OK);
+    assert_units(d, 10000);
+    /* Half away from zero for negative amounts too. */
+    cr_assert_eq(dec_mul_add_round(parse("-1234.56"), parse("1"), parse("-0.005"),
+                                   parse("1"), 2, &d), DEC_OK);
+    assert_money(d, "-$1,234.57");
+    /* No second part: the same as dec_mul_round. */
+    cr_assert_eq(dec_mul_add_round(parse("33.33"), percent("15"), dec_zero(), dec_zero(), 2,
+                                   &d), DEC_OK);
+    assert_money(d, "$5.00");
+}
+
+Test(decimal_arith, mul_add_round_limits)
+{
+    dec d;
+    dec big = dec_from_units(INT64_MAX), small = dec_from_units(INT64_MIN);
+    /* Products near 2^126 whose sum leaves the 128-bit range. */
+    cr_assert_eq(dec_mul_add_round(small, small, small, small, 2, &d), DEC_OVERFLOW);
+    /* In range for the 128-bit sum, but not as a dec. */
+    cr_assert_eq(dec_mul_add_round(big, big, big, big, 2, &d), DEC_OVERFLOW);
+    cr_assert_eq(dec_mul_add_round(parse("1"), parse("1"), dec_zero(), dec_zero(), 7, &d),
+                 DEC_PRECISION);
+    /* Opposite parts cancel exactly. */
+    cr_assert_eq(dec_mul_add_round(big, parse("2"), big, parse("-2"), 2, &d), DEC_OK);
+    assert_units(d, 0);
+}
