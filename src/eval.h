@@ -20,10 +20,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "assessment.h"
 #include "check.h"
 #include "compile.h"
 #include "diag.h"
-#include "explain.h"
 #include "sets.h"
 #include "value.h"
 

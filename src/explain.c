@@ -308,3 +308,12 @@ void timeline_format(const timeline *t, strbuf *out)
     }
     cells_free(&c);
 }
+
+void explain_value(const value *v, const program *p, strbuf *out)
+{
+    switch (v->kind) {
+    case V_EXPLANATION: explain_format(v->as.expl, out); break;
+    case V_TIMELINE: timeline_format(v->as.tl, out); break;
+    default: value_format(v, p, out); break;
+    }
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag_codes.h"
+#include "explain.h"
 
 /* ---- Compiled policies ------------------------------------------------------- */
 
@@ -203,7 +204,7 @@ static void side(runner *r, const policy_index *ix, const node *e, const char *l
         return;
     strbuf sb;
     sb_init(&sb);
-    value_format(&v, r->p, &sb);
+    explain_value(&v, r->p, &sb);
     while (sb.len && sb.s[sb.len - 1] == '\n')
         sb.s[--sb.len] = '\0';
     sb_printf(out, "%s%s", label, sb_cstr(&sb));
@@ -250,7 +251,7 @@ static void print_value(runner *r, const value *v)
 {
     strbuf sb;
     sb_init(&sb);
-    value_format(v, r->p, &sb);
+    explain_value(v, r->p, &sb);
     if (!sb.len || sb.s[sb.len - 1] != '\n')
         sb_putc(&sb, '\n');
     emit_sb(r, &sb);

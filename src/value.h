@@ -14,16 +14,16 @@
 #include <stddef.h>
 
 #include "ast.h"
-#include "check.h"
 #include "date.h"
 #include "decimal.h"
 #include "hs.h"
+#include "program.h"
 #include "rate.h"
 #include "sets.h"
 #include "strbuf.h"
 
-struct assessment; /* explain.h */
-struct timeline;   /* explain.h */
+struct assessment; /* assessment.h */
+struct timeline;   /* assessment.h */
 typedef struct shipment shipment;
 
 typedef enum value_kind {
@@ -117,8 +117,9 @@ const char *country_code(const program *p, int country);
 
 /* value_format: appends v as `levy run` prints it: 145%, "6.8% + $0.012 per
  * kg", $14,500.00, 2025-04-15, 90 days, CN, hs 9503.00.00, true, text as
- * is, {CN, VN}, {hs 72..73}, a shipment literal; explanations and
- * timelines in their layouts (explain.h), ending with a newline. */
+ * is, {CN, VN}, {hs 72..73}, a shipment literal.  An explanation or a
+ * timeline prints as its kind only: explain_value (explain.h) prints them
+ * in full. */
 void value_format(const value *v, const program *p, strbuf *out);
 /* ship_format: `shipment { origin: CN, ... }` with the fields present. */
 void ship_format(const shipment *s, const program *p, strbuf *out);

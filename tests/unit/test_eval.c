@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "eval.h"
+#include "explain.h"
 #include "run.h"
 
 #define PRELUDE                                                             \
@@ -84,7 +85,7 @@ static const char *show_in(const policy_index *ix, const char *name)
     }
     strbuf sb;
     sb_init(&sb);
-    value_format(&v, &fx.p, &sb);
+    explain_value(&v, &fx.p, &sb);
     snprintf(fx.shown, sizeof fx.shown, "%s", sb_cstr(&sb));
     sb_free(&sb);
     return fx.shown;

@@ -63,7 +63,7 @@ static const char *show(const char *name)
     cr_assert(eval_expr(&env, d->a, &v, &err), "%s", err.message);
     strbuf sb;
     sb_init(&sb);
-    value_format(&v, &p, &sb);
+    explain_value(&v, &p, &sb);
     snprintf(shown, sizeof shown, "%s", sb_cstr(&sb));
     sb_free(&sb);
     return shown;
