@@ -14,8 +14,8 @@
 #ifndef LEVY_COMPILE_H
 #define LEVY_COMPILE_H
 
-#include "check.h"
 #include "diag.h"
+#include "program.h"
 
 typedef struct policy_index policy_index;
 

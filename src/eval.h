@@ -9,7 +9,8 @@
  * Evaluation does no I/O and prints nothing.  It allocates only in the
  * caller's arena (env->mem), never with malloc, and reads the index
  * without changing it, so threads may share one index, each with its own
- * arena.  For the caller's bookkeeping, coverage_init allocates the
+ * arena.  (Only while index_build runs does the compiler have it store the
+ * values of constants in the index: policy_index.h.)  For the caller's bookkeeping, coverage_init allocates the
  * coverage arrays and eval_error_to_diag appends to a diagnostic list.
  *
  * Errors are values (eval_error); nothing here prints or exits.
@@ -21,9 +22,9 @@
 #include <stddef.h>
 
 #include "assessment.h"
-#include "check.h"
 #include "compile.h"
 #include "diag.h"
+#include "program.h"
 #include "sets.h"
 #include "value.h"
 
