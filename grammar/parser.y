@@ -1,7 +1,8 @@
 /* parser.y - the Levy grammar.
  *
  * A pure parser with locations; it builds the tree and nothing else (names
- * are resolved and types checked in check.c).  Clauses of measures, pauses
+ * are resolved and types checked in check.c; which newlines matter, bracket
+ * depth and where recovery resumes are the token filter's, token_filter.h).  Clauses of measures, pauses
  * and concessions share one grammar; which clause is allowed where is the
  * checker's business, so a misplaced clause gets a sentence, not a syntax
  * error.  Syntax errors list the tokens that were expected (LAC keeps that
@@ -9,7 +10,8 @@
  */
 %require "3.8"
 %define api.pure full
-%define api.prefix {levy_}
+%define api.prefix {lvy_}
+%define api.value.type {token_value}
 %define api.location.type {span}
 %define parse.error custom
 %define parse.lac full
@@ -21,12 +23,6 @@
 #include "ast.h"
 #include "diag.h"
 #include "parse.h"
-}
-
-%code provides {
-int levy_lex(LEVY_STYPE *lval, LEVY_LTYPE *lloc, void *scanner);
-int levy_lex_init_extra(parse_ctx *extra, void **scanner);
-int levy_lex_destroy(void *scanner);
 }
 
 %code {
@@ -50,11 +46,21 @@ int levy_lex_destroy(void *scanner);
         }                                                               \
     } while (0)
 
-static int levy_filtered_lex(LEVY_STYPE *lval, LEVY_LTYPE *lloc, parse_ctx *ctx);
-static void levy_error(const span *at, parse_ctx *ctx, const char *msg);
-/* From the scanner; its buffer type is opaque here. */
-struct yy_buffer_state *levy__scan_bytes(const char *bytes, int len, void *scanner);
-#define levy_lex(lval, lloc, ctx) levy_filtered_lex(lval, lloc, ctx)
+static void lvy_error(const span *at, parse_ctx *ctx, const char *msg);
+
+/* The parser's tokens come through the token filter, which may ask whether
+ * an end of line would be taken here: the question LAC answers, asked of the
+ * parser's current stack (the locals of yyparse, named as in bison 3.8's
+ * yacc.c skeleton, which %require pins). */
+typedef struct parser_stack_view {
+    void *yyesa, *yyes, *yyes_capacity, *yyssp; /* their types come later */
+} parser_stack_view;
+static bool parser_accepts_newline(void *view);
+#define lvy_lex(lval, lloc, ctx)                                                        \
+    token_filter_next(ctx, lval, lloc,                                                  \
+                      &(parser_probe){ parser_accepts_newline,                          \
+                                       &(parser_stack_view){ yyesa, &yyes, &yyes_capacity, \
+                                                             yyssp } })
 
 static node *mk(parse_ctx *ctx, node_kind kind, span at);
 static node *mk_binary(parse_ctx *ctx, int oper, node *a, node *b, span at);
@@ -63,13 +69,6 @@ static node *mk_call(parse_ctx *ctx, node *callee, node_list args, span at);
 static node_list list1(parse_ctx *ctx, node *n);
 static node_list push(parse_ctx *ctx, node_list l, node *n);
 static node *with_items(node *n, node_list items);
-static void begin_expr_stmt(parse_ctx *ctx);
-}
-
-%union {
-    node *n;
-    node_list list;
-    const char *str;
 }
 
 %token END 0 "end of input"
@@ -136,20 +135,11 @@ statements
     | statements statement      { $$ = $2 ? push(ctx, $1, $2) : $1; }
     | statements error
         {
-            /* The token that caused the error is dropped unless it starts
-               a declaration (see levy_filtered_lex); a newline ending the
-               bad statement is used up with it. */
-            if (ctx->panic || yychar == NEWLINE)
-                yyclearin;
+            /* The token of the error is dropped; the token filter gives it
+               back if parsing resumes there (token_filter_syntax_error). */
+            yyclearin;
             yyerrok;
             $$ = $1;
-            /* A guard: recovery always consumes input, but should a bug
-               ever make it spin, stop rather than fill memory. */
-            if (ctx->syntax_errors >= PARSE_MAX_ERRORS && !ctx->gave_up) {
-                diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, @$,
-                         "too many syntax errors; giving up on this file");
-                YYABORT;
-            }
         }
     ;
 
@@ -166,8 +156,8 @@ declaration
     ;
 
 expr_statement
-    : { begin_expr_stmt(ctx); } expr NEWLINE
-        { $$ = mk(ctx, N_EXPR_STMT, @2); $$->a = $2; }
+    : expr NEWLINE
+        { $$ = mk(ctx, N_EXPR_STMT, @1); $$->a = $1; }
     ;
 
 name
@@ -521,65 +511,9 @@ static node *with_items(node *n, node_list items) {
     return n;
 }
 
-/* Called with the statement's first token already read as lookahead: when
- * that token is an opening bracket, the scanner has counted it, and the
- * statement itself lives one level out. */
-static void begin_expr_stmt(parse_ctx *ctx) {
-    ctx->in_expr_stmt = true;
-    ctx->expr_depth = ctx->depth;
-    if ((ctx->last_token == '(' || ctx->last_token == '{') && ctx->depth > 0)
-        ctx->expr_depth--;
-}
-
-/* Keywords that begin a declaration (or an `under` block) and so can only
- * start a statement: where recovery after a syntax error resumes. */
-static bool starts_declaration(int tok) {
-    switch (tok) {
-    case IMPORT: case IMPORTER: case COUNTRY: case GROUP: case PRODUCTS:
-    case LET: case ATTRIBUTE: case SCHEDULE: case MEASURE: case PAUSE:
-    case CONCESSION: case COMMITMENT: case COMMIT: case SCENARIO: case TEST:
-    case UNDER:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* A token where recovery may resume: a declaration keyword at the top level,
- * or at the start of a line even inside brackets (an unclosed brace must not
- * swallow the rest of the file), or the newline ending an expression
- * statement. */
-static bool is_sync_token(parse_ctx *ctx, int tok, const span *at) {
-    if (tok == END || tok == NEWLINE)
-        return true;
-    if (!starts_declaration(tok))
-        return false;
-    if (ctx->depth == 0)
-        return true;
-    if (at->first_column == 1) {
-        ctx->depth = 0;
-        return true;
-    }
-    return false;
-}
-
-static int levy_filtered_lex(LEVY_STYPE *lval, LEVY_LTYPE *lloc, parse_ctx *ctx) {
-    for (;;) {
-        int tok = (levy_lex)(lval, lloc, ctx->scanner);
-        ctx->prev_token = ctx->last_token;
-        ctx->prev_start = ctx->last_start;
-        ctx->prev_end = ctx->last_end;
-        ctx->last_token = tok;
-        ctx->last_start = ctx->tok_start;
-        ctx->last_end = ctx->pos;
-        if (!ctx->panic)
-            return tok;
-        if (is_sync_token(ctx, tok, lloc)) {
-            ctx->panic = false;
-            ctx->in_expr_stmt = false;
-            return tok;
-        }
-    }
+static bool parser_accepts_newline(void *view) {
+    parser_stack_view *v = view;
+    return yy_lac(v->yyesa, v->yyes, v->yyes_capacity, v->yyssp, YYSYMBOL_NEWLINE) == 0;
 }
 
 /* Syntax errors.  The expected tokens are grouped ("an expression", "a
@@ -659,11 +593,8 @@ static bool starts_clause(yysymbol_kind_t s) {
 
 static bool starts_declaration_symbol(yysymbol_kind_t s) {
     switch (s) {
-    case YYSYMBOL_IMPORT: case YYSYMBOL_IMPORTER: case YYSYMBOL_COUNTRY:
-    case YYSYMBOL_GROUP: case YYSYMBOL_PRODUCTS: case YYSYMBOL_LET:
-    case YYSYMBOL_ATTRIBUTE: case YYSYMBOL_SCHEDULE: case YYSYMBOL_MEASURE:
-    case YYSYMBOL_PAUSE: case YYSYMBOL_CONCESSION: case YYSYMBOL_COMMITMENT:
-    case YYSYMBOL_COMMIT: case YYSYMBOL_SCENARIO: case YYSYMBOL_TEST:
+#define DECL_KIND(word, TOKEN, kind, phrase, list) case YYSYMBOL_##TOKEN:
+#include "decl_kinds.def"
         return true;
     default:
         return false;
@@ -755,22 +686,27 @@ static void describe_expected(const yypcontext_t *yyctx, char *out, size_t n) {
  * name before the bad token began the line and was taken for an
  * expression. */
 static void hint_statement_start(parse_ctx *ctx, diagnostic *d, yysymbol_kind_t bad) {
+    /* Words of three letters ("let") are too short to guess at. */
     static const char *const words[] = {
-        "attribute", "commit", "commitment", "concession", "country", "group",
-        "import", "importer", "measure", "pause", "products", "scenario", "schedule", "test",
+#define DECL_KIND(word, TOKEN, kind, phrase, list) word,
+#include "decl_kinds.def"
     };
-    if (!d || ctx->prev_token != IDENT)
+    const filter_token *prev = &ctx->filter.prev;
+    if (!d || prev->token != IDENT)
         return;
-    span at = parse_span(ctx, ctx->prev_start, ctx->prev_end);
+    span at = parse_span(ctx, prev->start, prev->end);
     if (at.first_column != 1)
         return;
-    const char *word = ctx->src->text + ctx->prev_start;
-    size_t len = ctx->prev_end - ctx->prev_start;
+    const char *word = ctx->src->text + prev->start;
+    size_t len = prev->end - prev->start;
     const char *best = NULL;
     int best_distance = 3;
     for (size_t i = 0; len >= 3 && i < sizeof words / sizeof words[0]; i++) {
-        int dist = edit_distance(word, len, words[i], strlen(words[i]), best_distance - 1);
-        if (dist < best_distance) {
+        size_t wlen = strlen(words[i]);
+        if (wlen <= 3)
+            continue;
+        int dist = edit_distance(word, len, words[i], wlen, best_distance);
+        if (dist < best_distance || (dist == best_distance && best && strcmp(words[i], best) < 0)) {
             best = words[i];
             best_distance = dist;
         }
@@ -786,10 +722,11 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
     const span *at = yypcontext_location(yyctx);
     char expected[600], what[160], buf[64];
     describe_expected(yyctx, expected, sizeof expected);
-    /* The newline the scanner makes up at the end of the input to end an
+    /* The newline the token filter makes up at the end of the input to end an
        expression statement is the end of input to the user (and to the
        REPL, which then asks for more). */
-    if (bad == YYSYMBOL_NEWLINE && ctx->pos >= ctx->src->len)
+    const filter_token *last = &ctx->filter.last;
+    if (bad == YYSYMBOL_NEWLINE && last->end >= ctx->src->len)
         bad = YYSYMBOL_YYEOF;
     if (bad == YYSYMBOL_YYEOF) {
         ctx->at_eof_error = true;
@@ -797,7 +734,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
     } else if (bad == YYSYMBOL_NEWLINE) {
         snprintf(what, sizeof what, "the end of the line");
     } else {
-        size_t from = ctx->tok_start, len = ctx->pos - ctx->tok_start;
+        size_t from = last->start, len = last->end - last->start;
         if (len > 40)
             len = 40;
         if (bad == YYSYMBOL_IDENT || (bad >= YYSYMBOL_NUMBER && bad <= YYSYMBOL_HSRANGE))
@@ -813,19 +750,18 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
         d = diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, *at, "unexpected %s", what);
     hint_statement_start(ctx, d, bad);
     /* Say which bracket is still open, as Lua's check_match does. */
-    if (d && ctx->depth > 0 && ctx->depth <= PARSE_MAX_NESTING &&
+    const token_filter *f = &ctx->filter;
+    if (d && f->depth > 0 && f->depth <= FILTER_MAX_NESTING &&
         (strstr(expected, "'}'") || strstr(expected, "')'") || bad == YYSYMBOL_YYEOF)) {
-        span open = ctx->open[ctx->depth - 1];
+        span open = f->open[f->depth - 1];
         diag_note(d, open, "to close the '%c' opened here, at line %d",
-                  ctx->open_char[ctx->depth - 1], open.first_line + ctx->src->line_offset);
+                  f->open_char[f->depth - 1], open.first_line + ctx->src->line_offset);
     }
-    ctx->syntax_errors++;
-    ctx->panic = !is_sync_token(ctx, ctx->last_token, at);
-    ctx->in_expr_stmt = false;
+    token_filter_syntax_error(ctx, *at);
     return 0;
 }
 
-static void levy_error(const span *at, parse_ctx *ctx, const char *msg) {
+static void lvy_error(const span *at, parse_ctx *ctx, const char *msg) {
     diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, *at, "%s", msg);
 }
 
@@ -842,13 +778,10 @@ parse_status parse_source(arena *a, const source_set *srcs, int file, diag_list 
     *out = NULL;
     if (!ctx.src)
         return PARSE_ERROR;
-    if (levy_lex_init_extra(&ctx, &ctx.scanner) != 0) {
-        diag_add(diags, SEV_ERROR, D_SYNTAX, span_none, "cannot start the scanner");
+    if (!lexer_open(&ctx))
         return PARSE_ERROR;
-    }
-    levy__scan_bytes(ctx.src->text, (int)ctx.src->len, ctx.scanner);
-    int rc = levy_parse(&ctx);
-    levy_lex_destroy(ctx.scanner);
+    int rc = lvy_parse(&ctx);
+    lexer_close(&ctx);
     *out = ctx.result;
     if (rc != 0 && !ctx.result)
         *out = NULL;

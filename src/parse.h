@@ -1,10 +1,12 @@
 /* parse.h - turning one source into a syntax tree.
  *
- * The flex scanner (grammar/lexer.l) and the bison parser (grammar/parser.y)
- * share a parse_ctx: no global state.  The scanner validates literals as it
- * goes (dates, product codes, numbers) and reports lexical errors; the parser
- * reports syntax errors with the tokens it expected and recovers at the next
- * declaration, so one run reports an error per bad declaration.
+ * Three stages share a parse_ctx (no global state): the flex scanner
+ * (grammar/lexer.l) reads tokens, validating literals as it goes (dates,
+ * product codes, numbers) and reporting lexical errors; the token filter
+ * (token_filter.h) decides which newlines matter, tracks brackets and runs
+ * error recovery; the bison parser (grammar/parser.y) builds the tree and
+ * reports syntax errors with the tokens it expected, so one run reports an
+ * error per bad declaration.
  */
 #ifndef LEVY_PARSE_H
 #define LEVY_PARSE_H
@@ -15,6 +17,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
+#include "token_filter.h"
 
 typedef enum parse_status {
     PARSE_OK = 0,
@@ -29,38 +32,47 @@ typedef enum parse_status {
 parse_status parse_source(arena *a, const source_set *srcs, int file,
                           diag_list *diags, node **out);
 
-/* The state shared by the scanner and the parser.  Internal to grammar/. */
-#define PARSE_MAX_NESTING 64
+/* The state of one parse.  Internal to grammar/ and token_filter.c. */
 #define PARSE_MAX_ERRORS 100
+
+/* A token's semantic value (bison's api.value.type). */
+typedef union token_value {
+    node *n;
+    node_list list;
+    const char *str;
+} token_value;
 
 typedef struct parse_ctx {
     arena *arena;
     diag_list *diags;
     const source_text *src;
     int file;
+    /* The scanner's. */
     void *scanner;
-    node *result;
     size_t pos;          /* byte offset the scanner has reached */
     size_t tok_start;    /* byte offset of the current token */
-    int depth;           /* open ( and { */
-    span open[PARSE_MAX_NESTING]; /* where each open bracket is */
-    char open_char[PARSE_MAX_NESTING];
-    bool in_expr_stmt;   /* an expression statement is being read ... */
-    int expr_depth;      /* ... at this bracket depth */
-    bool last_ends_expr; /* the last token can end an expression */
-    bool panic;          /* after a syntax error: skip to the next declaration */
-    bool at_eof_error;   /* a syntax error at the end of input */
     bool unterminated;   /* the input ended inside a string */
-    int syntax_errors;
-    int last_token;      /* the last token the parser was given */
-    size_t last_start, last_end; /* ... and where it is */
-    int prev_token;      /* the one before, for hints after an error */
-    size_t prev_start, prev_end;
-    bool out_of_memory;
     bool gave_up;        /* too many errors: the scanner only says END */
+    const char *scanner_failed; /* flex's own fatal error, if one happened */
     size_t errors_at_start; /* diags->errors when this parse began */
+    char *buffer;        /* the scanner's copy of the text */
+    _Alignas(max_align_t) unsigned char reserve[256]; /* see lexer_alloc */
+    size_t reserve_used;
+    /* The filter's (token_filter.h). */
+    token_filter filter;
+    /* The parser's. */
+    node *result;
+    bool at_eof_error;   /* a syntax error at the end of input */
+    bool out_of_memory;
     node scratch;        /* stands in for a node that could not be allocated */
 } parse_ctx;
+
+/* lexer_open: a scanner over ctx->src, in ctx->scanner; false (with a
+ * diagnostic) when there is no memory for one.  lexer_close frees it.
+ * lexer_next: the next token, newlines included (as NEWLINE). */
+bool lexer_open(parse_ctx *ctx);
+int lexer_next(token_value *val, span *loc, parse_ctx *ctx);
+void lexer_close(parse_ctx *ctx);
 
 /* lexer_is_keyword: is word reserved?  lexer_keyword(i): the i-th keyword
  * (alphabetical), NULL past the last; for completion and suggestions. */
