@@ -575,7 +575,8 @@ static bool continues_expression(yysymbol_kind_t s) {
         return true;
     default:
         return symbol_is(s, "'<'") || symbol_is(s, "'>'") || symbol_is(s, "'+'") ||
-               symbol_is(s, "'*'") || symbol_is(s, "'/'") || symbol_is(s, "'.'");
+               symbol_is(s, "'-'") || symbol_is(s, "'*'") || symbol_is(s, "'/'") ||
+               symbol_is(s, "'.'");
     }
 }
 
