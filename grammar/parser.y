@@ -255,13 +255,13 @@ clause
         {
             $$ = with_items(mk(ctx, N_RATE_BY, @$), $5);
             $$->b = $7;
+            /* Any other word is kept for the checker to report. */
             if (strcmp($3->name, "origin") == 0)
                 $$->flags = BY_ORIGIN;
             else if (strcmp($3->name, "product") == 0)
                 $$->flags = BY_PRODUCT;
             else
-                diag_add(ctx->diags, SEV_ERROR, D_BAD_BY, @3,
-                         "'rate by %s': a rate table is 'by origin' or 'by product'", $3->name);
+                $$->a = $3;
         }
     | BASE expr                 { $$ = mk(ctx, N_BASE, @$); $$->a = $2; }
     | REPLACES names window_opt { $$ = with_items(mk(ctx, N_REPLACES, @$), $2); $$->b = $3; }

@@ -59,7 +59,8 @@ typedef enum node_kind {
     N_WHEN,        /* a: bool expression */
     N_RATE,        /* a: rate expression, b: N_WINDOW or NULL */
     N_RATE_BY,     /* flags: BY_ORIGIN or BY_PRODUCT, items: N_ENTRY,
-                      b: N_WINDOW or NULL */
+                      b: N_WINDOW or NULL; flags 0 and a: the N_NAME
+                      written after 'by' when it is neither */
     N_BASE,        /* a: money expression */
     N_REPLACES,    /* items: N_NAME, b: N_WINDOW or NULL */
     N_CITATION,    /* name: the citation text */

@@ -576,7 +576,11 @@ static void check_clause(checker *ck, node *d, node *c, const ctx *scope, const 
         check_window(ck, scope, c->b);
         break;
     case N_RATE_BY:
-        check_rate_table(ck, scope, ship, c);
+        if (c->flags == 0 && c->a)
+            error_at(ck, D_BAD_BY, c->a->at,
+                     "'rate by %s': a rate table is 'by origin' or 'by product'", c->a->name);
+        else
+            check_rate_table(ck, scope, ship, c);
         check_window(ck, scope, c->b);
         break;
     case N_BASE:
