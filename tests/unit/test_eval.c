@@ -12,10 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "eval.h"
-#include "explain.h"
-#include "run.h"
+#include "fixture.h"
 
 #define PRELUDE                                                             \
     "country CN \"China\"\ncountry VN \"Viet Nam\"\ncountry JP \"Japan\"\n"  \
@@ -23,18 +20,9 @@
     "country CA \"Canada\"\ncountry GB \"United Kingdom\"\n"                \
     "group EU = {DE, FR}\n"
 
-typedef struct fixture {
-    source_set srcs;
-    diag_list diags;
-    arena a;
-    program p;
-    policy_set ps;
-    const policy_index *ix;
-    arena mem;
-    char shown[4096];
-} fixture;
-
 static fixture fx;
+static const policy_index *base; /* the policy without a scenario */
+static char shown[4096];
 
 static void load(const char *body)
 {
@@ -42,61 +30,29 @@ static void load(const char *body)
     char *text = malloc(n);
     cr_assert_not_null(text);
     snprintf(text, n, "%s%s", PRELUDE, body);
-    source_set_init(&fx.srcs);
-    diag_list_init(&fx.diags);
-    arena_init(&fx.a);
-    program_init(&fx.p, &fx.a, &fx.srcs);
-    load_options lo = { NULL, NULL, NULL };
-    bool ok = program_load_text(&fx.p, "test.levy", text, strlen(text), &lo, &fx.diags) &&
-              program_check(&fx.p, &fx.diags);
+    fixture_load_text(&fx, "test.levy", text, NULL);
     free(text);
-    if (!ok) {
-        diag_render(stderr, &fx.srcs, &fx.diags, DIAG_TEXT);
-        cr_assert_fail("the test policy does not check");
-    }
-    cr_assert(policy_set_init(&fx.ps, &fx.p));
-    fx.ix = policy_set_get(&fx.ps, NULL, &fx.diags);
-    cr_assert_not_null(fx.ix);
-    arena_init(&fx.mem);
+    base = fixture_policy(&fx);
 }
 
 static void unload(void)
 {
-    arena_free(&fx.mem);
-    policy_set_free(&fx.ps);
-    program_free(&fx.p);
-    arena_free(&fx.a);
-    diag_list_free(&fx.diags);
-    source_set_free(&fx.srcs);
+    fixture_free(&fx);
 }
 
 /* show: the value of `let name`, or "error CODE: message". */
 static const char *show_in(const policy_index *ix, const char *name)
 {
-    node *d = symtab_get(&fx.p.globals, name);
-    cr_assert(d && d->kind == N_LET, "no let %s", name);
-    eval_env env;
-    eval_env_init(&env, ix, &fx.mem);
-    value v;
-    eval_error err;
-    if (!eval_expr(&env, d->a, &v, &err)) {
-        snprintf(fx.shown, sizeof fx.shown, "error %s: %s", err.code, err.message);
-        return fx.shown;
-    }
-    strbuf sb;
-    sb_init(&sb);
-    explain_value(&v, &fx.p, &sb);
-    snprintf(fx.shown, sizeof fx.shown, "%s", sb_cstr(&sb));
-    sb_free(&sb);
-    return fx.shown;
+    fixture_show(&fx, ix, name, shown, sizeof shown);
+    return shown;
 }
 
 static const char *show(const char *name)
 {
-    return show_in(fx.ix, name);
+    return show_in(base, name);
 }
 
-#define EXPECT(name, text) cr_expect_str_eq(show(name), text, "let %s: got '%s'", name, fx.shown)
+#define EXPECT(name, text) cr_expect_str_eq(show(name), text, "let %s: got '%s'", name, shown)
 /* EXPECT_ERROR: an error with this code whose message contains `part`. */
 #define EXPECT_ERROR(name, code, part)                                                    \
     do {                                                                                  \
@@ -621,7 +577,7 @@ Test(eval, assess_a_shipment_built_from_text)
     cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_VALUE, "$10,000", 7, err, sizeof err));
     cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_ENTERED, "2025-04-15", 10, err, sizeof err));
     eval_env env;
-    eval_env_init(&env, fx.ix, &fx.mem);
+    eval_env_init(&env, base, &fx.mem);
     assessment a;
     eval_error e;
     cr_assert(eval_assess(&env, s, ASSESS_AMOUNTS, &a, &e), "%s", e.message);

@@ -4,49 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "eval.h"
 #include "explain.h"
-#include "run.h"
+#include "fixture.h"
 
-#ifndef LEVY_SOURCE_STDLIB_DIR
-#define LEVY_SOURCE_STDLIB_DIR "stdlib"
-#endif
-
-static source_set srcs;
-static diag_list diags;
-static arena ar;
-static program p;
-static policy_set ps;
-static arena mem;
+static fixture fx;
 static char shown[8192];
 
 static void load_file_or_text(const char *path, const char *text)
 {
-    source_set_init(&srcs);
-    diag_list_init(&diags);
-    arena_init(&ar);
-    program_init(&p, &ar, &srcs);
-    load_options lo = { NULL, LEVY_SOURCE_STDLIB_DIR, NULL };
-    bool ok = path ? program_load_file(&p, path, &lo, &diags)
-                   : program_load_text(&p, "x.levy", text, strlen(text), &lo, &diags);
-    if (!ok || !program_check(&p, &diags)) {
-        diag_render(stderr, &srcs, &diags, DIAG_TEXT);
-        cr_assert_fail("the policy does not check");
-    }
-    cr_assert(policy_set_init(&ps, &p));
-    cr_assert_not_null(policy_set_get(&ps, NULL, &diags));
-    arena_init(&mem);
+    if (path)
+        fixture_load_file(&fx, path, LEVY_SOURCE_STDLIB_DIR);
+    else
+        fixture_load_text(&fx, "x.levy", text, LEVY_SOURCE_STDLIB_DIR);
+    fixture_policy(&fx);
 }
 
 static void teardown(void)
 {
-    arena_free(&mem);
-    policy_set_free(&ps);
-    program_free(&p);
-    arena_free(&ar);
-    diag_list_free(&diags);
-    source_set_free(&srcs);
+    fixture_free(&fx);
 }
 
 TestSuite(explain, .fini = teardown);
@@ -54,18 +29,7 @@ TestSuite(explain, .fini = teardown);
 /* value of `let name`, printed (explanations print their table). */
 static const char *show(const char *name)
 {
-    node *d = symtab_get(&p.globals, name);
-    cr_assert(d && d->kind == N_LET, "no let %s", name);
-    eval_env env;
-    eval_env_init(&env, policy_set_get(&ps, NULL, &diags), &mem);
-    value v;
-    eval_error err;
-    cr_assert(eval_expr(&env, d->a, &v, &err), "%s", err.message);
-    strbuf sb;
-    sb_init(&sb);
-    explain_value(&v, &p, &sb);
-    snprintf(shown, sizeof shown, "%s", sb_cstr(&sb));
-    sb_free(&sb);
+    cr_assert(fixture_show(&fx, fixture_policy(&fx), name, shown, sizeof shown), "%s", shown);
     return shown;
 }
 
@@ -77,9 +41,9 @@ Test(explain, the_design_example)
     cr_expect_str_eq(show("toys_cn"),
                      "shipment { origin: CN, product: hs 9503.00.00, value: $10000.00, "
                      "entered: 2025-04-15 }");
-    node *stmt = p.statements.v[0];
+    node *stmt = fx.p.statements.v[0];
     eval_env env;
-    eval_env_init(&env, policy_set_get(&ps, NULL, &diags), &mem);
+    eval_env_init(&env, policy_set_get(&fx.ps, NULL, &fx.diags), &fx.mem);
     value v;
     eval_error err;
     cr_assert(eval_expr(&env, stmt->a, &v, &err), "%s", err.message);

@@ -4,18 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "run.h"
+#include "fixture.h"
 
-#ifndef LEVY_SOURCE_STDLIB_DIR
-#define LEVY_SOURCE_STDLIB_DIR "stdlib"
-#endif
-
-static source_set srcs;
-static diag_list diags;
-static arena ar;
-static program p;
-static policy_set ps;
+static fixture fx;
 static strbuf out;
 
 static void capture(void *ud, const char *text, size_t len)
@@ -25,29 +16,17 @@ static void capture(void *ud, const char *text, size_t len)
 
 static void load(const char *path, const char *text)
 {
-    source_set_init(&srcs);
-    diag_list_init(&diags);
-    arena_init(&ar);
     sb_init(&out);
-    program_init(&p, &ar, &srcs);
-    load_options lo = { NULL, LEVY_SOURCE_STDLIB_DIR, NULL };
-    bool ok = path ? program_load_file(&p, path, &lo, &diags)
-                   : program_load_text(&p, "t.levy", text, strlen(text), &lo, &diags);
-    if (!ok || !program_check(&p, &diags)) {
-        diag_render(stderr, &srcs, &diags, DIAG_TEXT);
-        cr_assert_fail("the policy does not check");
-    }
-    diag_list_clear(&diags);
-    cr_assert(policy_set_init(&ps, &p));
+    if (path)
+        fixture_load_file(&fx, path, LEVY_SOURCE_STDLIB_DIR);
+    else
+        fixture_load_text(&fx, "t.levy", text, LEVY_SOURCE_STDLIB_DIR);
+    diag_list_clear(&fx.diags);
 }
 
 static void teardown(void)
 {
-    policy_set_free(&ps);
-    program_free(&p);
-    arena_free(&ar);
-    diag_list_free(&diags);
-    source_set_free(&srcs);
+    fixture_free(&fx);
     sb_free(&out);
 }
 
@@ -66,7 +45,7 @@ Test(run, the_design_program_runs_and_tests)
     load(LEVY_SOURCE_STDLIB_DIR "/../examples/reciprocal.levy", NULL);
     run_options o = options();
     run_result res;
-    cr_assert(run_program(&ps, &o, &diags, &res));
+    cr_assert(run_program(&fx.ps, &o, &fx.diags, &res));
     cr_expect_eq(res.statements, 1);
     cr_expect_eq(res.errors, 0);
     cr_expect_str_eq(sb_cstr(&out),
@@ -77,7 +56,7 @@ Test(run, the_design_program_runs_and_tests)
         "  total            145%   $14,500.00\n"
         "  not applied: baseline (replaced by reciprocal), reciprocal (replaced by reciprocal_cn)\n");
     sb_clear(&out);
-    cr_assert(run_tests(&ps, &o, &diags, &res));
+    cr_assert(run_tests(&fx.ps, &o, &fx.diags, &res));
     cr_expect_eq(res.passed, 4);
     cr_expect_eq(res.failed, 0);
     cr_expect_str_eq(sb_cstr(&out), "4 passed, 0 failed\n");
@@ -95,14 +74,14 @@ Test(run, values_print_and_errors_continue)
          "2025-01-31 + 1 month\n");
     run_options o = options();
     run_result res;
-    cr_expect_not(run_program(&ps, &o, &diags, &res));
+    cr_expect_not(run_program(&fx.ps, &o, &fx.diags, &res));
     cr_expect_eq(res.statements, 5);
     cr_expect_eq(res.errors, 1);
     cr_expect_str_eq(sb_cstr(&out), "10%\n$10.00\nCN\n2025-02-28\n");
-    cr_assert_eq(diags.count, 1);
-    cr_expect_str_eq(diags.items[0].code, "E602");
-    cr_expect_eq(diags.items[0].at.first_line, 3);
-    cr_expect(strstr(diags.items[0].message, "shipment has no 'entered' date, needed by the rate of measure m at t.levy:3"));
+    cr_assert_eq(fx.diags.count, 1);
+    cr_expect_str_eq(fx.diags.items[0].code, "E602");
+    cr_expect_eq(fx.diags.items[0].at.first_line, 3);
+    cr_expect(strstr(fx.diags.items[0].message, "shipment has no 'entered' date, needed by the rate of measure m at t.levy:3"));
 }
 
 Test(run, under_blocks_and_scenario_option)
@@ -116,15 +95,15 @@ Test(run, under_blocks_and_scenario_option)
          "under nom { rate(s) }\n");
     run_options o = options();
     run_result res;
-    cr_assert(run_program(&ps, &o, &diags, &res));
+    cr_assert(run_program(&fx.ps, &o, &fx.diags, &res));
     cr_expect_str_eq(sb_cstr(&out), "15%\n5%\n");
     sb_clear(&out);
     o.scenario = "nom";
-    cr_assert(run_program(&ps, &o, &diags, &res));
+    cr_assert(run_program(&fx.ps, &o, &fx.diags, &res));
     cr_expect_str_eq(sb_cstr(&out), "5%\n5%\n");
     o.scenario = "nope";
-    cr_expect_not(run_program(&ps, &o, &diags, &res));
-    cr_expect_str_eq(diags.items[diags.count - 1].code, "E307");
+    cr_expect_not(run_program(&fx.ps, &o, &fx.diags, &res));
+    cr_expect_str_eq(fx.diags.items[fx.diags.count - 1].code, "E307");
 }
 
 #define FAILING PRELUDE                                                      \
@@ -152,7 +131,7 @@ Test(run, test_report)
     load(NULL, FAILING);
     run_options o = options();
     run_result res;
-    cr_expect_not(run_tests(&ps, &o, &diags, &res));
+    cr_expect_not(run_tests(&fx.ps, &o, &fx.diags, &res));
     cr_expect_eq(res.passed, 1);
     cr_expect_eq(res.failed, 2);
     cr_expect_str_eq(sb_cstr(&out),
@@ -167,7 +146,7 @@ Test(run, test_report)
         "      |                                               ^~~~~\n"
         "t.levy:19:12: expect failed: false\n"
         "1 passed, 2 failed\n");
-    cr_expect_eq(diags.count, 1);
+    cr_expect_eq(fx.diags.count, 1);
 }
 
 Test(run, tap_and_coverage)
@@ -179,7 +158,7 @@ Test(run, tap_and_coverage)
     o.tap = true;
     o.coverage = true;
     run_result res;
-    cr_expect_not(run_tests(&ps, &o, &diags, &res));
+    cr_expect_not(run_tests(&fx.ps, &o, &fx.diags, &res));
     cr_expect_str_eq(sb_cstr(&out),
         "TAP version 13\n"
         "1..3\n"
@@ -210,7 +189,7 @@ Test(run, coverage_all_exercised)
     run_options o = options();
     o.coverage = true;
     run_result res;
-    cr_expect(run_tests(&ps, &o, &diags, &res));
+    cr_expect(run_tests(&fx.ps, &o, &fx.diags, &res));
     cr_expect_str_eq(sb_cstr(&out),
                      "1 passed, 0 failed\ncoverage: all 1 measures and modifiers exercised\n");
 }
@@ -222,6 +201,6 @@ Test(run, interrupt_stops)
     run_options o = options();
     o.interrupt = &stop;
     run_result res;
-    cr_expect_not(run_program(&ps, &o, &diags, &res));
+    cr_expect_not(run_program(&fx.ps, &o, &fx.diags, &res));
     cr_expect_str_eq(sb_cstr(&out), "");
 }

@@ -3,37 +3,22 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "fixture.h"
 #include "value.h"
 
-static source_set srcs;
-static diag_list diags;
-static arena ar;
-static program p;
-static arena mem;
+static fixture fx;
 
 static void setup(void)
 {
     static const char text[] =
         "country CN \"China\"\ncountry VN \"Viet Nam\"\ncountry DE \"Germany\"\n"
         "attribute usmca: bool = false\nattribute note: text\nattribute copper: money\n";
-    source_set_init(&srcs);
-    diag_list_init(&diags);
-    arena_init(&ar);
-    program_init(&p, &ar, &srcs);
-    load_options lo = { NULL, NULL, NULL };
-    cr_assert(program_load_text(&p, "v.levy", text, strlen(text), &lo, &diags));
-    cr_assert(program_check(&p, &diags));
-    arena_init(&mem);
+    fixture_load_text(&fx, "v.levy", text, NULL);
 }
 
 static void teardown(void)
 {
-    arena_free(&mem);
-    program_free(&p);
-    arena_free(&ar);
-    diag_list_free(&diags);
-    source_set_free(&srcs);
+    fixture_free(&fx);
 }
 
 TestSuite(value, .init = setup, .fini = teardown);
@@ -44,7 +29,7 @@ static const char *fmt(value v)
 {
     strbuf sb;
     sb_init(&sb);
-    value_format(&v, &p, &sb);
+    value_format(&v, &fx.p, &sb);
     snprintf(shown, sizeof shown, "%s", sb_cstr(&sb));
     sb_free(&sb);
     return shown;
@@ -88,7 +73,7 @@ Test(value, formats)
 
 Test(value, sets_print_as_written)
 {
-    bitset *cs = bitset_new(&mem, 3);
+    bitset *cs = bitset_new(&fx.mem, 3);
     bitset_add(cs, 0);
     bitset_add(cs, 1);
     value v = { .kind = V_COUNTRY_SET, .as.countries = cs };
@@ -99,11 +84,11 @@ Test(value, sets_print_as_written)
     cr_expect_str_eq(fmt(v), "{}");
     hs_interval iv[] = { hs_code_interval(hs("72")), hs_code_interval(hs("73")),
                          hs_code_interval(hs("8517.13")) };
-    value ps = { .kind = V_PRODUCT_SET, .as.products = pset_from_intervals(&mem, iv, 3) };
+    value ps = { .kind = V_PRODUCT_SET, .as.products = pset_from_intervals(&fx.mem, iv, 3) };
     cr_expect_str_eq(fmt(ps), "{hs 72..73, hs 8517.13}");
     hs_interval e = hs_code_interval(hs("85"));
-    pset *all = pset_all(&mem), *one = pset_from_intervals(&mem, &e, 1);
-    value most = { .kind = V_PRODUCT_SET, .as.products = pset_minus(&mem, all, one) };
+    pset *all = pset_all(&fx.mem), *one = pset_from_intervals(&fx.mem, &e, 1);
+    value most = { .kind = V_PRODUCT_SET, .as.products = pset_minus(&fx.mem, all, one) };
     cr_expect_str_eq(fmt(most), "all except {hs 85}");
 }
 
@@ -122,36 +107,36 @@ Test(value, equality)
 
 Test(value, shipment_fields_from_text)
 {
-    shipment *s = ship_new(&mem, &p);
+    shipment *s = ship_new(&fx.mem, &fx.p);
     char err[128];
     cr_assert_eq(s->nfields, F_BUILTIN_COUNT + 3);
-    cr_expect_eq(ship_field_lookup(&p, "entered"), F_ENTERED);
-    cr_expect_eq(ship_field_lookup(&p, "usmca"), F_BUILTIN_COUNT);
-    cr_expect_eq(ship_field_lookup(&p, "nope"), -1);
-    cr_assert(ship_set_text(s, &p, &mem, F_ORIGIN, " CN ", 4, err, sizeof err), "%s", err);
+    cr_expect_eq(ship_field_lookup(&fx.p, "entered"), F_ENTERED);
+    cr_expect_eq(ship_field_lookup(&fx.p, "usmca"), F_BUILTIN_COUNT);
+    cr_expect_eq(ship_field_lookup(&fx.p, "nope"), -1);
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_ORIGIN, " CN ", 4, err, sizeof err), "%s", err);
     cr_expect_eq(s->fields[F_ORIGIN].as.country, 0);
-    cr_assert(ship_set_text(s, &p, &mem, F_PRODUCT, "hs 9503.00.00", 13, err, sizeof err));
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_PRODUCT, "hs 9503.00.00", 13, err, sizeof err));
     cr_expect_str_eq(fmt(s->fields[F_PRODUCT]), "hs 9503.00.00");
-    cr_assert(ship_set_text(s, &p, &mem, F_PRODUCT, "95030000", 8, err, sizeof err));
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_PRODUCT, "95030000", 8, err, sizeof err));
     cr_expect_str_eq(fmt(s->fields[F_PRODUCT]), "hs 9503.00.00");
-    cr_assert(ship_set_text(s, &p, &mem, F_VALUE, "$10,000.50", 10, err, sizeof err));
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_VALUE, "$10,000.50", 10, err, sizeof err));
     cr_expect_str_eq(fmt(s->fields[F_VALUE]), "$10,000.50");
-    cr_assert(ship_set_text(s, &p, &mem, F_VALUE, "10000", 5, err, sizeof err));
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_VALUE, "10000", 5, err, sizeof err));
     cr_expect_str_eq(fmt(s->fields[F_VALUE]), "$10,000.00");
-    cr_assert(ship_set_text(s, &p, &mem, F_ENTERED, "2025-04-15", 10, err, sizeof err));
-    cr_assert(ship_set_text(s, &p, &mem, F_UNIT, "kg", 2, err, sizeof err));
-    cr_assert(ship_set_text(s, &p, &mem, F_QUANTITY, "40", 2, err, sizeof err));
-    cr_assert(ship_set_text(s, &p, &mem, F_BUILTIN_COUNT, "true", 4, err, sizeof err));
-    cr_assert(ship_set_text(s, &p, &mem, F_BUILTIN_COUNT + 1, "a note", 6, err, sizeof err));
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_ENTERED, "2025-04-15", 10, err, sizeof err));
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_UNIT, "kg", 2, err, sizeof err));
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_QUANTITY, "40", 2, err, sizeof err));
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_BUILTIN_COUNT, "true", 4, err, sizeof err));
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_BUILTIN_COUNT + 1, "a note", 6, err, sizeof err));
     cr_expect_str_eq(s->fields[F_BUILTIN_COUNT + 1].as.text, "a note");
     strbuf sb;
     sb_init(&sb);
-    ship_format(s, &p, &sb);
+    ship_format(s, &fx.p, &sb);
     cr_expect_str_eq(sb_cstr(&sb),
                      "shipment { origin: CN, product: hs 9503.00.00, value: $10000.00, "
                      "quantity: 40, unit: kg, entered: 2025-04-15, usmca: true, note: \"a note\" }");
     sb_free(&sb);
-    cr_assert(ship_set_text(s, &p, &mem, F_LOADED, "", 0, err, sizeof err));
+    cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_LOADED, "", 0, err, sizeof err));
     cr_expect_not(ship_has(s, F_LOADED), "empty text leaves a field absent");
     ship_clear(s);
     cr_expect_not(ship_has(s, F_ORIGIN));
@@ -159,18 +144,18 @@ Test(value, shipment_fields_from_text)
 
 Test(value, shipment_text_errors)
 {
-    shipment *s = ship_new(&mem, &p);
+    shipment *s = ship_new(&fx.mem, &fx.p);
     char err[128];
-    cr_expect_not(ship_set_text(s, &p, &mem, F_ORIGIN, "CX", 2, err, sizeof err));
+    cr_expect_not(ship_set_text(s, &fx.p, &fx.mem, F_ORIGIN, "CX", 2, err, sizeof err));
     cr_expect_str_eq(err, "unknown country 'CX' in 'origin'");
-    cr_expect_not(ship_set_text(s, &p, &mem, F_ENTERED, "2025-02-30", 10, err, sizeof err));
+    cr_expect_not(ship_set_text(s, &fx.p, &fx.mem, F_ENTERED, "2025-02-30", 10, err, sizeof err));
     cr_expect_str_eq(err, "'2025-02-30' is not a date (field 'entered')");
-    cr_expect_not(ship_set_text(s, &p, &mem, F_VALUE, "ten", 3, err, sizeof err));
-    cr_expect_not(ship_set_text(s, &p, &mem, F_PRODUCT, "hs 95x3", 7, err, sizeof err));
-    cr_expect_not(ship_set_text(s, &p, &mem, F_UNIT, "furlong", 7, err, sizeof err));
-    cr_expect_not(ship_set(s, &p, F_ORIGIN, value_bool(true), err, sizeof err));
+    cr_expect_not(ship_set_text(s, &fx.p, &fx.mem, F_VALUE, "ten", 3, err, sizeof err));
+    cr_expect_not(ship_set_text(s, &fx.p, &fx.mem, F_PRODUCT, "hs 95x3", 7, err, sizeof err));
+    cr_expect_not(ship_set_text(s, &fx.p, &fx.mem, F_UNIT, "furlong", 7, err, sizeof err));
+    cr_expect_not(ship_set(s, &fx.p, F_ORIGIN, value_bool(true), err, sizeof err));
     cr_expect_str_eq(err, "'origin' is a country, not a bool");
-    cr_expect(ship_set(s, &p, F_VALUE, value_number(d("5")), err, sizeof err),
+    cr_expect(ship_set(s, &fx.p, F_VALUE, value_number(d("5")), err, sizeof err),
               "a number is accepted as money");
 }
 
