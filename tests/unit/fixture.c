@@ -56,8 +56,7 @@ const policy_index *fixture_policy(fixture *fx)
     return ix;
 }
 
-bool fixture_show(fixture *fx, const policy_index *ix, const char *name, char *buf,
-                  size_t size)
+bool fixture_show(fixture *fx, const policy_index *ix, const char *name, char *buf, size_t size)
 {
     node *d = symtab_get(&fx->p.globals, name);
     cr_assert(d && d->kind == N_LET, "no let %s", name);

@@ -45,7 +45,6 @@ const policy_index *fixture_policy(fixture *fx);
 /* fixture_show: `let name` evaluated under ix and written into buf as
  * `levy run` prints it (explanations as their table).  False, with "error CODE: message" in buf, when the
  * evaluation fails; fails the test when there is no such let. */
-bool fixture_show(fixture *fx, const policy_index *ix, const char *name, char *buf,
-                  size_t size);
+bool fixture_show(fixture *fx, const policy_index *ix, const char *name, char *buf, size_t size);
 
 #endif
