@@ -375,57 +375,38 @@ void levy_policy_clear_diagnostics(levy_policy *p) {
     p->delivered = 0;
 }
 
-/* The stages render to a FILE *; the API hands text to a writer.  A memory
- * stream joins the two. */
-typedef struct mem_out {
-    FILE *f;
-    char *text;
-    size_t len;
-} mem_out;
-
-static bool mem_open(mem_out *m) {
-    m->text = NULL;
-    m->len = 0;
-    m->f = open_memstream(&m->text, &m->len);
-    return m->f != NULL;
-}
-
-/* mem_flush: pass what was written to write (if anything), and close. */
-static void mem_flush(mem_out *m, levy_write_fn write, void *userdata) {
-    fclose(m->f);
-    if (m->text && m->len > 0 && write)
-        write(userdata, m->text, m->len);
-    free(m->text);
+/* write_text: passes what b holds to write (if anything), and frees b. */
+static void write_text(strbuf *b, levy_write_fn write, void *userdata) {
+    if (b->len > 0 && write)
+        write(userdata, sb_cstr(b), b->len);
+    sb_free(b);
 }
 
 void levy_policy_write_diagnostics(const levy_policy *p, levy_format format,
                                    levy_write_fn write, void *userdata) {
-    mem_out m;
-    if (!p || !write || !mem_open(&m))
+    if (!p || !write)
         return;
     diag_format f = format == LEVY_FORMAT_JSON ? DIAG_JSON
                   : format == LEVY_FORMAT_GITHUB ? DIAG_GITHUB : DIAG_TEXT;
-    diag_render(m.f, &p->sources, &p->diags, f);
-    mem_flush(&m, write, userdata);
+    strbuf text;
+    sb_init(&text);
+    diag_format_list(&text, &p->sources, &p->diags, f);
+    write_text(&text, write, userdata);
 }
 
 levy_status levy_debug_dump_ast(const char *path, levy_write_fn out, levy_write_fn err,
                                 void *userdata) {
     if (!path || !out || !err)
         return LEVY_ERROR_ARGUMENT;
-    mem_out o, e;
-    if (!mem_open(&o))
-        return LEVY_ERROR_NOMEM;
-    if (!mem_open(&e)) {
-        mem_flush(&o, NULL, NULL);
-        return LEVY_ERROR_NOMEM;
-    }
+    strbuf o, e;
+    sb_init(&o);
+    sb_init(&e);
     source_set srcs;
     source_set_init(&srcs);
     levy_status result = LEVY_OK;
     int file = source_set_read_file(&srcs, path, path);
     if (file < 0) {
-        fprintf(e.f, "levy: cannot read %s: %s\n", path, strerror(errno));
+        sb_printf(&e, "levy: cannot read %s: %s\n", path, strerror(errno));
         result = LEVY_ERROR_IO;
     } else {
         arena a;
@@ -435,15 +416,17 @@ levy_status levy_debug_dump_ast(const char *path, levy_write_fn out, levy_write_
         node *prog = NULL;
         parse_status st = parse_source(&a, &srcs, file, &diags, &prog);
         if (st == PARSE_OK && prog)
-            ast_dump(o.f, prog);
-        diag_render(e.f, &srcs, &diags, DIAG_TEXT);
+            ast_format(&o, prog);
+        diag_format_list(&e, &srcs, &diags, DIAG_TEXT);
         result = st == PARSE_OK ? LEVY_OK : LEVY_ERROR_INVALID;
         diag_list_free(&diags);
         arena_free(&a);
     }
     source_set_free(&srcs);
-    mem_flush(&o, out, userdata);
-    mem_flush(&e, err, userdata);
+    if (o.failed || e.failed)
+        result = LEVY_ERROR_NOMEM;
+    write_text(&o, out, userdata);
+    write_text(&e, err, userdata);
     return result;
 }
 

@@ -94,31 +94,31 @@ bool ast_is_declaration(const node *n) {
     return n->kind != N_EXPR_STMT && n->kind != N_UNDER;
 }
 
-static void dump_value(FILE *out, const node *n) {
+static void dump_value(strbuf *out, const node *n) {
     char buf[DEC_FMT_MAX];
     switch (n->kind) {
     case N_NUMBER:
         dec_format(n->v.num, 0, buf, sizeof buf);
-        fprintf(out, " %s", buf);
+        sb_printf(out, " %s", buf);
         break;
     case N_PERCENT:
         dec_format_percent(n->v.num, buf, sizeof buf);
-        fprintf(out, " %s", buf);
+        sb_printf(out, " %s", buf);
         break;
     case N_MONEY:
         dec_format_money(n->v.num, buf, sizeof buf);
-        fprintf(out, " %s", buf);
+        sb_printf(out, " %s", buf);
         break;
     case N_DATE: {
         char d[11];
         date_format(n->v.day, d);
-        fprintf(out, " %s", d);
+        sb_printf(out, " %s", d);
         break;
     }
     case N_DURATION: {
         char d[32];
         duration_format(n->v.dur, d);
-        fprintf(out, " %s", d);
+        sb_printf(out, " %s", d);
         break;
     }
     case N_HS:
@@ -127,52 +127,52 @@ static void dump_value(FILE *out, const node *n) {
         hs_format(n->v.hs.lo, a);
         if (n->kind == N_HS_RANGE) {
             hs_format(n->v.hs.hi, b);
-            fprintf(out, " hs %s..%s", a, b);
+            sb_printf(out, " hs %s..%s", a, b);
         } else {
-            fprintf(out, " hs %s", a);
+            sb_printf(out, " hs %s", a);
         }
         break;
     }
     case N_BOOL:
-        fputs(n->flags ? " true" : " false", out);
+        sb_puts(out, n->flags ? " true" : " false");
         break;
     case N_BINARY:
     case N_UNARY:
-        fprintf(out, " %s", op_name((op)n->flags));
+        sb_printf(out, " %s", op_name((op)n->flags));
         break;
     case N_WINDOW: {
         static const char *const w[] = { "from", "until", "through", "for" };
-        fprintf(out, " %s", w[n->flags & 3]);
+        sb_printf(out, " %s", w[n->flags & 3]);
         break;
     }
     case N_RATE_BY:
-        fputs(n->flags == BY_ORIGIN ? " by origin" : " by product", out);
+        sb_puts(out, n->flags == BY_ORIGIN ? " by origin" : " by product");
         break;
     case N_SUSPEND:
         if (n->flags & SUSPEND_ALL)
-            fputs(" all", out);
+            sb_puts(out, " all");
         break;
     default:
         break;
     }
 }
 
-static void dump(FILE *out, const node *n, int depth, const char *role) {
-    fprintf(out, "%*s", depth * 2, "");
+static void dump(strbuf *out, const node *n, int depth, const char *role) {
+    sb_printf(out, "%*s", depth * 2, "");
     if (role)
-        fprintf(out, "%s: ", role);
+        sb_printf(out, "%s: ", role);
     if (!n) {
-        fputs("-\n", out);
+        sb_puts(out, "-\n");
         return;
     }
-    fprintf(out, "%s", ast_kind_name(n->kind));
+    sb_printf(out, "%s", ast_kind_name(n->kind));
     if (n->name)
-        fprintf(out, n->kind == N_STRING || n->kind == N_CITATION || n->kind == N_TEST
+        sb_printf(out, n->kind == N_STRING || n->kind == N_CITATION || n->kind == N_TEST
                          ? " \"%s\"" : " %s", n->name);
     if (n->desc)
-        fprintf(out, " \"%s\"", n->desc);
+        sb_printf(out, " \"%s\"", n->desc);
     dump_value(out, n);
-    fprintf(out, " @%d:%d-%d:%d\n", n->at.first_line, n->at.first_column, n->at.last_line,
+    sb_printf(out, " @%d:%d-%d:%d\n", n->at.first_line, n->at.first_column, n->at.last_line,
             n->at.last_column);
     if (n->a)
         dump(out, n->a, depth + 1, "a");
@@ -184,4 +184,12 @@ static void dump(FILE *out, const node *n, int depth, const char *role) {
         dump(out, n->items.v[i], depth + 1, NULL);
 }
 
-void ast_dump(FILE *out, const node *n) { dump(out, n, 0, NULL); }
+void ast_format(strbuf *out, const node *n) { dump(out, n, 0, NULL); }
+
+void ast_dump(FILE *out, const node *n) {
+    strbuf sb;
+    sb_init(&sb);
+    ast_format(&sb, n);
+    fwrite(sb_cstr(&sb), 1, sb.len, out);
+    sb_free(&sb);
+}

@@ -16,6 +16,7 @@
 #include "decimal.h"
 #include "diag.h"
 #include "hs.h"
+#include "strbuf.h"
 
 typedef struct node node;
 
@@ -186,5 +187,7 @@ bool ast_is_declaration(const node *n);
 /* ast_dump: the tree as indented text, one node a line with its span, for
  * `levy parse --dump-ast` and tests. */
 void ast_dump(FILE *out, const node *n);
+/* ast_format: appends what ast_dump writes. */
+void ast_format(strbuf *out, const node *n);
 
 #endif

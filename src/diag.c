@@ -431,6 +431,12 @@ void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d, dia
     sb_free(&sb);
 }
 
+void diag_format_list(strbuf *out, const source_set *srcs, const diag_list *d,
+                      diag_format fmt) {
+    for (size_t i = 0; i < d->count; i++)
+        diag_format_one(out, srcs, &d->items[i], fmt);
+}
+
 void diag_render(FILE *out, const source_set *srcs, const diag_list *d, diag_format fmt) {
     for (size_t i = 0; i < d->count; i++)
         diag_render_one(out, srcs, &d->items[i], fmt);

@@ -106,7 +106,10 @@ void diag_render(FILE *out, const source_set *srcs, const diag_list *d,
                  diag_format fmt);
 void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d,
                      diag_format fmt);
-/* diag_format_one: appends d to out, as diag_render_one writes it. */
+/* diag_format_list, diag_format_one: append to out what diag_render and
+ * diag_render_one write. */
+void diag_format_list(strbuf *out, const source_set *srcs, const diag_list *d,
+                      diag_format fmt);
 void diag_format_one(strbuf *out, const source_set *srcs, const diagnostic *d,
                      diag_format fmt);
 
