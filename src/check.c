@@ -77,56 +77,11 @@ const char *builtin_name(builtin_id b) {
 
 /* ---- Declaration classes ---------------------------------------------------- */
 
-/* The kinds of named declaration (decl_class, check_internal.h) are each
- * numbered in their decl_table list. */
+/* The classes of named declaration, the list each is numbered in, and
+ * what each kind is called, are decl_kinds.def's (program.h). */
 
-static int decl_class_of(const node *d) {
-    switch (d->kind) {
-    case N_COUNTRY: return DC_COUNTRY;
-    case N_GROUP: return DC_GROUP;
-    case N_PRODUCTS: return DC_PRODUCTS;
-    case N_LET: return (d->flags & LET_LOCAL) ? -1 : DC_LET;
-    case N_ATTRIBUTE: return DC_ATTRIBUTE;
-    case N_SCHEDULE: return DC_SCHEDULE;
-    case N_MEASURE: return DC_MEASURE;
-    case N_PAUSE: case N_CONCESSION: return DC_MODIFIER;
-    case N_COMMITMENT: return DC_COMMITMENT;
-    case N_SCENARIO: return DC_SCENARIO;
-    default: return -1;
-    }
-}
-
-static node_list *decl_list(decl_table *t, int dc) {
-    switch (dc) {
-    case DC_COUNTRY: return &t->countries;
-    case DC_GROUP: return &t->groups;
-    case DC_PRODUCTS: return &t->products;
-    case DC_LET: return &t->lets;
-    case DC_ATTRIBUTE: return &t->attributes;
-    case DC_SCHEDULE: return &t->schedules;
-    case DC_MEASURE: return &t->measures;
-    case DC_MODIFIER: return &t->modifiers;
-    case DC_COMMITMENT: return &t->commitments;
-    default: return &t->scenarios;
-    }
-}
-
-/* "a group", "an attribute": what a declaration is, for messages. */
 const char *decl_phrase(const node *d) {
-    switch (d->kind) {
-    case N_COUNTRY: return "a country";
-    case N_GROUP: return "a group";
-    case N_PRODUCTS: return "a product set";
-    case N_LET: return "a let";
-    case N_ATTRIBUTE: return "an attribute";
-    case N_SCHEDULE: return "a schedule";
-    case N_MEASURE: return "a measure";
-    case N_PAUSE: return "a pause";
-    case N_CONCESSION: return "a concession";
-    case N_COMMITMENT: return "a commitment";
-    case N_SCENARIO: return "a scenario";
-    default: return "a declaration";
-    }
+    return decl_kind_phrase(d->kind);
 }
 
 const char *type_phrase(type t) {
@@ -488,7 +443,7 @@ void report_duplicate(checker *ck, node *d, const node *prev, bool in_scenario) 
 static void number_decl(checker *ck, node *d, node *scenario) {
     int dc = decl_class_of(d);
     node_list *list = d->kind == N_COMMIT ? &ck->p->decls.commits
-                      : dc >= 0          ? decl_list(&ck->p->decls, dc)
+                      : dc >= 0          ? decl_class_list(&ck->p->decls, dc)
                                          : NULL;
     if (!list)
         return;
@@ -641,7 +596,7 @@ static void declare_scenario_items(checker *ck, node *s) {
 
 static bool checker_init(checker *ck) {
     for (int dc = 0; dc < DC_COUNT; dc++) {
-        size_t n = decl_list(&ck->p->decls, dc)->n;
+        size_t n = decl_class_list(&ck->p->decls, dc)->n;
         ck->info[dc] = calloc(n ? n : 1, sizeof *ck->info[dc]);
         ck->ninfo[dc] = n;
         if (!ck->info[dc])

@@ -47,11 +47,8 @@ int builtin_field_lookup(const char *name);
 
 /* ---- Declaration classes (check.c) ----------------------------------------- */
 
-/* The kinds of named declaration, each numbered in its decl_table list. */
-typedef enum decl_class {
-    DC_COUNTRY, DC_GROUP, DC_PRODUCTS, DC_LET, DC_ATTRIBUTE, DC_SCHEDULE,
-    DC_MEASURE, DC_MODIFIER, DC_COMMITMENT, DC_SCENARIO, DC_COUNT
-} decl_class;
+/* The classes of named declaration (decl_class, DC_*) are program.h's,
+ * generated from decl_kinds.def. */
 
 /* Candidates for suggestions: declaration classes as bits, and these. */
 #define CAND_DECLS ((1u << DC_COUNT) - 1)

@@ -88,7 +88,9 @@ static bool mark_membership(builder *b)
 {
     policy_index *ix = b->ix;
     const program *p = ix->p;
-    for (int rk = 0; rk < RK_COUNT; rk++) {
+    for (int rk = 0; rk < DC_COUNT; rk++) {
+        if (!decl_class_per_scenario(rk))
+            continue;
         size_t n = class_list(p, rk)->n;
         ix->remap[rk] = ix_alloc(b, n, sizeof *ix->remap[rk]);
         ix->dropped[rk] = ix_alloc(b, n, sizeof *ix->dropped[rk]);
@@ -449,8 +451,8 @@ static bool compile_schedules(builder *b)
         return false;
     for (size_t i = 0; i < l->n; i++) {
         const node *d = l->v[i];
-        if (ix->dropped[RK_SCHED][i] && !ix->remap[RK_SCHED][i] &&
-            ix->scenario_of[RK_SCHED][i] != ix->scenario)
+        if (ix->dropped[DC_SCHEDULE][i] && !ix->remap[DC_SCHEDULE][i] &&
+            ix->scenario_of[DC_SCHEDULE][i] != ix->scenario)
             continue;
         if (d->b && b->base && b->base->scheds[i] && b->base->scheds[i]->decl == d) {
             ix->scheds[i] = b->base->scheds[i]; /* a file the base has read */
@@ -478,7 +480,7 @@ static bool compile_schedules(builder *b)
 static int measure_slot_of(builder *b, const node *name)
 {
     const node *d = ev_decl_of_name(&b->env, name);
-    if (!d || d->kind != N_MEASURE || !in_class(b->ix->p, d, RK_MEASURE))
+    if (!d || d->kind != N_MEASURE || !in_class(b->ix->p, d, DC_MEASURE))
         return -1;
     return b->ix->measure_slot[d->index];
 }
@@ -486,7 +488,7 @@ static int measure_slot_of(builder *b, const node *name)
 static int modifier_slot_of(builder *b, const node *name)
 {
     const node *d = ev_decl_of_name(&b->env, name);
-    if (!d || class_of(d) != RK_MODIFIER || !in_class(b->ix->p, d, RK_MODIFIER))
+    if (!d || class_of(d) != DC_MODIFIER || !in_class(b->ix->p, d, DC_MODIFIER))
         return -1;
     return b->ix->mod_slot[d->index];
 }
@@ -503,14 +505,14 @@ static bool assign_slots(builder *b)
         return false;
     for (size_t i = 0; i < p->decls.measures.n; i++) {
         ix->measure_slot[i] = -1;
-        if (!ix->dropped[RK_MEASURE][i]) {
+        if (!ix->dropped[DC_MEASURE][i]) {
             ix->measure_slot[i] = (int)ix->nmeasures;
             ix->measures[ix->nmeasures++].decl = p->decls.measures.v[i];
         }
     }
     for (size_t i = 0; i < p->decls.modifiers.n; i++) {
         ix->mod_slot[i] = -1;
-        if (!ix->dropped[RK_MODIFIER][i]) {
+        if (!ix->dropped[DC_MODIFIER][i]) {
             ix->mod_slot[i] = (int)ix->nmods;
             ix->mods[ix->nmods++].decl = p->decls.modifiers.v[i];
         }
@@ -845,7 +847,7 @@ static bool collect_bounds(builder *b)
 static void fill_constants(builder *b)
 {
     policy_index *ix = b->ix;
-    static const int classes[] = { RK_GROUP, RK_PRODUCTS, RK_LET };
+    static const int classes[] = { DC_GROUP, DC_PRODUCTS, DC_LET };
     for (size_t c = 0; c < sizeof classes / sizeof classes[0]; c++) {
         int rk = classes[c];
         const node_list *l = class_list(ix->p, rk);

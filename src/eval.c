@@ -1014,9 +1014,9 @@ const_slot *eval_const_slot(const policy_index *ix, const node *d)
     if (rk < 0 || !in_class(ix->p, d, rk))
         return NULL;
     switch (rk) {
-    case RK_LET: return &ix->lets[d->index];
-    case RK_GROUP: return &ix->groups[d->index];
-    case RK_PRODUCTS: return &ix->products[d->index];
+    case DC_LET: return &ix->lets[d->index];
+    case DC_GROUP: return &ix->groups[d->index];
+    case DC_PRODUCTS: return &ix->products[d->index];
     default: return NULL;
     }
 }

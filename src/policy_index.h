@@ -147,8 +147,9 @@ typedef struct const_slot {
     eval_error *err;
 } const_slot;
 
-/* Remapping of declarations in a scenario, by class of declaration. */
-enum { RK_LET, RK_SCHED, RK_GROUP, RK_PRODUCTS, RK_MEASURE, RK_MODIFIER, RK_COUNT };
+/* Remapping of declarations in a scenario is by class of declaration
+ * (decl_class, program.h), for the classes decl_kinds.def marks
+ * PER_SCENARIO; the arrays of the other classes are NULL. */
 
 #define NCHAPTERS 100
 
@@ -158,8 +159,8 @@ struct policy_index {
     arena mem;                   /* everything compiled; values of constants */
     bool ready;                  /* compiled: assessments may run */
     size_t ncountries;
-    const node **remap[RK_COUNT]; /* decl index -> the decl standing for it */
-    bool *dropped[RK_COUNT];      /* decl index -> not part of this policy */
+    const node **remap[DC_COUNT]; /* decl index -> the decl standing for it */
+    bool *dropped[DC_COUNT];      /* decl index -> not part of this policy */
 
     c_measure *measures;
     size_t nmeasures;
@@ -180,35 +181,24 @@ struct policy_index {
     date *bounds;                /* sorted dates where the charge may change */
     size_t nbounds;
 
-    const node **scenario_of[RK_COUNT]; /* decl index -> its scenario or NULL */
+    const node **scenario_of[DC_COUNT]; /* decl index -> its scenario or NULL */
     bool frozen;                 /* constants filled: nothing changes any more */
     schedule **owned;            /* schedules whose rows this index frees */
     size_t nowned, capowned;
 };
 
+/* class_list: the list class rk is numbered in. */
 static inline const node_list *class_list(const program *p, int rk)
 {
-    switch (rk) {
-    case RK_LET: return &p->decls.lets;
-    case RK_SCHED: return &p->decls.schedules;
-    case RK_GROUP: return &p->decls.groups;
-    case RK_PRODUCTS: return &p->decls.products;
-    case RK_MEASURE: return &p->decls.measures;
-    default: return &p->decls.modifiers;
-    }
+    return decl_class_list(&p->decls, rk);
 }
 
+/* class_of: d's class when the compiler tracks it per scenario, or
+ * DC_NONE. */
 static inline int class_of(const node *d)
 {
-    switch (d->kind) {
-    case N_LET: return RK_LET;
-    case N_SCHEDULE: return RK_SCHED;
-    case N_GROUP: return RK_GROUP;
-    case N_PRODUCTS: return RK_PRODUCTS;
-    case N_MEASURE: return RK_MEASURE;
-    case N_PAUSE: case N_CONCESSION: return RK_MODIFIER;
-    default: return -1;
-    }
+    decl_class dc = decl_class_of(d);
+    return decl_class_per_scenario(dc) ? dc : DC_NONE;
 }
 
 /* in_class: is d the declaration numbered d->index of its class?  (Lets

@@ -1,6 +1,8 @@
-/* program.c - a program's tables: made empty, and freed. */
+/* program.c - a program's tables: made empty, and freed; and the kinds
+ * and classes of declaration, from decl_kinds.def. */
 #include "program.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* ---- Programs ------------------------------------------------------------ */
@@ -24,4 +26,82 @@ void program_free(program *p) {
     memset(p, 0, sizeof *p);
     p->arena = a;
     p->sources = srcs;
+}
+
+/* ---- Kinds and classes of declaration ---------------------------------------- */
+
+/* Every function here is generated from decl_kinds.def. */
+
+decl_class decl_kind_class(node_kind k) {
+    switch (k) {
+#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, list) case kind: return DC_##CLASS;
+#include "decl_kinds.def"
+    default: return DC_NONE;
+    }
+}
+
+decl_class decl_class_of(const node *d) {
+    if (d->kind == N_LET && (d->flags & LET_LOCAL))
+        return DC_NONE; /* numbered in local_lets, and not a global name */
+    return decl_kind_class(d->kind);
+}
+
+static const size_t class_offsets[DC_COUNT] = {
+#define DECL_CLASS(CLASS, member, compiled) [DC_##CLASS] = offsetof(decl_table, member),
+#include "decl_kinds.def"
+};
+
+node_list *decl_class_list(const decl_table *t, decl_class dc) {
+    return (node_list *)((const char *)t + class_offsets[dc]);
+}
+
+const node_list *decl_kind_list(const decl_table *t, node_kind k) {
+    decl_class dc = decl_kind_class(k);
+    if (dc != DC_NONE)
+        return decl_class_list(t, dc);
+    /* Numbered, though not names. */
+    if (k == N_COMMIT)
+        return &t->commits;
+    if (k == N_TEST)
+        return &t->tests;
+    return NULL;
+}
+
+bool decl_class_per_scenario(decl_class dc) {
+#define PER_SCENARIO true
+#define SHARED false
+    static const bool per_scenario[DC_COUNT] = {
+#define DECL_CLASS(CLASS, member, compiled) [DC_##CLASS] = compiled,
+#include "decl_kinds.def"
+    };
+#undef PER_SCENARIO
+#undef SHARED
+    return dc != DC_NONE && per_scenario[dc];
+}
+
+const char *decl_kind_phrase(node_kind k) {
+    switch (k) {
+#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, list) case kind: return phrase;
+#include "decl_kinds.def"
+    default: return "a declaration";
+    }
+}
+
+static const struct list_kind {
+    const char *name; /* NULL: not listed */
+    node_kind kind;
+} list_kinds[] = {
+#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, list) { list, kind },
+#include "decl_kinds.def"
+};
+
+const char *decl_list_kind(size_t i, node_kind *kind) {
+    for (size_t k = 0; k < sizeof list_kinds / sizeof list_kinds[0]; k++) {
+        if (!list_kinds[k].name || i-- > 0)
+            continue;
+        if (kind)
+            *kind = list_kinds[k].kind;
+        return list_kinds[k].name;
+    }
+    return NULL;
 }

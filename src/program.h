@@ -72,4 +72,38 @@ enum check_flags {
 void program_init(program *p, arena *a, source_set *srcs);
 void program_free(program *p);
 
+/* ---- Kinds and classes of declaration (decl_kinds.def) ------------------- */
+
+/* The classes of named declaration, each numbered in its decl_table list
+ * (pauses and concessions share one); DC_NONE for the other kinds. */
+typedef enum decl_class {
+    DC_NONE = -1,
+#define DECL_CLASS(CLASS, member, compiled) DC_##CLASS,
+#include "decl_kinds.def"
+    DC_COUNT
+} decl_class;
+
+/* decl_kind_class: the class declarations of kind k are numbered in, or
+ * DC_NONE. */
+decl_class decl_kind_class(node_kind k);
+/* decl_class_of: the class d is numbered in, or DC_NONE: its kind's, but
+ * a let inside a test or `under` block (LET_LOCAL) is in none. */
+decl_class decl_class_of(const node *d);
+/* decl_class_list: the list of t that class dc (not DC_NONE) is numbered
+ * in: t's own (as strchr, it is writable when t is). */
+node_list *decl_class_list(const decl_table *t, decl_class dc);
+/* decl_kind_list: the list of t that declarations of kind k are numbered
+ * in (commits and tests too), or NULL. */
+const node_list *decl_kind_list(const decl_table *t, node_kind k);
+/* decl_class_per_scenario: does the compiler keep, per scenario, which
+ * declarations of class dc stand in for others or are left out? */
+bool decl_class_per_scenario(decl_class dc);
+/* decl_kind_phrase: "a measure", "an attribute": what a declaration of
+ * kind k is called in messages; "a declaration" for another kind. */
+const char *decl_kind_phrase(node_kind k);
+/* decl_list_kind: the i-th kind of declaration that can be listed
+ * ("measures"), in the order of decl_kinds.def, with its node kind in
+ * *kind; NULL past the end. */
+const char *decl_list_kind(size_t i, node_kind *kind);
+
 #endif
