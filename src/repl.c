@@ -342,14 +342,7 @@ static const meta_command meta_commands[] = {
 };
 #define NCOMMANDS (sizeof meta_commands / sizeof meta_commands[0])
 
-static const char *const list_kinds[] = {
-    "measures", "pauses", "concessions", "countries", "groups", "products", "scenarios",
-    "tests", "commitments", "schedules", "lets", "attributes",
-};
-#define NKINDS (sizeof list_kinds / sizeof list_kinds[0])
-
 static const char *command_name(size_t i) { return i < NCOMMANDS ? meta_commands[i].name : NULL; }
-static const char *kind_name(size_t i) { return i < NKINDS ? list_kinds[i] : NULL; }
 
 enum { NO_MATCH = -1, AMBIGUOUS = -2 };
 
@@ -476,18 +469,18 @@ static bool meta_scenario(repl *r, const char *arg) {
 }
 
 static bool meta_list(repl *r, const char *arg) {
-    int i = resolve_prefix(arg, strlen(arg), kind_name);
+    int i = resolve_prefix(arg, strlen(arg), levy_list_kind);
     if (i < 0) {
         char list[512];
         candidates(list, sizeof list, i == AMBIGUOUS ? arg : "", i == AMBIGUOUS ? strlen(arg) : 0,
-                   "", kind_name);
+                   "", levy_list_kind);
         repl_error(r, "%s kind '%s'; :list takes one of: %s",
                    i == AMBIGUOUS ? "ambiguous" : "unknown", arg, list);
         return false;
     }
     if (!begin_evaluation(r))
         return false;
-    return end_evaluation(r, levy_session_list(r->session, list_kinds[i]));
+    return end_evaluation(r, levy_session_list(r->session, levy_list_kind((size_t)i)));
 }
 
 static bool meta_show(repl *r, const char *arg) {
@@ -770,7 +763,7 @@ static void collect(repl *r, const completion_request *q, string_list *out) {
         collect_files(out, q->word);
         break;
     case COMPLETE_KIND:
-        collect_matching(out, q->word, "", kind_name);
+        collect_matching(out, q->word, "", levy_list_kind);
         break;
     case COMPLETE_SCENARIO:
         if (strncmp("none", q->word, strlen(q->word)) == 0)

@@ -611,38 +611,25 @@ levy_status levy_session_set_scenario(levy_session *s, const char *name) {
     return LEVY_OK;
 }
 
-static const struct listing {
-    const char *kind;
-    size_t offset;          /* of the node_list in decl_table */
-    node_kind only;         /* for modifiers: pauses or concessions */
-} listings[] = {
-    { "measures", offsetof(decl_table, measures), N_MEASURE },
-    { "pauses", offsetof(decl_table, modifiers), N_PAUSE },
-    { "concessions", offsetof(decl_table, modifiers), N_CONCESSION },
-    { "countries", offsetof(decl_table, countries), N_COUNTRY },
-    { "groups", offsetof(decl_table, groups), N_GROUP },
-    { "products", offsetof(decl_table, products), N_PRODUCTS },
-    { "scenarios", offsetof(decl_table, scenarios), N_SCENARIO },
-    { "tests", offsetof(decl_table, tests), N_TEST },
-    { "commitments", offsetof(decl_table, commitments), N_COMMITMENT },
-    { "schedules", offsetof(decl_table, schedules), N_SCHEDULE },
-    { "lets", offsetof(decl_table, lets), N_LET },
-    { "attributes", offsetof(decl_table, attributes), N_ATTRIBUTE },
-};
+const char *levy_list_kind(size_t i) {
+    return decl_list_kind(i, NULL);
+}
 
 levy_status levy_session_list(levy_session *s, const char *kind) {
     if (!s || !kind)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
-    for (size_t i = 0; i < sizeof listings / sizeof listings[0]; i++) {
-        if (strcmp(kind, listings[i].kind) != 0)
+    node_kind only;
+    const char *name;
+    for (size_t i = 0; (name = decl_list_kind(i, &only)) != NULL; i++) {
+        if (strcmp(kind, name) != 0)
             continue;
-        const node_list *l =
-            (const node_list *)((const char *)&s->policy->prog.decls + listings[i].offset);
+        /* Pauses and concessions share a list: show those of this kind. */
+        const node_list *l = decl_kind_list(&s->policy->prog.decls, only);
         size_t shown = 0;
         for (size_t k = 0; k < l->n; k++) {
             const node *d = l->v[k];
-            if (d->kind != listings[i].only)
+            if (d->kind != only)
                 continue;
             if (d->kind == N_TEST)
                 sayf(s, "\"%s\"\n", d->name);
@@ -657,9 +644,8 @@ levy_status levy_session_list(levy_session *s, const char *kind) {
         return LEVY_OK;
     }
     size_t used = (size_t)snprintf(s->error, sizeof s->error, ":list takes one of:");
-    for (size_t i = 0; i < sizeof listings / sizeof listings[0] && used < sizeof s->error; i++)
-        used += (size_t)snprintf(s->error + used, sizeof s->error - used, " %s",
-                                 listings[i].kind);
+    for (size_t i = 0; (name = decl_list_kind(i, NULL)) != NULL && used < sizeof s->error; i++)
+        used += (size_t)snprintf(s->error + used, sizeof s->error - used, " %s", name);
     return LEVY_ERROR_ARGUMENT;
 }
 

@@ -296,6 +296,25 @@ Test(api, session_keeps_state_after_errors) {
     levy_session_free(s);
 }
 
+/* The kinds `:list` offers are the kinds levy_session_list takes. */
+Test(api, list_kinds) {
+    static const char *const kinds[] = {
+        "measures", "pauses", "concessions", "countries", "groups", "products",
+        "scenarios", "tests", "commitments", "schedules", "lets", "attributes",
+    };
+    size_t n = sizeof kinds / sizeof kinds[0];
+    sink out = { .len = 0 };
+    levy_session *s = levy_session_new(collect, &out);
+    cr_assert_not_null(s);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_str_eq(levy_list_kind(i), kinds[i]);
+        cr_assert_eq(levy_session_list(s, kinds[i]), LEVY_OK, "%s", kinds[i]);
+    }
+    cr_assert_null(levy_list_kind(n));
+    cr_assert_eq(levy_session_list(s, "fruit"), LEVY_ERROR_ARGUMENT);
+    levy_session_free(s);
+}
+
 Test(api, load_after_check_is_refused) {
     levy_policy *p = checked_policy();
     cr_assert_eq(levy_policy_load_string(p, "more.levy", "let z = 1", 9), LEVY_ERROR_STATE);
