@@ -304,7 +304,7 @@ static void enter_world(analysis *an, const node *scn) {
             const node *d = drop->items.v[k]->ref;
             if (d && d->kind == N_MEASURE)
                 an->dropped_m[d->index] = true;
-            else if (d && (d->kind == N_PAUSE || d->kind == N_CONCESSION))
+            else if (d && decl_kind_class(d->kind) == DC_MODIFIER)
                 an->dropped_k[d->index] = true;
         }
     }
@@ -693,7 +693,7 @@ static void example_note(analysis *an, diagnostic *d, const node *m, const mod_a
             continue;
         int w = snprintf(whens + len, sizeof whens - len, "%s%s '%s'",
                          len ? " and " : " (if it meets the 'when' of ",
-                         rule_word(with_when[i]->kind), with_when[i]->name);
+                         decl_kind_keyword(with_when[i]->kind), with_when[i]->name);
         len += w > 0 ? (size_t)w : 0;
     }
     if (len > 0 && len + 1 < sizeof whens)
@@ -709,11 +709,11 @@ static void report_conflict(analysis *an, const node *m, const mod_act *x, const
     char a[96], b[96];
     diagnostic *d = diag_add(an->ck->diags, SEV_WARNING, D_MAY_CONFLICT, y->clause->at,
                              "%s '%s' and %s '%s' can conflict on measure '%s': one %s, the "
-                             "other %s", rule_word(x->mod->kind), x->mod->name,
-                             rule_word(y->mod->kind), y->mod->name, m->name,
+                             "other %s", decl_kind_keyword(x->mod->kind), x->mod->name,
+                             decl_kind_keyword(y->mod->kind), y->mod->name, m->name,
                              act_phrase(an->ck, x, a, sizeof a), act_phrase(an->ck, y, b, sizeof b));
     diag_note(d, x->clause->at, "%s '%s' is here; declare which wins with 'overrides'",
-              rule_word(x->mod->kind), x->mod->name);
+              decl_kind_keyword(x->mod->kind), x->mod->name);
     example_note(an, d, m, x, y, ex);
 }
 
@@ -835,7 +835,7 @@ static void check_world(analysis *an, const node *scn) {
 
 static bool has_own_modifiers(const node *scn) {
     for (size_t i = 0; i < scn->items.n; i++)
-        if (scn->items.v[i]->kind == N_PAUSE || scn->items.v[i]->kind == N_CONCESSION)
+        if (decl_kind_class(scn->items.v[i]->kind) == DC_MODIFIER)
             return true;
     return false;
 }

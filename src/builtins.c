@@ -117,7 +117,7 @@ static bool bi_applies(eval_env *env, const node *e, value *out, eval_error *err
     if (!ev_expr(env, e->items.v[0], &m, err))
         return false;
     if (m.kind != V_DECL || m.as.decl->kind != N_MEASURE)
-        return ev_fail_kind(err, e->items.v[0], &m, "a measure");
+        return ev_fail_kind(err, e->items.v[0], &m, decl_kind_phrase(N_MEASURE));
     if (!ev_kind(env, e->items.v[1], V_SHIPMENT, &s, err))
         return false;
     bool applies;
@@ -135,7 +135,7 @@ static bool bi_commits(eval_env *env, const node *e, value *out, eval_error *err
     if (!ev_kind(env, e->items.v[0], V_COUNTRY, &c, err) || !ev_expr(env, e->items.v[1], &k, err))
         return false;
     if (k.kind != V_DECL || k.as.decl->kind != N_COMMITMENT)
-        return ev_fail_kind(err, e->items.v[1], &k, "a commitment");
+        return ev_fail_kind(err, e->items.v[1], &k, decl_kind_phrase(N_COMMITMENT));
     if (e->items.n > 2) {
         if (!ev_kind(env, e->items.v[2], V_DATE, &d, err))
             return false;

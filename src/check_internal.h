@@ -212,8 +212,6 @@ bool fold_countries(checker *ck, const node *e, bitset *out, int depth);
 const bitset *group_countries(checker *ck, const node *g);
 /* find_clause: the first clause of kind k of declaration d, or NULL. */
 const node *find_clause(const node *d, node_kind k);
-/* "measure", "pause", "concession". */
-const char *rule_word(node_kind k);
 
 /* check_file: every declaration, test and statement of one file. */
 void check_file(checker *ck, node *prog);

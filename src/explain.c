@@ -87,7 +87,8 @@ static const char *citation_of(const node *decl)
 
 static const char *modifier_kind(const node *m)
 {
-    return m->kind == N_PAUSE ? "pause" : m->kind == N_CONCESSION ? "concession" : "measure";
+    const char *word = decl_kind_keyword(m->kind);
+    return word ? word : "measure";
 }
 
 static void change_phrase(const applied_measure *m, strbuf *out)

@@ -79,6 +79,14 @@ bool decl_class_per_scenario(decl_class dc) {
     return dc != DC_NONE && per_scenario[dc];
 }
 
+const char *decl_kind_keyword(node_kind k) {
+    switch (k) {
+#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, list) case kind: return keyword;
+#include "decl_kinds.def"
+    default: return NULL;
+    }
+}
+
 const char *decl_kind_phrase(node_kind k) {
     switch (k) {
 #define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, list) case kind: return phrase;

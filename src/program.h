@@ -98,6 +98,9 @@ const node_list *decl_kind_list(const decl_table *t, node_kind k);
 /* decl_class_per_scenario: does the compiler keep, per scenario, which
  * declarations of class dc stand in for others or are left out? */
 bool decl_class_per_scenario(decl_class dc);
+/* decl_kind_keyword: the word that begins a declaration of kind k
+ * ("measure"), or NULL for another kind. */
+const char *decl_kind_keyword(node_kind k);
 /* decl_kind_phrase: "a measure", "an attribute": what a declaration of
  * kind k is called in messages; "a declaration" for another kind. */
 const char *decl_kind_phrase(node_kind k);

@@ -491,10 +491,6 @@ static const char *clause_word(node_kind k) {
     }
 }
 
-const char *rule_word(node_kind k) {
-    return k == N_MEASURE ? "measure" : k == N_PAUSE ? "pause" : "concession";
-}
-
 static bool clause_allowed(node_kind decl, node_kind c) {
     switch (c) {
     case N_ON: case N_FROM: case N_WHEN: case N_CITATION:
@@ -539,7 +535,7 @@ static void bad_clause(checker *ck, const node *d, const node *c) {
                "or reduce one";
     }
     error_at(ck, D_BAD_CLAUSE, keyword_span(ck, c), "'%s' is not allowed in a %s%s",
-             clause_word(c->kind), rule_word(d->kind), hint);
+             clause_word(c->kind), decl_kind_keyword(d->kind), hint);
 }
 
 static void check_measure_names(checker *ck, const ctx *cx, node_list *names) {
@@ -613,7 +609,7 @@ static void check_clause(checker *ck, node *d, node *c, const ctx *scope, const 
             node *m = resolve_ref(ck, scope, c->items.v[i], REF_MODIFIER);
             if (m == d)
                 error_at(ck, D_WRONG_KIND, c->items.v[i]->at, "%s '%s' cannot override itself",
-                         rule_word(d->kind), d->name);
+                         decl_kind_keyword(d->kind), d->name);
         }
         break;
     default:
@@ -706,7 +702,7 @@ static void check_rule_decl(checker *ck, node *d) {
         if (slot >= 0 && first[slot]) {
             diagnostic *g = error_at(ck, D_DUP_CLAUSE, keyword_span(ck, c),
                                      "a %s takes one '%s' clause; '%s' has two",
-                                     rule_word(d->kind), clause_word(c->kind), d->name);
+                                     decl_kind_keyword(d->kind), clause_word(c->kind), d->name);
             diag_note(g, keyword_span(ck, first[slot]), "the first is here");
         } else if (slot >= 0) {
             first[slot] = c;
@@ -728,7 +724,7 @@ static void check_modifier_reach(checker *ck, const node *mod);
 void check_rule_reach(checker *ck, const node *prog) {
     for (size_t i = 0; i < prog->items.n; i++) {
         const node *d = prog->items.v[i];
-        if (d->kind == N_PAUSE || d->kind == N_CONCESSION)
+        if (decl_kind_class(d->kind) == DC_MODIFIER)
             check_modifier_reach(ck, d);
         if (d->kind == N_SCENARIO)
             check_rule_reach(ck, d);
@@ -785,7 +781,7 @@ static void check_reach(checker *ck, const node *mod, const node *name, interval
         why = "no country is in the 'from' of both";
     if (why)
         diag_add(ck->diags, SEV_WARNING, D_NEVER_TOUCHES, name->at,
-                 "%s '%s' can never touch measure '%s': %s", rule_word(mod->kind), mod->name,
+                 "%s '%s' can never touch measure '%s': %s", decl_kind_keyword(mod->kind), mod->name,
                  m->name, why);
 }
 

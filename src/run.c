@@ -469,10 +469,8 @@ static void list_unexercised(runner *r, const node_list *decls, const bool *hit,
         if (hit[i])
             continue;
         (*missed)++;
-        const char *kind = d->kind == N_PAUSE ? "pause" : d->kind == N_CONCESSION
-                         ? "concession" : "measure";
-        sb_printf(out, "  %s:%d: %s %s\n", source_name(r->p, d->at), d->at.first_line, kind,
-                  d->name);
+        sb_printf(out, "  %s:%d: %s %s\n", source_name(r->p, d->at), d->at.first_line,
+                  decl_kind_keyword(d->kind), d->name);
     }
 }
 

@@ -414,14 +414,7 @@ levy_input levy_session_input(levy_session *s, const char *text) {
 
 /* The name a declaration gives (and so what typing it again replaces). */
 static const char *declared_name(const node *n) {
-    switch (n->kind) {
-    case N_COUNTRY: case N_GROUP: case N_PRODUCTS: case N_LET: case N_ATTRIBUTE:
-    case N_SCHEDULE: case N_MEASURE: case N_PAUSE: case N_CONCESSION:
-    case N_COMMITMENT: case N_SCENARIO:
-        return n->name;
-    default:
-        return NULL;
-    }
+    return decl_kind_class(n->kind) != DC_NONE ? n->name : NULL;
 }
 
 /* Cut statement n out of src as a piece of its own. */

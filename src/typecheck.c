@@ -532,12 +532,12 @@ static const struct ref_def {
 static bool ref_kind_ok(ref_want want, const node *d) {
     switch (want) {
     case REF_MEASURE: return d->kind == N_MEASURE;
-    case REF_MODIFIER: return d->kind == N_PAUSE || d->kind == N_CONCESSION;
+    case REF_MODIFIER: return decl_kind_class(d->kind) == DC_MODIFIER;
     case REF_COMMITMENT: return d->kind == N_COMMITMENT;
     case REF_SCENARIO: return d->kind == N_SCENARIO;
     case REF_COUNTRY: return d->kind == N_COUNTRY;
     case REF_DROP:
-        return d->kind == N_MEASURE || d->kind == N_PAUSE || d->kind == N_CONCESSION;
+        return d->kind == N_MEASURE || decl_kind_class(d->kind) == DC_MODIFIER;
     }
     return false;
 }
