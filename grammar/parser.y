@@ -594,7 +594,7 @@ static bool starts_clause(yysymbol_kind_t s) {
 
 static bool starts_declaration_symbol(yysymbol_kind_t s) {
     switch (s) {
-#define DECL_KIND(word, TOKEN, kind, phrase, cls, list) case YYSYMBOL_##TOKEN:
+#define DECL_KIND(word, TOKEN, kind, phrase, cls, where, list) case YYSYMBOL_##TOKEN:
 #include "decl_kinds.def"
         return true;
     default:
@@ -689,7 +689,7 @@ static void describe_expected(const yypcontext_t *yyctx, char *out, size_t n) {
 static void hint_statement_start(parse_ctx *ctx, diagnostic *d, yysymbol_kind_t bad) {
     /* Words of three letters ("let") are too short to guess at. */
     static const char *const words[] = {
-#define DECL_KIND(word, TOKEN, kind, phrase, cls, list) word,
+#define DECL_KIND(word, TOKEN, kind, phrase, cls, where, list) word,
 #include "decl_kinds.def"
     };
     const filter_token *prev = &ctx->filter.prev;

@@ -474,17 +474,9 @@ static void resolve_attribute_type(checker *ck, node *d) {
 
 /* The type a declaration has as soon as it is declared. */
 static void set_decl_type(node *d) {
-    switch (d->kind) {
-    case N_COUNTRY: d->ty = T_COUNTRY; break;
-    case N_GROUP: d->ty = T_COUNTRY_SET; break;
-    case N_PRODUCTS: d->ty = T_PRODUCT_SET; break;
-    case N_SCHEDULE: d->ty = T_SCHEDULE; break;
-    case N_MEASURE: d->ty = T_MEASURE; break;
-    case N_PAUSE: case N_CONCESSION: d->ty = T_MODIFIER; break;
-    case N_COMMITMENT: d->ty = T_COMMITMENT; break;
-    case N_SCENARIO: d->ty = T_SCENARIO; break;
-    default: break;
-    }
+    type t = decl_class_type(decl_kind_class(d->kind));
+    if (t != T_UNKNOWN)
+        d->ty = t;
 }
 
 static void declare_global(checker *ck, node *d) {
@@ -532,13 +524,7 @@ static void declare_file(checker *ck, node *prog, symtab *titles) {
 }
 
 static bool allowed_in_scenario(node_kind k) {
-    switch (k) {
-    case N_GROUP: case N_PRODUCTS: case N_LET: case N_SCHEDULE: case N_MEASURE:
-    case N_PAUSE: case N_CONCESSION: case N_COMMITMENT: case N_COMMIT: case N_DROP:
-        return true;
-    default:
-        return false;
-    }
+    return k == N_DROP || decl_kind_in_scenario(k);
 }
 
 static void not_in_scenario(checker *ck, const node *d) {

@@ -34,7 +34,7 @@ void program_free(program *p) {
 
 decl_class decl_kind_class(node_kind k) {
     switch (k) {
-#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, list) case kind: return DC_##CLASS;
+#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, where, list) case kind: return DC_##CLASS;
 #include "decl_kinds.def"
     default: return DC_NONE;
     }
@@ -47,7 +47,7 @@ decl_class decl_class_of(const node *d) {
 }
 
 static const size_t class_offsets[DC_COUNT] = {
-#define DECL_CLASS(CLASS, member, compiled) [DC_##CLASS] = offsetof(decl_table, member),
+#define DECL_CLASS(CLASS, member, type, compiled) [DC_##CLASS] = offsetof(decl_table, member),
 #include "decl_kinds.def"
 };
 
@@ -71,7 +71,7 @@ bool decl_class_per_scenario(decl_class dc) {
 #define PER_SCENARIO true
 #define SHARED false
     static const bool per_scenario[DC_COUNT] = {
-#define DECL_CLASS(CLASS, member, compiled) [DC_##CLASS] = compiled,
+#define DECL_CLASS(CLASS, member, type, compiled) [DC_##CLASS] = compiled,
 #include "decl_kinds.def"
     };
 #undef PER_SCENARIO
@@ -79,9 +79,29 @@ bool decl_class_per_scenario(decl_class dc) {
     return dc != DC_NONE && per_scenario[dc];
 }
 
+type decl_class_type(decl_class dc) {
+    static const type types[DC_COUNT] = {
+#define DECL_CLASS(CLASS, member, type, compiled) [DC_##CLASS] = type,
+#include "decl_kinds.def"
+    };
+    return dc != DC_NONE ? types[dc] : T_UNKNOWN;
+}
+
+bool decl_kind_in_scenario(node_kind k) {
+    switch (k) {
+#define ANYWHERE true
+#define TOP_LEVEL false
+#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, where, list) case kind: return where;
+#include "decl_kinds.def"
+#undef ANYWHERE
+#undef TOP_LEVEL
+    default: return false;
+    }
+}
+
 const char *decl_kind_keyword(node_kind k) {
     switch (k) {
-#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, list) case kind: return keyword;
+#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, where, list) case kind: return keyword;
 #include "decl_kinds.def"
     default: return NULL;
     }
@@ -89,7 +109,7 @@ const char *decl_kind_keyword(node_kind k) {
 
 const char *decl_kind_phrase(node_kind k) {
     switch (k) {
-#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, list) case kind: return phrase;
+#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, where, list) case kind: return phrase;
 #include "decl_kinds.def"
     default: return "a declaration";
     }
@@ -99,7 +119,7 @@ static const struct list_kind {
     const char *name; /* NULL: not listed */
     node_kind kind;
 } list_kinds[] = {
-#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, list) { list, kind },
+#define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, where, list) { list, kind },
 #include "decl_kinds.def"
 };
 

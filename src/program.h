@@ -78,7 +78,7 @@ void program_free(program *p);
  * (pauses and concessions share one); DC_NONE for the other kinds. */
 typedef enum decl_class {
     DC_NONE = -1,
-#define DECL_CLASS(CLASS, member, compiled) DC_##CLASS,
+#define DECL_CLASS(CLASS, member, type, compiled) DC_##CLASS,
 #include "decl_kinds.def"
     DC_COUNT
 } decl_class;
@@ -98,6 +98,11 @@ const node_list *decl_kind_list(const decl_table *t, node_kind k);
 /* decl_class_per_scenario: does the compiler keep, per scenario, which
  * declarations of class dc stand in for others or are left out? */
 bool decl_class_per_scenario(decl_class dc);
+/* decl_class_type: the type of a name of class dc as soon as it is
+ * declared, or T_UNKNOWN when the checker finds it later. */
+type decl_class_type(decl_class dc);
+/* decl_kind_in_scenario: may a scenario declare a kind k of its own? */
+bool decl_kind_in_scenario(node_kind k);
 /* decl_kind_keyword: the word that begins a declaration of kind k
  * ("measure"), or NULL for another kind. */
 const char *decl_kind_keyword(node_kind k);

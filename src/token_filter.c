@@ -22,7 +22,7 @@ static bool token_ends_expression(int tok) {
  * start a statement: where recovery after a syntax error resumes. */
 static bool starts_declaration(int tok) {
     switch (tok) {
-#define DECL_KIND(word, TOKEN, kind, phrase, cls, list) case TOKEN:
+#define DECL_KIND(word, TOKEN, kind, phrase, cls, where, list) case TOKEN:
 #include "decl_kinds.def"
     case UNDER:
         return true;
