@@ -27,27 +27,28 @@
  * soon as that pair is done). */
 
 /* fold_products: the products of a constant product-set expression, in r;
- * NULL when it is not constant (or memory ran out). */
+ * NULL when it is not constant (or memory ran out).  What each form means
+ * is sets.h's; this only folds the names. */
 static const pset *fold_products(arena *r, const node *e, int depth) {
     if (!e || depth > FOLD_DEPTH)
         return NULL;
-    hs_interval iv;
     switch (e->kind) {
     case N_ALL:
         return pset_all(r);
     case N_HS:
-        iv = hs_code_interval(e->v.hs.lo);
-        return pset_from_intervals(r, &iv, 1);
+        return products_of_code(r, e->v.hs.lo);
     case N_HS_RANGE:
-        iv = hs_range_interval(e->v.hs.lo, e->v.hs.hi);
-        return pset_from_intervals(r, &iv, 1);
+        return products_of_range(r, e->v.hs.lo, e->v.hs.hi);
     case N_SET: {
-        const pset *acc = pset_empty(r);
-        for (size_t i = 0; acc && i < e->items.n; i++) {
+        products_literal lit;
+        products_literal_init(&lit, r, e->items.n);
+        for (size_t i = 0; !lit.failed && i < e->items.n; i++) {
             const pset *s = fold_products(r, e->items.v[i], depth + 1);
-            acc = s ? pset_union(r, acc, s) : NULL;
+            if (!s)
+                return NULL;
+            products_literal_add_set(&lit, s);
         }
-        return acc;
+        return products_literal_finish(&lit);
     }
     case N_NAME: {
         const node *d = e->sym == SYM_DECL ? e->ref : NULL;
@@ -60,16 +61,11 @@ static const pset *fold_products(arena *r, const node *e, int depth) {
             return NULL;
         const pset *a = fold_products(r, e->a, depth + 1);
         const pset *b = a ? fold_products(r, e->b, depth + 1) : NULL;
-        return b ? pset_minus(r, a, b) : NULL;
+        return b ? products_except(r, a, b) : NULL;
     }
     default:
         return NULL;
     }
-}
-
-static bool pset_within(arena *r, const pset *a, const pset *b) {
-    const pset *rest = pset_minus(r, a, b);
-    return rest && rest->n == 0;
 }
 
 /* fold_percent: an ad valorem rate written as a constant (25%, or a let of
@@ -341,7 +337,7 @@ static bool clause_yields(analysis *an, const node *c, const scope_sets *s) {
     if (!countries || !products)
         return false;
     return c->flags == BY_ORIGIN ? bitset_is_subset(s->countries, countries)
-                                 : pset_within(&an->mem, s->products, products);
+                                 : products_within(&an->mem, s->products, products);
 }
 
 /* Is every day of w in a rate window of r whose clause yields on scope s? */
@@ -392,7 +388,7 @@ static bool replaced_everywhere(analysis *an, const node *r, interval rw, const 
     const scope_sets *sr = &an->measures[r->index], *sb = &an->measures[b->index];
     if (r->ref || b->ref || an->dropped_anywhere[r->index] || !sr->known || !sb->known ||
         sr->when || !bitset_is_subset(sb->countries, sr->countries) ||
-        !pset_within(&an->mem, sb->products, sr->products))
+        !products_within(&an->mem, sb->products, sr->products))
         return false;
     bool any = false;
     for (size_t i = 0; i < b->items.n; i++) {

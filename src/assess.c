@@ -43,7 +43,7 @@ static bool in_scope(eval_env *env, const scope *sc, bool *in, eval_error *err)
         value set;
         if (sc->on_dynamic && !ev_set(env, sc->on->a, V_PRODUCT_SET, &set, err))
             return false;
-        if (!pset_has(sc->on_dynamic ? set.as.products : sc->products, product))
+        if (!products_in(sc->on_dynamic ? set.as.products : sc->products, product))
             return true;
     }
     if (sc->from && (sc->origins || sc->from_dynamic)) {
@@ -54,7 +54,7 @@ static bool in_scope(eval_env *env, const scope *sc, bool *in, eval_error *err)
         value set;
         if (sc->from_dynamic && !ev_set(env, sc->from->a, V_COUNTRY_SET, &set, err))
             return false;
-        if (!bitset_has(sc->from_dynamic ? set.as.countries : sc->origins, (size_t)origin))
+        if (!countries_in(sc->from_dynamic ? set.as.countries : sc->origins, (size_t)origin))
             return true;
     }
     if (sc->when) {

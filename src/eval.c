@@ -136,10 +136,7 @@ static const bitset *to_countries(eval_env *env, const value *v)
         return v->as.countries;
     if (v->kind != V_COUNTRY)
         return NULL;
-    bitset *s = bitset_new(env->mem, env->ix->ncountries);
-    if (s)
-        bitset_add(s, (size_t)v->as.country);
-    return s;
+    return countries_of(env->mem, env->ix->ncountries, (size_t)v->as.country);
 }
 
 static const pset *to_products(eval_env *env, const value *v)
@@ -148,8 +145,7 @@ static const pset *to_products(eval_env *env, const value *v)
         return v->as.products;
     if (v->kind != V_PRODUCT)
         return NULL;
-    hs_interval iv = hs_code_interval(v->as.product);
-    return pset_from_intervals(env->mem, &iv, 1);
+    return products_of_code(env->mem, v->as.product);
 }
 
 bool ev_out_of_memory(eval_error *err, const node *at)
@@ -206,11 +202,8 @@ static bool make_all(eval_env *env, value_kind kind, const node *e, value *out,
 {
     out->kind = kind;
     if (kind == V_COUNTRY_SET) {
-        bitset *s = bitset_new(env->mem, env->ix->ncountries);
-        if (!s)
+        if (!(out->as.countries = countries_all(env->mem, env->ix->ncountries)))
             return ev_out_of_memory(err, e);
-        bitset_fill(s);
-        out->as.countries = s;
         return true;
     }
     if (kind == V_PRODUCT_SET) {
@@ -226,7 +219,7 @@ static bool empty_set(eval_env *env, value_kind kind, const node *e, value *out,
 {
     out->kind = kind;
     if (kind == V_COUNTRY_SET) {
-        out->as.countries = bitset_new(env->mem, env->ix->ncountries);
+        out->as.countries = countries_none(env->mem, env->ix->ncountries);
         return out->as.countries ? true : ev_out_of_memory(err, e);
     }
     out->as.products = pset_empty(env->mem);
@@ -267,18 +260,17 @@ bool ev_set(eval_env *env, const node *e, value_kind want, value *out, eval_erro
     return true;
 }
 
-/* A set literal: countries and groups make a bitset; codes, ranges and
- * product sets make intervals. */
+/* A set literal: the union of its elements (sets.h), countries or
+ * products as the first element with a kind says. */
 static bool ev_set_literal(eval_env *env, const node *e, value *out, eval_error *err)
 {
     value_kind kind = set_kind_hint(e);
     size_t n = e->items.n;
-    hs_interval *iv = arena_alloc(env->mem, (n ? n : 1) * sizeof *iv);
-    bitset *cs = bitset_new(env->mem, env->ix->ncountries);
-    if (!iv || !cs)
+    bitset *cs = countries_none(env->mem, env->ix->ncountries);
+    products_literal ps;
+    products_literal_init(&ps, env->mem, n);
+    if (!cs || ps.failed)
         return ev_out_of_memory(err, e);
-    size_t niv = 0;
-    const pset *acc = NULL;
     for (size_t i = 0; i < n; i++) {
         const node *el = e->items.v[i];
         value v;
@@ -292,11 +284,11 @@ static bool ev_set_literal(eval_env *env, const node *e, value *out, eval_error 
             bitset_union(cs, v.as.countries);
         } else if (v.kind == V_PRODUCT) {
             kind = V_PRODUCT_SET;
-            iv[niv++] = hs_code_interval(v.as.product);
+            products_literal_add_code(&ps, v.as.product);
         } else if (v.kind == V_PRODUCT_SET) {
             kind = V_PRODUCT_SET;
-            acc = acc ? pset_union(env->mem, acc, v.as.products) : v.as.products;
-            if (!acc)
+            products_literal_add_set(&ps, v.as.products);
+            if (ps.failed)
                 return ev_out_of_memory(err, el);
         }
     }
@@ -309,9 +301,7 @@ static bool ev_set_literal(eval_env *env, const node *e, value *out, eval_error 
         out->kind = V_NONE; /* `{}` of no known kind: ev_set decides */
         return true;
     }
-    const pset *s = pset_from_intervals(env->mem, iv, niv);
-    if (s && acc)
-        s = pset_union(env->mem, s, acc);
+    const pset *s = products_literal_finish(&ps);
     if (!s)
         return ev_out_of_memory(err, e);
     out->kind = V_PRODUCT_SET;
@@ -332,16 +322,12 @@ static bool ev_except(eval_env *env, const node *e, value *out, eval_error *err)
     if (!ev_set(env, e->a, want, &a, err) || !ev_set(env, e->b, a.kind, &b, err))
         return false;
     out->kind = a.kind;
-    if (a.kind == V_COUNTRY_SET) {
-        bitset *s = bitset_copy(env->mem, a.as.countries);
-        if (!s)
-            return ev_out_of_memory(err, e);
-        bitset_minus(s, b.as.countries);
-        out->as.countries = s;
-    } else {
-        if (!(out->as.products = pset_minus(env->mem, a.as.products, b.as.products)))
-            return ev_out_of_memory(err, e);
-    }
+    if (a.kind == V_COUNTRY_SET)
+        out->as.countries = countries_except(env->mem, a.as.countries, b.as.countries);
+    else
+        out->as.products = products_except(env->mem, a.as.products, b.as.products);
+    if (a.kind == V_COUNTRY_SET ? !out->as.countries : !out->as.products)
+        return ev_out_of_memory(err, e);
     return true;
 }
 
@@ -357,9 +343,9 @@ static bool ev_in(eval_env *env, const node *e, value *out, eval_error *err)
     if (!ev_set(env, e->b, want, &s, err))
         return false;
     if (x.kind == V_COUNTRY)
-        *out = value_bool(bitset_has(s.as.countries, (size_t)x.as.country));
+        *out = value_bool(countries_in(s.as.countries, (size_t)x.as.country));
     else
-        *out = value_bool(pset_has(s.as.products, x.as.product));
+        *out = value_bool(products_in(s.as.products, x.as.product));
     return true;
 }
 
@@ -887,9 +873,8 @@ static bool ev_literal(const node *e, value *out)
 static bool ev_code(eval_env *env, const node *e, value *out, eval_error *err)
 {
     if (e->kind == N_HS_RANGE) {
-        hs_interval iv = hs_range_interval(e->v.hs.lo, e->v.hs.hi);
         out->kind = V_PRODUCT_SET;
-        out->as.products = pset_from_intervals(env->mem, &iv, 1);
+        out->as.products = products_of_range(env->mem, e->v.hs.lo, e->v.hs.hi);
         return out->as.products ? true : ev_out_of_memory(err, e);
     }
     *out = value_product(e->v.hs.lo);

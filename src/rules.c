@@ -235,10 +235,12 @@ bool fold_countries(checker *ck, const node *e, bitset *out, int depth) {
         bitset *a = country_set(ck, &ck->scratch), *b = country_set(ck, &ck->scratch);
         bool ok = a && b && fold_countries(ck, e->a, a, depth + 1) &&
                   fold_countries(ck, e->b, b, depth + 1);
-        if (ok) {
-            bitset_minus(a, b);
-            bitset_union(out, a);
-        }
+        const bitset *rest = ok ? countries_except(&ck->scratch, a, b) : NULL;
+        if (ok && !rest)
+            ck->out_of_memory = true;
+        if (rest)
+            bitset_union(out, rest);
+        ok = rest != NULL;
         arena_restore(&ck->scratch, m);
         return ok;
     }

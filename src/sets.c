@@ -369,3 +369,98 @@ void pset_codes(const pset *s, pset_emit_fn emit, void *ud)
     }
     flush(&run, emit, ud);
 }
+
+/* ---- The set algebra of the language ------------------------------------ */
+
+bitset *countries_all(arena *r, size_t ncountries)
+{
+    bitset *s = bitset_new(r, ncountries);
+    if (s)
+        bitset_fill(s);
+    return s;
+}
+
+bitset *countries_none(arena *r, size_t ncountries)
+{
+    return bitset_new(r, ncountries);
+}
+
+bitset *countries_of(arena *r, size_t ncountries, size_t country)
+{
+    bitset *s = bitset_new(r, ncountries);
+    if (s)
+        bitset_add(s, country);
+    return s;
+}
+
+bitset *countries_except(arena *r, const bitset *a, const bitset *b)
+{
+    bitset *s = bitset_copy(r, a);
+    if (s)
+        bitset_minus(s, b);
+    return s;
+}
+
+pset *products_of_code(arena *r, hs_code c)
+{
+    hs_interval iv = hs_code_interval(c);
+    return pset_from_intervals(r, &iv, 1);
+}
+
+pset *products_of_range(arena *r, hs_code lo, hs_code hi)
+{
+    hs_interval iv = hs_range_interval(lo, hi);
+    return pset_from_intervals(r, &iv, 1);
+}
+
+bool products_within(arena *r, const pset *a, const pset *b)
+{
+    const pset *rest = pset_minus(r, a, b);
+    return rest && rest->n == 0;
+}
+
+void products_literal_init(products_literal *l, arena *r, size_t elements)
+{
+    l->r = r;
+    l->n = 0;
+    l->cap = elements;
+    l->iv = arena_alloc(r, (elements ? elements : 1) * sizeof *l->iv);
+    l->sets = NULL;
+    l->failed = !l->iv;
+}
+
+static void add_interval(products_literal *l, hs_interval iv)
+{
+    if (l->n < l->cap)
+        l->iv[l->n++] = iv;
+    else
+        l->failed = true; /* more elements than the literal said it had */
+}
+
+void products_literal_add_code(products_literal *l, hs_code c)
+{
+    add_interval(l, hs_code_interval(c));
+}
+
+void products_literal_add_range(products_literal *l, hs_code lo, hs_code hi)
+{
+    add_interval(l, hs_range_interval(lo, hi));
+}
+
+void products_literal_add_set(products_literal *l, const pset *s)
+{
+    if (l->failed)
+        return;
+    l->sets = l->sets ? pset_union(l->r, l->sets, s) : s;
+    l->failed = !l->sets;
+}
+
+const pset *products_literal_finish(products_literal *l)
+{
+    if (l->failed)
+        return NULL;
+    const pset *s = pset_from_intervals(l->r, l->iv, l->n);
+    if (s && l->sets)
+        s = pset_union(l->r, s, l->sets);
+    return s;
+}

@@ -9,6 +9,12 @@
  * plain interval difference.  A product is in a set when every code it
  * denotes is: `hs 6403.99` is in {hs 64}, `hs 64` is not in {hs 6403}.
  *
+ * The last section is the set algebra of the language (what `all`, a set
+ * literal, `A except B`, `x in S` mean; LANGUAGE.md section 3), written
+ * once: the checker's constant folding (rules.c, analysis.c) and the
+ * evaluator (eval.c) both build their sets with it, and differ only in how
+ * they reach the operands (folding names vs evaluating expressions).
+ *
  * Sets built while evaluating live in an arena (arena.h).
  */
 #ifndef LEVY_SETS_H
@@ -105,5 +111,62 @@ bool pset_is_all(const pset *s);
  * returns false. */
 typedef bool (*pset_emit_fn)(void *ud, hs_code lo, hs_code hi);
 void pset_codes(const pset *s, pset_emit_fn emit, void *ud);
+
+/* ---- The set algebra of the language ------------------------------------ */
+
+/* Every function here returns NULL when out of memory. */
+
+/* countries_all, countries_none, countries_of: `all`, `{}` and a single
+ * country as a set over a universe of ncountries. */
+bitset *countries_all(arena *r, size_t ncountries);
+bitset *countries_none(arena *r, size_t ncountries);
+bitset *countries_of(arena *r, size_t ncountries, size_t country);
+/* countries_except: `a except b`, a new set. */
+bitset *countries_except(arena *r, const bitset *a, const bitset *b);
+/* countries_in: `country in s`. */
+static inline bool countries_in(const bitset *s, size_t country)
+{
+    return bitset_has(s, country);
+}
+
+/* products_of_code, products_of_range: `hs C` and `hs LO..HI` as sets. */
+pset *products_of_code(arena *r, hs_code c);
+pset *products_of_range(arena *r, hs_code lo, hs_code hi);
+/* products_except: `a except b`. */
+static inline pset *products_except(arena *r, const pset *a, const pset *b)
+{
+    return pset_minus(r, a, b);
+}
+/* products_in: `product in s`: every code the product denotes is in s
+ * (the header comment).  LANGUAGE.md section 3 defines membership by
+ * prefix instead, and the two differ where `except` has cut into a code's
+ * interval and for ranges: `hs 85` is in `all except {hs 8517.13}` by the
+ * design but not here (issue 9). */
+static inline bool products_in(const pset *s, hs_code product)
+{
+    return pset_has(s, product);
+}
+/* products_within: is every product of a in b?  Scratch memory from r;
+ * false when out of memory too. */
+bool products_within(arena *r, const pset *a, const pset *b);
+
+/* A set literal of products, `{e1, e2, ...}`: the union of its elements,
+ * added one at a time.  Single codes and ranges are gathered and merged at
+ * the end, so a literal of n codes costs n log n, not n squared. */
+typedef struct products_literal {
+    arena *r;
+    hs_interval *iv; /* one per code or range added */
+    size_t n, cap;
+    const pset *sets; /* the union of the sets added, or NULL */
+    bool failed;
+} products_literal;
+
+/* products_literal_init: for a literal of at most `elements` elements. */
+void products_literal_init(products_literal *l, arena *r, size_t elements);
+void products_literal_add_code(products_literal *l, hs_code c);
+void products_literal_add_range(products_literal *l, hs_code lo, hs_code hi);
+void products_literal_add_set(products_literal *l, const pset *s);
+/* products_literal_finish: the union; NULL when out of memory. */
+const pset *products_literal_finish(products_literal *l);
 
 #endif

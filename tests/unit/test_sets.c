@@ -212,3 +212,35 @@ Test(pset, intervals_merge)
     cr_assert_eq(s->n, 2, "72 and 73 fuse; 7208 is inside 72");
     arena_free(&r);
 }
+
+Test(set_algebra, literal_is_the_union_of_its_elements)
+{
+    arena r;
+    arena_init(&r);
+    products_literal lit;
+    products_literal_init(&lit, &r, 3);
+    products_literal_add_code(&lit, code("73"));
+    products_literal_add_range(&lit, code("84"), code("85"));
+    products_literal_add_set(&lit, make(&r, "72"));
+    const pset *s = products_literal_finish(&lit);
+    cr_assert(s && pset_equal(s, make(&r, "72 73 84..85")));
+    cr_assert(products_within(&r, make(&r, "8517"), s));
+    cr_assert(!products_within(&r, make(&r, "86"), s));
+    /* `except` is interval difference: hs 85 is no longer wholly in. */
+    const pset *rest = products_except(&r, s, products_of_code(&r, code("8517.13")));
+    cr_assert(products_in(rest, code("8517.12")));
+    cr_assert(!products_in(rest, code("85")));
+    arena_free(&r);
+}
+
+Test(set_algebra, countries)
+{
+    arena r;
+    arena_init(&r);
+    bitset *all = countries_all(&r, 70), *one = countries_of(&r, 70, 65);
+    bitset *rest = countries_except(&r, all, one);
+    cr_assert(countries_in(all, 65) && !countries_in(rest, 65) && countries_in(rest, 64));
+    cr_assert_eq(bitset_count(rest), 69);
+    cr_assert(bitset_is_empty(countries_none(&r, 70)));
+    arena_free(&r);
+}
