@@ -57,17 +57,8 @@ diagnostic *eval_error_to_diag(const eval_error *err, diag_list *diags)
 
 const char *ev_decl_word(const node *d)
 {
-    switch (d->kind) {
-    case N_MEASURE: return "measure";
-    case N_PAUSE: return "pause";
-    case N_CONCESSION: return "concession";
-    case N_ATTRIBUTE: return "attribute";
-    case N_LET: return "let";
-    case N_SCHEDULE: return "schedule";
-    case N_GROUP: return "group";
-    case N_PRODUCTS: return "products";
-    default: return "declaration";
-    }
+    const char *word = decl_kind_keyword(d->kind);
+    return word ? word : "declaration";
 }
 
 static const char *clause_word(const node *clause)
