@@ -2,7 +2,9 @@
  *
  * A `program` is every declaration of the files a user named and of the
  * libraries they import.  The loader (load.h) fills it with parsed files;
- * the checker (check.h) resolves, types and numbers what is in it.
+ * the checker (check.h) resolves, types and numbers what is in it.  The
+ * kinds of declaration and the classes they are numbered in are
+ * decl_kinds.def's; the functions at the end are generated from it.
  */
 #ifndef LEVY_PROGRAM_H
 #define LEVY_PROGRAM_H
