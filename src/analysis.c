@@ -732,7 +732,7 @@ static size_t pair_slot(uint64_t key, size_t cap) {
 static bool pair_seen(analysis *an, size_t lo, size_t hi) {
     if (2 * (an->npairs + 1) > an->cap_pairs) {
         size_t cap = an->cap_pairs ? 2 * an->cap_pairs : 64;
-        uint64_t *v = calloc(cap, sizeof *v);
+        uint64_t *v = mem_calloc(an->ck->p->arena->mem, cap, sizeof *v);
         if (!v) {
             an->ck->out_of_memory = true;
             return true;
@@ -744,7 +744,7 @@ static bool pair_seen(analysis *an, size_t lo, size_t hi) {
             if (an->pairs[i])
                 v[h] = an->pairs[i];
         }
-        free(an->pairs);
+        mem_free(an->ck->p->arena->mem, an->pairs);
         an->pairs = v;
         an->cap_pairs = cap;
     }
@@ -842,7 +842,7 @@ static bool analysis_init(analysis *an, checker *ck, size_t first_measure, size_
     const decl_table *t = &ck->p->decls;
     memset(an, 0, sizeof *an);
     an->ck = ck;
-    arena_init(&an->mem);
+    arena_init(&an->mem, ck->p->arena->mem);
     an->first_measure = first_measure;
     an->first_modifier = first_modifier;
     size_t nm = t->measures.n ? t->measures.n : 1, nk = t->modifiers.n ? t->modifiers.n : 1;
@@ -881,7 +881,7 @@ void check_policy_meaning(checker *ck, size_t first_measure, size_t first_modifi
     }
     if (an.mem.failed)
         ck->out_of_memory = true;
-    free(an.pairs);
+    mem_free(ck->p->arena->mem, an.pairs);
     arena_free(&an.mem);
 }
 

@@ -78,21 +78,34 @@ void api_config_copy(levy_config *to, const levy_config *from) {
     to->size = sizeof *to;
 }
 
+mem api_mem_of(const levy_config *config) {
+    mem m = mem_libc;
+    if (config && config->alloc) {
+        m.fn = config->alloc;
+        m.userdata = config->alloc_userdata;
+    }
+    return m;
+}
+
 levy_policy *levy_policy_new(void) { return levy_policy_new_with(NULL); }
 
 levy_policy *levy_policy_new_with(const levy_config *config) {
-    levy_policy *p = calloc(1, sizeof *p);
+    levy_config c;
+    api_config_copy(&c, config);
+    mem m = api_mem_of(&c);
+    levy_policy *p = mem_calloc(&m, 1, sizeof *p);
     if (!p)
         return NULL;
-    api_config_copy(&p->config, config);
-    arena_init(&p->arena);
-    source_set_init(&p->sources);
-    diag_list_init(&p->diags);
+    p->config = c;
+    p->mem = m;
+    arena_init(&p->arena, &p->mem);
+    source_set_init(&p->sources, &p->mem);
+    diag_list_init(&p->diags, &p->mem);
     program_init(&p->prog, &p->arena, &p->sources);
-    p->search_path = calloc(1, sizeof *p->search_path);
+    p->search_path = mem_calloc(&p->mem, 1, sizeof *p->search_path);
     /* Only the compiled-in folder: where the running program is, and the
        environment, are the program's to read (it passes what it finds). */
-    p->stdlib_dir = strdup(LEVY_STDLIB_DIR);
+    p->stdlib_dir = mem_strdup(&p->mem, LEVY_STDLIB_DIR);
     if (!p->search_path || !p->stdlib_dir ||
         (p->config.stdlib_dir && levy_policy_set_stdlib_dir(p, p->config.stdlib_dir) != LEVY_OK)) {
         levy_policy_free(p);
@@ -106,16 +119,17 @@ void levy_policy_free(levy_policy *p) {
         return;
     if (p->compiled_init)
         policy_set_free(&p->compiled);
-    free(p->scenarios);
+    mem_free(&p->mem, p->scenarios);
     program_free(&p->prog);
     diag_list_free(&p->diags);
     source_set_free(&p->sources);
     arena_free(&p->arena);
-    for (size_t i = 0; i < p->nsearch; i++)
-        free(p->search_path[i]);
-    free(p->search_path);
-    free(p->stdlib_dir);
-    free(p);
+    for (size_t i = 0; p->search_path && i < p->nsearch; i++)
+        mem_free(&p->mem, p->search_path[i]);
+    mem_free(&p->mem, p->search_path);
+    mem_free(&p->mem, p->stdlib_dir);
+    mem m = p->mem; /* the policy's own block is freed with a copy of it */
+    mem_free(&m, p);
 }
 
 const char *levy_policy_error(const levy_policy *p) { return p ? p->error : ""; }
@@ -123,11 +137,11 @@ const char *levy_policy_error(const levy_policy *p) { return p ? p->error : ""; 
 levy_status levy_policy_add_search_path(levy_policy *p, const char *folder) {
     if (!p || !folder)
         return LEVY_ERROR_ARGUMENT;
-    char **grown = realloc(p->search_path, (p->nsearch + 2) * sizeof *grown);
+    char **grown = mem_realloc(&p->mem, p->search_path, (p->nsearch + 2) * sizeof *grown);
     if (!grown)
         return LEVY_ERROR_NOMEM;
     p->search_path = grown;
-    p->search_path[p->nsearch] = strdup(folder);
+    p->search_path[p->nsearch] = mem_strdup(&p->mem, folder);
     if (!p->search_path[p->nsearch])
         return LEVY_ERROR_NOMEM;
     p->search_path[++p->nsearch] = NULL;
@@ -137,10 +151,10 @@ levy_status levy_policy_add_search_path(levy_policy *p, const char *folder) {
 levy_status levy_policy_set_stdlib_dir(levy_policy *p, const char *folder) {
     if (!p)
         return LEVY_ERROR_ARGUMENT;
-    char *copy = folder ? strdup(folder) : NULL;
+    char *copy = folder ? mem_strdup(&p->mem, folder) : NULL;
     if (folder && !copy)
         return LEVY_ERROR_NOMEM;
-    free(p->stdlib_dir);
+    mem_free(&p->mem, p->stdlib_dir);
     p->stdlib_dir = copy;
     return LEVY_OK;
 }
@@ -229,7 +243,7 @@ levy_status levy_policy_check(levy_policy *p) {
         }
         p->compiled_init = true;
         p->index = policy_set_get(&p->compiled, NULL, &p->diags);
-        p->scenarios = calloc(p->prog.decls.scenarios.n + 1, sizeof *p->scenarios);
+        p->scenarios = mem_calloc(&p->mem, p->prog.decls.scenarios.n + 1, sizeof *p->scenarios);
         p->valid = p->index && p->scenarios && p->diags.errors == 0;
     }
     deliver_pending(p);
@@ -331,13 +345,13 @@ void api_deliver_diagnostic(levy_diagnostic_fn fn, void *userdata, const source_
         return;
     levy_diagnostic pub;
     public_diagnostic(srcs, d, &pub);
-    levy_diagnostic *notes = calloc(d->nnotes + 1, sizeof *notes);
+    levy_diagnostic *notes = mem_calloc(srcs->mem, d->nnotes + 1, sizeof *notes);
     if (!notes)
         pub.note_count = 0; /* out of memory: the diagnostic without its notes */
     for (size_t k = 0; notes && k < d->nnotes; k++)
         public_note(srcs, &d->notes[k], &notes[k]);
     fn(userdata, &pub, notes);
-    free(notes);
+    mem_free(srcs->mem, notes);
 }
 
 /* Hand the diagnostics added since the last delivery to the host's
@@ -389,7 +403,7 @@ void levy_policy_write_diagnostics(const levy_policy *p, levy_format format,
     diag_format f = format == LEVY_FORMAT_JSON ? DIAG_JSON
                   : format == LEVY_FORMAT_GITHUB ? DIAG_GITHUB : DIAG_TEXT;
     strbuf text;
-    sb_init(&text);
+    sb_init(&text, &p->mem);
     diag_format_list(&text, &p->sources, &p->diags, f);
     write_text(&text, write, userdata);
 }
@@ -398,11 +412,12 @@ levy_status levy_debug_dump_ast(const char *path, levy_write_fn out, levy_write_
                                 void *userdata) {
     if (!path || !out || !err)
         return LEVY_ERROR_ARGUMENT;
+    /* No policy, so no host allocator: the C library's. */
     strbuf o, e;
-    sb_init(&o);
-    sb_init(&e);
+    sb_init(&o, NULL);
+    sb_init(&e, NULL);
     source_set srcs;
-    source_set_init(&srcs);
+    source_set_init(&srcs, NULL);
     levy_status result = LEVY_OK;
     int file = source_set_read_file(&srcs, path, path);
     if (file < 0) {
@@ -410,9 +425,9 @@ levy_status levy_debug_dump_ast(const char *path, levy_write_fn out, levy_write_
         result = LEVY_ERROR_IO;
     } else {
         arena a;
-        arena_init(&a);
+        arena_init(&a, NULL);
         diag_list diags;
-        diag_list_init(&diags);
+        diag_list_init(&diags, NULL);
         node *prog = NULL;
         parse_status st = parse_source(&a, &srcs, file, &diags, &prog);
         if (st == PARSE_OK && prog)
@@ -447,6 +462,7 @@ char *levy_format_decimal(int64_t units, levy_decimal_style style, char *buf, si
 
 struct levy_shipment {
     const levy_policy *policy;
+    mem alloc;     /* the policy's allocator (a copy, as for a result) */
     arena mem;     /* field texts */
     shipment *ship;
     char error[256];
@@ -455,11 +471,12 @@ struct levy_shipment {
 levy_shipment *levy_shipment_new(const levy_policy *policy) {
     if (!policy || !policy->valid)
         return NULL;
-    levy_shipment *s = calloc(1, sizeof *s);
+    levy_shipment *s = mem_calloc(&policy->mem, 1, sizeof *s);
     if (!s)
         return NULL;
     s->policy = policy;
-    arena_init(&s->mem);
+    s->alloc = policy->mem;
+    arena_init(&s->mem, &s->alloc);
     s->ship = ship_new(&s->mem, &policy->prog);
     if (!s->ship) {
         levy_shipment_free(s);
@@ -472,7 +489,8 @@ void levy_shipment_free(levy_shipment *s) {
     if (!s)
         return;
     arena_free(&s->mem);
-    free(s);
+    mem m = s->alloc;
+    mem_free(&m, s);
 }
 
 void levy_shipment_clear(levy_shipment *s) {
@@ -504,6 +522,10 @@ levy_status levy_shipment_set(levy_shipment *s, const char *field, const char *t
 /* ---- Results ------------------------------------------------------------- */
 
 struct levy_result {
+    /* The allocator of the policy last evaluated against: a result is made
+       without a policy, so its scratch memory adopts the policy's
+       allocator when it is first used with it. */
+    mem alloc;
     arena mem;           /* the assessment and the texts handed out */
     assessment a;
     bool ok;
@@ -517,8 +539,9 @@ levy_result *levy_result_new(void) {
     levy_result *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    arena_init(&r->mem);
-    sb_init(&r->explained);
+    r->alloc = mem_libc;
+    arena_init(&r->mem, &r->alloc);
+    sb_init(&r->explained, &r->alloc);
     return r;
 }
 
@@ -532,8 +555,18 @@ void levy_result_free(levy_result *r) {
 
 const char *levy_result_error(const levy_result *r) { return r ? r->error : ""; }
 
-static const char *arena_text(arena *mem, strbuf *b) {
-    const char *t = arena_strndup(mem, sb_cstr(b), b->len);
+/* result_adopt: r's scratch memory from m from now on (what it held is
+ * given back to the allocator it came from). */
+static void result_adopt(levy_result *r, const mem *m) {
+    if (r->alloc.fn == m->fn && r->alloc.userdata == m->userdata)
+        return;
+    arena_free(&r->mem);
+    sb_free(&r->explained);
+    r->alloc = *m;
+}
+
+static const char *arena_text(arena *a, strbuf *b) {
+    const char *t = arena_strndup(a, sb_cstr(b), b->len);
     sb_clear(b);
     return t ? t : "";
 }
@@ -547,7 +580,7 @@ static bool result_publish(levy_result *r) {
     if (!r->charges || !r->exclusions)
         return false;
     strbuf b;
-    sb_init(&b);
+    sb_init(&b, &r->alloc);
     for (size_t i = 0; i < a->napplied; i++) {
         const applied_measure *m = &a->applied[i];
         levy_charge *c = &r->charges[i];
@@ -574,6 +607,7 @@ levy_status levy_evaluate(const levy_policy *policy, const levy_scenario *scenar
                           const levy_shipment *s, levy_result *r) {
     if (!policy || !s || !r)
         return LEVY_ERROR_ARGUMENT;
+    result_adopt(r, &policy->mem);
     arena_reset(&r->mem);
     sb_clear(&r->explained);
     memset(&r->a, 0, sizeof r->a);

@@ -21,6 +21,8 @@ struct levy_scenario {
 };
 
 struct levy_policy {
+    mem mem;            /* the host's allocator (config.alloc), or libc's:
+                           every structure below allocates through it */
     arena arena;
     source_set sources;
     diag_list diags;
@@ -43,6 +45,9 @@ struct levy_policy {
 /* api_config_copy: the members of from that its size covers (NULL: none),
  * the others zero. */
 void api_config_copy(levy_config *to, const levy_config *from);
+/* api_mem_of: the allocator a config names (the C library's when it names
+ * none). */
+mem api_mem_of(const levy_config *config);
 /* api_deliver_diagnostic: call fn (if any) with d and its notes as the API
  * shows them. */
 void api_deliver_diagnostic(levy_diagnostic_fn fn, void *userdata, const source_set *srcs,

@@ -6,7 +6,6 @@
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Big enough that a typical policy, or the evaluation of a shipment,
@@ -20,10 +19,11 @@ struct arena_block {
     alignas(max_align_t) unsigned char data[];
 };
 
-void arena_init(arena *a)
+void arena_init(arena *a, const mem *m)
 {
     a->first = a->cur = NULL;
     a->failed = false;
+    a->mem = mem_or_libc(m);
 }
 
 void arena_free(arena *a)
@@ -31,16 +31,16 @@ void arena_free(arena *a)
     arena_block *b = a->first;
     while (b) {
         arena_block *next = b->next;
-        free(b);
+        mem_free(a->mem, b);
         b = next;
     }
-    arena_init(a);
+    arena_init(a, a->mem);
 }
 
-static arena_block *block_new(size_t at_least)
+static arena_block *block_new(const mem *m, size_t at_least)
 {
     size_t size = at_least > ARENA_BLOCK_SIZE ? at_least : ARENA_BLOCK_SIZE;
-    arena_block *b = malloc(sizeof *b + size);
+    arena_block *b = mem_alloc(m, sizeof *b + size);
     if (!b)
         return NULL;
     b->next = NULL;
@@ -59,7 +59,7 @@ static bool next_block(arena *a, size_t size)
         a->cur = next;
         return true;
     }
-    arena_block *b = block_new(size);
+    arena_block *b = block_new(a->mem, size);
     if (!b) {
         a->failed = true;
         return false;

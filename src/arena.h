@@ -14,12 +14,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "alloc.h"
+
 typedef struct arena_block arena_block;
 
 typedef struct arena {
     arena_block *first; /* blocks in order; kept for reuse after a restore */
     arena_block *cur;   /* the block being filled */
     bool failed;        /* an allocation failed since init */
+    const mem *mem;     /* where its blocks come from */
 } arena;
 
 typedef struct arena_mark {
@@ -27,8 +30,11 @@ typedef struct arena_mark {
     size_t used;
 } arena_mark;
 
-void arena_init(arena *a);
-/* arena_free: gives every block back to the system. */
+/* arena_init: an empty arena whose blocks come from m (NULL: the C
+ * library's); m must outlive the arena. */
+void arena_init(arena *a, const mem *m);
+/* arena_free: gives every block back to its allocator (the arena stays
+ * usable, with the same allocator). */
 void arena_free(arena *a);
 /* arena_alloc: zeroed memory aligned for any object; NULL when out of
  * memory (and a->failed is set). */

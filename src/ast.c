@@ -188,7 +188,7 @@ void ast_format(strbuf *out, const node *n) { dump(out, n, 0, NULL); }
 
 void ast_dump(FILE *out, const node *n) {
     strbuf sb;
-    sb_init(&sb);
+    sb_init(&sb, NULL); /* a debugging aid of the program's, not the library's */
     ast_format(&sb, n);
     fwrite(sb_cstr(&sb), 1, sb.len, out);
     sb_free(&sb);

@@ -357,12 +357,12 @@ node *check_scenario_lookup(const program *p, const node *scenario, const char *
         return NULL;
     if ((size_t)n < sizeof buf)
         return symtab_get(&p->scenario_names, buf);
-    char *key = malloc((size_t)n + 1);
+    char *key = mem_alloc(p->arena->mem, (size_t)n + 1);
     if (!key)
         return NULL;
     snprintf(key, (size_t)n + 1, "%s.%s", scenario->name, name);
     node *d = symtab_get(&p->scenario_names, key);
-    free(key);
+    mem_free(p->arena->mem, key);
     return d;
 }
 
@@ -581,27 +581,29 @@ static void declare_scenario_items(checker *ck, node *s) {
 /* ---- The entry point -------------------------------------------------------- */
 
 static bool checker_init(checker *ck) {
+    const mem *m = ck->p->arena->mem;
     for (int dc = 0; dc < DC_COUNT; dc++) {
         size_t n = decl_class_list(&ck->p->decls, dc)->n;
-        ck->info[dc] = calloc(n ? n : 1, sizeof *ck->info[dc]);
+        ck->info[dc] = mem_calloc(m, n ? n : 1, sizeof *ck->info[dc]);
         ck->ninfo[dc] = n;
         if (!ck->info[dc])
             return false;
     }
     ck->ngroup_sets = ck->p->decls.groups.n;
-    ck->group_sets = calloc(ck->ngroup_sets ? ck->ngroup_sets : 1, sizeof *ck->group_sets);
-    ck->group_set_state = calloc(ck->ngroup_sets ? ck->ngroup_sets : 1, 1);
+    ck->group_sets = mem_calloc(m, ck->ngroup_sets ? ck->ngroup_sets : 1, sizeof *ck->group_sets);
+    ck->group_set_state = mem_calloc(m, ck->ngroup_sets ? ck->ngroup_sets : 1, 1);
     return ck->group_sets && ck->group_set_state;
 }
 
 static void checker_free(checker *ck) {
+    const mem *m = ck->p->arena->mem;
     for (int dc = 0; dc < DC_COUNT; dc++)
-        free(ck->info[dc]);
+        mem_free(m, ck->info[dc]);
     arena_free(&ck->group_mem);
     arena_free(&ck->scratch);
-    free(ck->group_sets);
-    free(ck->group_set_state);
-    free(ck->locals);
+    mem_free(m, ck->group_sets);
+    mem_free(m, ck->group_set_state);
+    mem_free(m, ck->locals);
 }
 
 static bool is_new_file(const node *prog) {
@@ -618,7 +620,7 @@ static bool is_new_root(const node *prog) {
 static void declare_all(checker *ck) {
     const node_list *files = &ck->p->files;
     symtab titles;
-    symtab_init(&titles);
+    symtab_init(&titles, ck->p->arena->mem);
     for (size_t i = 0; i < files->n; i++)
         if (is_new_file(files->v[i]) && !is_new_root(files->v[i]))
             declare_file(ck, files->v[i], &titles);
@@ -660,8 +662,8 @@ bool program_check(program *p, diag_list *diags) {
     size_t errors_before = diags->errors;
     checker ck;
     memset(&ck, 0, sizeof ck);
-    arena_init(&ck.group_mem);
-    arena_init(&ck.scratch);
+    arena_init(&ck.group_mem, p->arena->mem);
+    arena_init(&ck.scratch, p->arena->mem);
     ck.p = p;
     ck.diags = diags;
     ck.quiet_unknown = p->incomplete;

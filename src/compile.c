@@ -47,7 +47,7 @@ static schedule *own_schedule(builder *b)
     policy_index *ix = b->ix;
     if (ix->nowned == ix->capowned) {
         size_t cap = ix->capowned ? ix->capowned * 2 : 8;
-        schedule **v = realloc(ix->owned, cap * sizeof *v);
+        schedule **v = mem_realloc(ix->p->arena->mem, ix->owned, cap * sizeof *v);
         if (!v)
             return NULL;
         ix->owned = v;
@@ -56,7 +56,7 @@ static schedule *own_schedule(builder *b)
     schedule *s = ix_alloc(b, 1, sizeof *s);
     if (!s)
         return NULL;
-    schedule_init(s);
+    schedule_init(s, ix->p->arena->mem);
     ix->owned[ix->nowned++] = s;
     return s;
 }
@@ -746,6 +746,7 @@ typedef struct date_vec {
     date *v;
     size_t n, cap;
     bool failed;
+    const mem *mem;
 } date_vec;
 
 static void push_date(date_vec *dv, date d)
@@ -754,7 +755,7 @@ static void push_date(date_vec *dv, date d)
         return;
     if (dv->n == dv->cap) {
         size_t cap = dv->cap ? dv->cap * 2 : 64;
-        date *v = realloc(dv->v, cap * sizeof *v);
+        date *v = mem_realloc(dv->mem, dv->v, cap * sizeof *v);
         if (!v) {
             dv->failed = true;
             return;
@@ -801,7 +802,7 @@ static int date_cmp(const void *a, const void *b)
 static bool collect_bounds(builder *b)
 {
     policy_index *ix = b->ix;
-    date_vec dv = { NULL, 0, 0, false };
+    date_vec dv = { NULL, 0, 0, false, ix->p->arena->mem };
     for (size_t m = 0; m < ix->nmeasures; m++) {
         const c_measure *cm = &ix->measures[m];
         for (size_t i = 0; i < cm->nclauses; i++)
@@ -822,20 +823,20 @@ static bool collect_bounds(builder *b)
     for (size_t i = 0; i < ix->p->decls.attributes.n; i++)
         walk_dates(b, ix->p->decls.attributes.v[i]->b, &dv, 0);
     if (dv.failed) {
-        free(dv.v);
+        mem_free(dv.mem, dv.v);
         return false;
     }
     if (dv.n)
         qsort(dv.v, dv.n, sizeof *dv.v, date_cmp);
     ix->bounds = ix_alloc(b, dv.n, sizeof *ix->bounds);
     if (!ix->bounds) {
-        free(dv.v);
+        mem_free(dv.mem, dv.v);
         return false;
     }
     for (size_t i = 0; i < dv.n; i++)
         if (ix->nbounds == 0 || ix->bounds[ix->nbounds - 1] != dv.v[i])
             ix->bounds[ix->nbounds++] = dv.v[i];
-    free(dv.v);
+    mem_free(dv.mem, dv.v);
     return true;
 }
 
@@ -894,10 +895,10 @@ static bool compile_all(builder *b)
 policy_index *index_build(const program *p, const node *scenario, const policy_index *base,
                           diag_list *diags)
 {
-    policy_index *ix = calloc(1, sizeof *ix);
+    policy_index *ix = mem_calloc(p->arena->mem, 1, sizeof *ix);
     if (!ix)
         return NULL;
-    arena_init(&ix->mem);
+    arena_init(&ix->mem, p->arena->mem);
     ix->p = p;
     ix->scenario = scenario;
     ix->ncountries = p->decls.countries.n;
@@ -923,9 +924,10 @@ void index_free(policy_index *ix)
         return;
     for (size_t i = 0; i < ix->nowned; i++)
         schedule_free(ix->owned[i]);
-    free(ix->owned);
+    const mem *m = ix->p->arena->mem;
+    mem_free(m, ix->owned);
     arena_free(&ix->mem);
-    free(ix);
+    mem_free(m, ix);
 }
 
 const node *find_scenario(const program *p, const char *name)

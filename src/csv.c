@@ -29,6 +29,7 @@ static void reader_reset(csv_reader *r)
     r->at_start = true;
     r->line = 1;
     r->max_record = CSV_DEFAULT_MAX_RECORD;
+    r->mem = &mem_libc;
 }
 
 static bool has_bom(const char *p, const char *end)
@@ -65,9 +66,9 @@ void csv_set_max_record(csv_reader *r, size_t max)
 
 void csv_free(csv_reader *r)
 {
-    free(r->window);
-    free(r->buf);
-    free(r->fields);
+    mem_free(r->mem, r->window);
+    mem_free(r->mem, r->buf);
+    mem_free(r->mem, r->fields);
     r->window = r->buf = NULL;
     r->fields = NULL;
     r->window_cap = r->buf_cap = r->field_cap = 0;
@@ -79,7 +80,7 @@ void csv_free(csv_reader *r)
 static bool fill_window(csv_reader *r)
 {
     if (!r->window) {
-        r->window = malloc(CSV_WINDOW);
+        r->window = mem_alloc(r->mem, CSV_WINDOW);
         if (!r->window)
             return false;
         r->window_cap = CSV_WINDOW;
@@ -147,7 +148,7 @@ static csv_status reserve(csv_reader *r, size_t more)
     size_t cap = r->buf_cap ? r->buf_cap : 256;
     while (cap < need)
         cap *= 2;
-    char *p = realloc(r->buf, cap);
+    char *p = mem_realloc(r->mem, r->buf, cap);
     if (!p)
         return CSV_NO_MEMORY;
     r->buf = p;
@@ -199,7 +200,7 @@ static csv_status end_field(csv_reader *r, size_t field_start)
         return st;
     if (r->field_count == r->field_cap) {
         size_t cap = r->field_cap ? r->field_cap * 2 : 16;
-        csv_field *f = realloc(r->fields, cap * sizeof *f);
+        csv_field *f = mem_realloc(r->mem, r->fields, cap * sizeof *f);
         if (!f)
             return CSV_NO_MEMORY;
         r->fields = f;

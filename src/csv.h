@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "alloc.h"
+
 /* One field: len bytes at s.  s[len] is always '\0' for the convenience of
  * callers (the field itself may hold '\0' bytes; len is authoritative). */
 typedef struct csv_field {
@@ -75,6 +77,8 @@ typedef struct csv_reader {
 
     size_t max_record;     /* see CSV_DEFAULT_MAX_RECORD */
     long error_line;       /* line where the failing record started */
+    const mem *mem;        /* where the buffers come from: the C library's
+                              unless set after csv_init_* */
 } csv_reader;
 
 /* csv_init_file: read from fp, which the caller opens and closes.  The

@@ -8,45 +8,40 @@
 
 const span span_none = { -1, 0, 0, 0, 0 };
 
-void source_set_init(source_set *s) {
+void source_set_init(source_set *s, const mem *m) {
     s->items = NULL;
     s->count = s->cap = 0;
+    s->mem = mem_or_libc(m);
 }
 
-static void source_free(source_text *src) {
+static void source_free(const mem *m, source_text *src) {
     if (!src)
         return;
-    free(src->name);
-    free(src->path);
-    free(src->text);
-    free(src->line_starts);
-    free(src);
+    mem_free(m, src->name);
+    mem_free(m, src->path);
+    mem_free(m, src->text);
+    mem_free(m, src->line_starts);
+    mem_free(m, src);
 }
 
 void source_set_free(source_set *s) {
     for (size_t i = 0; i < s->count; i++)
-        source_free(s->items[i]);
-    free(s->items);
-    source_set_init(s);
+        source_free(s->mem, s->items[i]);
+    mem_free(s->mem, s->items);
+    source_set_init(s, s->mem);
 }
 
-static char *dup_or_null(const char *s) {
-    if (!s)
-        return NULL;
-    size_t n = strlen(s);
-    char *p = malloc(n + 1);
-    if (p)
-        memcpy(p, s, n + 1);
-    return p;
+static char *dup_or_null(const mem *m, const char *s) {
+    return s ? mem_strdup(m, s) : NULL;
 }
 
 /* The offset of the start of every line, so that a span's line can be shown
  * without scanning the text again. */
-static bool build_line_map(source_text *src) {
+static bool build_line_map(const mem *m, source_text *src) {
     size_t lines = 1;
     for (size_t i = 0; i < src->len; i++)
         lines += src->text[i] == '\n';
-    src->line_starts = malloc(lines * sizeof *src->line_starts);
+    src->line_starts = mem_calloc(m, lines, sizeof *src->line_starts);
     if (!src->line_starts)
         return false;
     size_t k = 0;
@@ -62,27 +57,27 @@ int source_set_add(source_set *s, const char *name, const char *path, const char
                    size_t len) {
     if (s->count == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 8;
-        source_text **items = realloc(s->items, cap * sizeof *items);
+        source_text **items = mem_realloc(s->mem, s->items, cap * sizeof *items);
         if (!items)
             return -1;
         s->items = items;
         s->cap = cap;
     }
-    source_text *src = calloc(1, sizeof *src);
+    source_text *src = mem_calloc(s->mem, 1, sizeof *src);
     if (!src)
         return -1;
-    src->name = dup_or_null(name ? name : "<input>");
-    src->path = dup_or_null(path);
-    src->text = malloc(len + 1);
+    src->name = dup_or_null(s->mem, name ? name : "<input>");
+    src->path = dup_or_null(s->mem, path);
+    src->text = mem_alloc(s->mem, len + 1);
     if (!src->name || (path && !src->path) || !src->text) {
-        source_free(src);
+        source_free(s->mem, src);
         return -1;
     }
     memcpy(src->text, text, len);
     src->text[len] = '\0';
     src->len = len;
-    if (!build_line_map(src)) {
-        source_free(src);
+    if (!build_line_map(s->mem, src)) {
+        source_free(s->mem, src);
         return -1;
     }
     s->items[s->count] = src;
@@ -94,7 +89,7 @@ int source_set_read_file(source_set *s, const char *name, const char *path) {
     if (!f)
         return -1;
     strbuf text;
-    sb_init(&text);
+    sb_init(&text, s->mem);
     char chunk[16384];
     size_t got;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && !text.failed)
@@ -131,13 +126,16 @@ const char *source_line(const source_text *src, int line, size_t *len) {
     return src->text + start;
 }
 
-void diag_list_init(diag_list *d) { memset(d, 0, sizeof *d); }
+void diag_list_init(diag_list *d, const mem *m) {
+    memset(d, 0, sizeof *d);
+    d->mem = mem_or_libc(m);
+}
 
 static void diagnostic_free(diagnostic *d) {
-    free(d->message);
+    mem_free(d->mem, d->message);
     for (size_t i = 0; i < d->nnotes; i++)
-        free(d->notes[i].message);
-    free(d->notes);
+        mem_free(d->mem, d->notes[i].message);
+    mem_free(d->mem, d->notes);
 }
 
 void diag_list_clear(diag_list *d) {
@@ -148,18 +146,18 @@ void diag_list_clear(diag_list *d) {
 
 void diag_list_free(diag_list *d) {
     diag_list_clear(d);
-    free(d->items);
-    diag_list_init(d);
+    mem_free(d->mem, d->items);
+    diag_list_init(d, d->mem);
 }
 
-static char *vformat(const char *fmt, va_list ap) {
+static char *vformat(const mem *m, const char *fmt, va_list ap) {
     va_list copy;
     va_copy(copy, ap);
     int n = vsnprintf(NULL, 0, fmt, copy);
     va_end(copy);
     if (n < 0)
         return NULL;
-    char *p = malloc((size_t)n + 1);
+    char *p = mem_alloc(m, (size_t)n + 1);
     if (p)
         vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
@@ -173,13 +171,13 @@ diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, con
         d->warnings++;
     if (d->count == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 16;
-        diagnostic *items = realloc(d->items, cap * sizeof *items);
+        diagnostic *items = mem_realloc(d->mem, d->items, cap * sizeof *items);
         if (!items)
             return NULL;
         d->items = items;
         d->cap = cap;
     }
-    char *msg = vformat(fmt, ap);
+    char *msg = vformat(d->mem, fmt, ap);
     if (!msg)
         return NULL;
     diagnostic *g = &d->items[d->count++];
@@ -188,6 +186,7 @@ diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, con
     g->code = code;
     g->at = at;
     g->message = msg;
+    g->mem = d->mem;
     return g;
 }
 
@@ -203,13 +202,13 @@ diagnostic *diag_add(diag_list *d, severity sev, const char *code, span at, cons
 void diag_note(diagnostic *d, span at, const char *fmt, ...) {
     if (!d)
         return;
-    diag_note_t *notes = realloc(d->notes, (d->nnotes + 1) * sizeof *notes);
+    diag_note_t *notes = mem_realloc(d->mem, d->notes, (d->nnotes + 1) * sizeof *notes);
     if (!notes)
         return;
     d->notes = notes;
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vformat(fmt, ap);
+    char *msg = vformat(d->mem, fmt, ap);
     va_end(ap);
     if (!msg)
         return;
@@ -222,7 +221,7 @@ void diag_append(diag_list *to, diag_list *from) {
     for (size_t i = 0; i < from->count; i++) {
         if (to->count == to->cap) {
             size_t cap = to->cap ? to->cap * 2 : 16;
-            diagnostic *items = realloc(to->items, cap * sizeof *items);
+            diagnostic *items = mem_realloc(to->mem, to->items, cap * sizeof *items);
             if (!items) {
                 diagnostic_free(&from->items[i]);
                 continue;
@@ -425,7 +424,7 @@ void diag_format_one(strbuf *out, const source_set *srcs, const diagnostic *d,
 
 void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d, diag_format fmt) {
     strbuf sb;
-    sb_init(&sb);
+    sb_init(&sb, srcs->mem);
     diag_format_one(&sb, srcs, d, fmt);
     fwrite(sb_cstr(&sb), 1, sb.len, out);
     sb_free(&sb);

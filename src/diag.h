@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "alloc.h"
 #include "strbuf.h"
 
 /* A range of source text: 1-based lines and columns (columns count bytes),
@@ -39,9 +40,11 @@ typedef struct source_text {
 typedef struct source_set {
     source_text **items;
     size_t count, cap;
+    const mem *mem;     /* where the texts and the set come from */
 } source_set;
 
-void source_set_init(source_set *s);
+/* source_set_init: an empty set allocating from m (NULL: the C library). */
+void source_set_init(source_set *s, const mem *m);
 void source_set_free(source_set *s);
 /* source_set_add: takes a copy of text; returns the new file index, or -1. */
 int source_set_add(source_set *s, const char *name, const char *path,
@@ -66,15 +69,19 @@ typedef struct diagnostic {
     char *message;
     diag_note_t *notes;
     size_t nnotes;
+    const mem *mem;    /* its list's: where the message and notes come from */
 } diagnostic;
 
 typedef struct diag_list {
     diagnostic *items;
     size_t count, cap;
     size_t errors, warnings;
+    const mem *mem;
 } diag_list;
 
-void diag_list_init(diag_list *d);
+/* diag_list_init: an empty list allocating from m (NULL: the C library);
+ * lists that diag_append joins share one allocator. */
+void diag_list_init(diag_list *d, const mem *m);
 void diag_list_free(diag_list *d);
 void diag_list_clear(diag_list *d);
 /* diag_add: appends a diagnostic; returns it so notes can be attached, or

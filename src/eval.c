@@ -911,11 +911,11 @@ bool eval_expr(eval_env *env, const node *e, value *out, eval_error *err)
     return ev_expr(env, e, out, err);
 }
 
-void eval_env_init(eval_env *env, const policy_index *ix, arena *mem)
+void eval_env_init(eval_env *env, const policy_index *ix, arena *scratch)
 {
     memset(env, 0, sizeof *env);
     env->ix = ix;
-    env->mem = mem;
+    env->mem = scratch;
 }
 
 /* ---- Shipment fields ---------------------------------------------------------- */
@@ -1166,8 +1166,9 @@ bool coverage_init(eval_coverage *c, const program *p)
 {
     c->nmeasures = p->decls.measures.n;
     c->nmodifiers = p->decls.modifiers.n;
-    c->measures = calloc(c->nmeasures ? c->nmeasures : 1, sizeof *c->measures);
-    c->modifiers = calloc(c->nmodifiers ? c->nmodifiers : 1, sizeof *c->modifiers);
+    c->mem = p->arena->mem;
+    c->measures = mem_calloc(c->mem, c->nmeasures ? c->nmeasures : 1, sizeof *c->measures);
+    c->modifiers = mem_calloc(c->mem, c->nmodifiers ? c->nmodifiers : 1, sizeof *c->modifiers);
     if (c->measures && c->modifiers)
         return true;
     coverage_free(c);
@@ -1176,8 +1177,8 @@ bool coverage_init(eval_coverage *c, const program *p)
 
 void coverage_free(eval_coverage *c)
 {
-    free(c->measures);
-    free(c->modifiers);
+    mem_free(c->mem, c->measures);
+    mem_free(c->mem, c->modifiers);
     c->measures = c->modifiers = NULL;
     c->nmeasures = c->nmodifiers = 0;
 }

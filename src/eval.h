@@ -60,6 +60,7 @@ typedef struct eval_coverage {
     bool *measures;
     bool *modifiers;
     size_t nmeasures, nmodifiers;
+    const mem *mem;           /* the program's allocator */
 } eval_coverage;
 
 bool coverage_init(eval_coverage *c, const program *p);
@@ -88,7 +89,7 @@ typedef struct eval_env {
 } eval_env;
 
 /* eval_env_init: an environment with no shipment, no locals, no coverage. */
-void eval_env_init(eval_env *env, const policy_index *ix, arena *mem);
+void eval_env_init(eval_env *env, const policy_index *ix, arena *scratch);
 
 /* eval_expr: the value of a checked expression. */
 bool eval_expr(eval_env *env, const node *e, value *out, eval_error *err);

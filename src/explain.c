@@ -15,9 +15,9 @@ typedef struct cells {
     bool failed;
 } cells;
 
-static void cells_init(cells *c)
+static void cells_init(cells *c, const mem *m)
 {
-    sb_init(&c->text);
+    sb_init(&c->text, m);
     c->start = NULL;
     c->n = c->cap = 0;
     c->failed = false;
@@ -26,7 +26,7 @@ static void cells_init(cells *c)
 static void cells_free(cells *c)
 {
     sb_free(&c->text);
-    free(c->start);
+    mem_free(c->text.mem, c->start);
 }
 
 /* cells_end: closes the cell being written in c->text. */
@@ -34,7 +34,7 @@ static void cells_end(cells *c)
 {
     if (c->n + 2 > c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 32;
-        size_t *v = realloc(c->start, cap * sizeof *v);
+        size_t *v = mem_realloc(c->text.mem, c->start, cap * sizeof *v);
         if (!v) {
             c->failed = true;
             return;
@@ -237,7 +237,7 @@ void explain_format(const assessment *a, strbuf *out)
     explain_header(a->ship, a->prog, true, out);
     sb_putc(out, '\n');
     cells c;
-    cells_init(&c);
+    cells_init(&c, out->mem);
     fill_cells(a, &c);
     size_t rows = a->napplied + 2;
     size_t width[NCOLS] = { 0, RATE_MIN_WIDTH, 0, 0 };
@@ -283,7 +283,7 @@ void timeline_format(const timeline *t, strbuf *out)
     date_format(t->until, until);
     sb_printf(out, "%sentered %s until %s\n", out->len ? ", " : "", from, until);
     cells c;
-    cells_init(&c);
+    cells_init(&c, out->mem);
     sb_puts(&c.text, "rate");
     cells_end(&c);
     for (size_t i = 0; i < t->nsteps; i++) {

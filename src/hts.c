@@ -38,8 +38,8 @@ typedef struct loader {
 void hts_report_free(hts_report *r)
 {
     for (size_t i = 0; i < r->not_understood; i++)
-        free(r->problems[i].text);
-    free(r->problems);
+        mem_free(r->mem, r->problems[i].text);
+    mem_free(r->mem, r->problems);
     memset(r, 0, sizeof *r);
 }
 
@@ -130,14 +130,9 @@ static hts_status read_header(loader *ld, const csv_record *head, const char *co
 }
 
 /* copy_field: f as a NUL-terminated string of its own. */
-static char *copy_field(csv_field f)
+static char *copy_field(const mem *m, csv_field f)
 {
-    char *p = malloc(f.len + 1);
-    if (p) {
-        memcpy(p, f.s, f.len);
-        p[f.len] = '\0';
-    }
-    return p;
+    return mem_strndup(m, f.s, f.len);
 }
 
 static hts_status add_problem(loader *ld, hs_code code, csv_field text, long line)
@@ -145,14 +140,14 @@ static hts_status add_problem(loader *ld, hs_code code, csv_field text, long lin
     hts_report *r = ld->report;
     if (r->not_understood == ld->problem_cap) {
         size_t cap = ld->problem_cap ? ld->problem_cap * 2 : 32;
-        hts_problem *p = realloc(r->problems, cap * sizeof *p);
+        hts_problem *p = mem_realloc(r->mem, r->problems, cap * sizeof *p);
         if (!p)
             return HTS_NO_MEMORY;
         r->problems = p;
         ld->problem_cap = cap;
     }
     hts_problem *pr = &r->problems[r->not_understood];
-    if (!(pr->text = copy_field(text)))
+    if (!(pr->text = copy_field(r->mem, text)))
         return HTS_NO_MEMORY;
     pr->line = (int)line;
     hs_format(code, pr->code);
@@ -167,11 +162,11 @@ static hts_status add_row(loader *ld, hs_code code, csv_field text, bool underst
     /* The reader ends each field with NUL, so the text can be passed as it
      * is unless trimming cut blanks off its end. */
     char *owned = NULL;
-    if (text.s[text.len] != '\0' && !(owned = copy_field(text)))
+    if (text.s[text.len] != '\0' && !(owned = copy_field(ld->out->mem, text)))
         return HTS_NO_MEMORY;
     bool ok = schedule_add(ld->out, code, rate, understood, (int)line,
                            owned ? owned : text.s, NULL);
-    free(owned);
+    mem_free(ld->out->mem, owned);
     if (!ok)
         return HTS_NO_MEMORY;
     if (understood) {
@@ -261,6 +256,8 @@ static hts_status load_from(csv_reader *csv, const char *column, schedule *out,
     hts_report local;
     hts_report *r = report ? report : &local;
     memset(r, 0, sizeof *r);
+    r->mem = out->mem;
+    csv->mem = out->mem;
     if (err && errlen > 0)
         err[0] = '\0';
     loader ld = { csv, out, r, 0, SHAPE_PLAIN, 0, 0, err, errlen };

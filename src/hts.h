@@ -27,6 +27,7 @@ typedef struct hts_report {
     size_t rates;         /* rows with a rate that was understood */
     size_t not_understood;
     hts_problem *problems; /* not_understood entries */
+    const mem *mem;        /* the schedule's, which the problems come from */
 } hts_report;
 
 void hts_report_free(hts_report *r);

@@ -11,6 +11,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,26 +24,34 @@
 /* ---- Paths --------------------------------------------------------------- */
 
 /* The folder part of path, "" when it has none (the current folder). */
-static char *folder_of(const char *path) {
+static char *folder_of(const mem *m, const char *path) {
     const char *slash = strrchr(path, '/');
     if (!slash)
-        return strdup("");
+        return mem_strdup(m, "");
     size_t n = slash == path ? 1 : (size_t)(slash - path);
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, path, n);
-        d[n] = '\0';
-    }
-    return d;
+    return mem_strndup(m, path, n);
+}
+
+/* The resolved path of path in memory from m; NULL (errno set) when it
+ * does not resolve or memory runs out.  realpath fills a local buffer,
+ * so that every allocation goes through m. */
+static char *real_path(const mem *m, const char *path) {
+    char buf[PATH_MAX];
+    if (!realpath(path, buf))
+        return NULL;
+    char *real = mem_strdup(m, buf);
+    if (!real)
+        errno = ENOMEM;
+    return real;
 }
 
 /* dir/file; file alone when it is absolute or dir is "". */
-static char *join_path(const char *dir, const char *file) {
+static char *join_path(const mem *m, const char *dir, const char *file) {
     if (file[0] == '/' || !dir || !dir[0])
-        return strdup(file);
+        return mem_strdup(m, file);
     size_t a = strlen(dir), b = strlen(file);
     bool slash = dir[a - 1] == '/';
-    char *p = malloc(a + b + 2);
+    char *p = mem_alloc(m, a + b + 2);
     if (!p)
         return NULL;
     memcpy(p, dir, a);
@@ -61,12 +70,13 @@ typedef struct loader {
     int *queue; /* files read but not yet parsed */
     size_t nqueue, cap;
     bool out_of_memory;
+    const mem *mem;
 } loader;
 
 static bool queue_push(loader *ld, int file) {
     if (ld->nqueue == ld->cap) {
         size_t cap = ld->cap ? ld->cap * 2 : 16;
-        int *q = realloc(ld->queue, cap * sizeof *q);
+        int *q = mem_realloc(ld->mem, ld->queue, cap * sizeof *q);
         if (!q)
             return false;
         ld->queue = q;
@@ -163,21 +173,21 @@ static bool read_library(loader *ld, const char *shown, const char *real, span a
 /* One candidate place for a library: dir/file, shown as shown_dir/file. */
 static bool try_library(loader *ld, const char *dir, const char *shown_dir, const char *file,
                         span at, bool *found) {
-    char *path = join_path(dir, file);
+    char *path = join_path(ld->mem, dir, file);
     if (!path) {
         ld->out_of_memory = true;
         return false;
     }
-    char *real = realpath(path, NULL);
-    free(path);
+    char *real = real_path(ld->mem, path);
+    mem_free(ld->mem, path);
     if (!real)
         return true;
-    char *shown = join_path(shown_dir, file);
+    char *shown = join_path(ld->mem, shown_dir, file);
     bool ok = shown && read_library(ld, shown, real, at);
     if (!shown)
         ld->out_of_memory = true;
-    free(shown);
-    free(real);
+    mem_free(ld->mem, shown);
+    mem_free(ld->mem, real);
     *found = true;
     return ok;
 }
@@ -185,7 +195,7 @@ static bool try_library(loader *ld, const char *dir, const char *shown_dir, cons
 /* `import NAME`: NAME.levy in the importing file's folder, then along the
  * search path, then in the standard library. */
 static void import_by_name(loader *ld, const node *imp, const char *dir, const char *shown_dir) {
-    char *file = malloc(strlen(imp->name) + 6);
+    char *file = mem_alloc(ld->mem, strlen(imp->name) + 6);
     if (!file) {
         ld->out_of_memory = true;
         return;
@@ -202,7 +212,7 @@ static void import_by_name(loader *ld, const node *imp, const char *dir, const c
     if (!found && ld->opts && ld->opts->stdlib_dir)
         try_library(ld, ld->opts->stdlib_dir, ld->opts->stdlib_dir, file, imp->at, &found);
     if (found) {
-        free(file);
+        mem_free(ld->mem, file);
         return;
     }
     diagnostic *d = diag_add(ld->diags, SEV_ERROR, D_IMPORT_NOT_FOUND, imp->at,
@@ -213,7 +223,7 @@ static void import_by_name(loader *ld, const node *imp, const char *dir, const c
         len += strlen(ld->opts->search_path[i]) + 2;
     if (ld->opts && ld->opts->stdlib_dir)
         len += strlen(ld->opts->stdlib_dir) + 2;
-    char *where = malloc(len);
+    char *where = mem_alloc(ld->mem, len);
     if (where) {
         strcpy(where, shown_dir[0] ? shown_dir : ".");
         for (size_t i = 0; ld->opts && ld->opts->search_path && ld->opts->search_path[i]; i++) {
@@ -227,34 +237,34 @@ static void import_by_name(loader *ld, const node *imp, const char *dir, const c
     }
     if (where)
         diag_note(d, imp->at, "looked in: %s", where);
-    free(where);
-    free(file);
+    mem_free(ld->mem, where);
+    mem_free(ld->mem, file);
 }
 
 /* `import "path.levy"`: relative to the importing file's folder. */
 static void import_by_path(loader *ld, const node *imp, const char *dir, const char *shown_dir) {
-    char *path = join_path(dir, imp->name);
+    char *path = join_path(ld->mem, dir, imp->name);
     if (!path) {
         ld->out_of_memory = true;
         return;
     }
-    char *real = realpath(path, NULL);
+    char *real = real_path(ld->mem, path);
     int err = errno;
-    free(path);
+    mem_free(ld->mem, path);
     if (!real) {
-        char *shown = join_path(shown_dir, imp->name);
+        char *shown = join_path(ld->mem, shown_dir, imp->name);
         diag_add(ld->diags, SEV_ERROR, D_IMPORT_NOT_FOUND, imp->at, "cannot find library '%s': %s",
                  shown ? shown : imp->name, strerror(err));
-        free(shown);
+        mem_free(ld->mem, shown);
         return;
     }
-    char *shown = join_path(shown_dir, imp->name);
+    char *shown = join_path(ld->mem, shown_dir, imp->name);
     if (shown)
         read_library(ld, shown, real, imp->at);
     else
         ld->out_of_memory = true;
-    free(shown);
-    free(real);
+    mem_free(ld->mem, shown);
+    mem_free(ld->mem, real);
 }
 
 /* Reads the libraries a parsed file imports. */
@@ -263,8 +273,8 @@ static void load_imports(loader *ld, const node *prog) {
     if (!src)
         return;
     /* Resolve against the real folder; show paths as the user wrote them. */
-    char *dir = folder_of(src->path ? src->path : src->name);
-    char *shown_dir = folder_of(src->name);
+    char *dir = folder_of(ld->mem, src->path ? src->path : src->name);
+    char *shown_dir = folder_of(ld->mem, src->name);
     if (!dir || !shown_dir) {
         ld->out_of_memory = true;
     } else {
@@ -278,13 +288,13 @@ static void load_imports(loader *ld, const node *prog) {
                 import_by_name(ld, imp, dir, shown_dir);
         }
     }
-    free(dir);
-    free(shown_dir);
+    mem_free(ld->mem, dir);
+    mem_free(ld->mem, shown_dir);
 }
 
 /* Parses the root `file` and, breadth first, everything it imports. */
 static bool load_root(program *p, int file, const load_options *opts, diag_list *diags) {
-    loader ld = { p, opts, diags, NULL, 0, 0, false };
+    loader ld = { p, opts, diags, NULL, 0, 0, false, p->arena->mem };
     node *root = parse_file(&ld, file);
     bool ok = root && !(root->flags & PROGRAM_FAILED);
     if (root) {
@@ -303,7 +313,7 @@ static bool load_root(program *p, int file, const load_options *opts, diag_list 
         else
             ok = false;
     }
-    free(ld.queue);
+    mem_free(ld.mem, ld.queue);
     if (ld.out_of_memory) {
         diag_add(diags, SEV_ERROR, D_FILE, span_none, "out of memory while loading");
         ok = false;
@@ -313,7 +323,7 @@ static bool load_root(program *p, int file, const load_options *opts, diag_list 
 
 bool program_load_file(program *p, const char *path, const load_options *opts,
                        diag_list *diags) {
-    char *real = realpath(path, NULL);
+    char *real = real_path(p->arena->mem, path);
     if (!real) {
         diag_add(diags, SEV_ERROR, D_FILE, span_none, "cannot read '%s': %s", path,
                  strerror(errno));
@@ -322,14 +332,14 @@ bool program_load_file(program *p, const char *path, const load_options *opts,
     /* Named by the user after being imported: it becomes a root too. */
     node *known = symtab_get(&p->loaded, real);
     if (known) {
-        free(real);
-        loader ld = { p, opts, diags, NULL, 0, 0, false };
+        mem_free(p->arena->mem, real);
+        loader ld = { p, opts, diags, NULL, 0, 0, false, p->arena->mem };
         make_root(&ld, known);
         return !(known->flags & PROGRAM_FAILED) && !ld.out_of_memory;
     }
     int file = read_source(p, opts, path, real);
     int err = errno;
-    free(real);
+    mem_free(p->arena->mem, real);
     if (file < 0) {
         diag_add(diags, SEV_ERROR, D_FILE, span_none, "cannot read '%s': %s", path,
                  strerror(err));

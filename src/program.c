@@ -11,9 +11,9 @@ void program_init(program *p, arena *a, source_set *srcs) {
     memset(p, 0, sizeof *p);
     p->arena = a;
     p->sources = srcs;
-    symtab_init(&p->globals);
-    symtab_init(&p->scenario_names);
-    symtab_init(&p->loaded);
+    symtab_init(&p->globals, a->mem);
+    symtab_init(&p->scenario_names, a->mem);
+    symtab_init(&p->loaded, a->mem);
 }
 
 void program_free(program *p) {

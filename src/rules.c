@@ -309,7 +309,7 @@ static void report_code_overlap(checker *ck, const code_key *a, const code_key *
  * keys of one length may not overlap (a longer key simply wins).  Sorted,
  * each key need only be compared with the one reaching furthest before it. */
 static void check_code_keys(checker *ck, const node *table) {
-    code_key *keys = malloc((table->items.n ? table->items.n : 1) * sizeof *keys);
+    code_key *keys = mem_alloc(ck->p->arena->mem, (table->items.n ? table->items.n : 1) * sizeof *keys);
     if (!keys) {
         ck->out_of_memory = true;
         return;
@@ -330,7 +330,7 @@ static void check_code_keys(checker *ck, const node *table) {
         if (!reach || reach->lo.len != keys[i].lo.len || hs_compare(keys[i].hi, reach->hi) > 0)
             reach = &keys[i];
     }
-    free(keys);
+    mem_free(ck->p->arena->mem, keys);
 }
 
 /* In a by-origin table a country listed by itself wins over a group that
@@ -863,7 +863,7 @@ static void check_scenario(checker *ck, node *s) {
 static void push_local(checker *ck, node *let) {
     if (ck->nlocals == ck->cap_locals) {
         size_t cap = ck->cap_locals ? ck->cap_locals * 2 : 16;
-        node **v = realloc(ck->locals, cap * sizeof *v);
+        node **v = mem_realloc(ck->p->arena->mem, ck->locals, cap * sizeof *v);
         if (!v) {
             ck->out_of_memory = true;
             return;
@@ -1003,8 +1003,8 @@ static bool build_replace_graph(checker *ck, replace_graph *g) {
         for (size_t i = 0; i < ms->v[m]->items.n; i++)
             if (ms->v[m]->items.v[i]->kind == N_REPLACES)
                 cap += ms->v[m]->items.v[i]->items.n;
-    g->edges = malloc((cap ? cap : 1) * sizeof *g->edges);
-    g->first = malloc((g->n + 1) * sizeof *g->first);
+    g->edges = mem_alloc(ck->p->arena->mem, (cap ? cap : 1) * sizeof *g->edges);
+    g->first = mem_alloc(ck->p->arena->mem, (g->n + 1) * sizeof *g->first);
     if (!g->edges || !g->first)
         return false;
     for (size_t m = 0; m < ms->n; m++) {
@@ -1104,12 +1104,13 @@ static int compare_days(const void *a, const void *b) {
 void check_replaces_cycles(checker *ck, size_t first_new) {
     replace_graph g = { NULL, 0, NULL, 0 };
     size_t n = ck->p->decls.measures.n;
-    unsigned char *color = malloc(n ? n : 1);
-    size_t *stack = malloc((n ? n : 1) * sizeof *stack);
-    size_t *cursor = malloc((n ? n : 1) * sizeof *cursor);
+    const mem *m = ck->p->arena->mem;
+    unsigned char *color = mem_alloc(m, n ? n : 1);
+    size_t *stack = mem_alloc(m, (n ? n : 1) * sizeof *stack);
+    size_t *cursor = mem_alloc(m, (n ? n : 1) * sizeof *cursor);
     int64_t *days = NULL;
     if (!color || !stack || !cursor || !build_replace_graph(ck, &g) ||
-        !(days = malloc((2 * g.nedges + 1) * sizeof *days))) {
+        !(days = mem_alloc(m, (2 * g.nedges + 1) * sizeof *days))) {
         ck->out_of_memory = true;
     } else {
         size_t ndays = 0;
@@ -1125,12 +1126,12 @@ void check_replaces_cycles(checker *ck, size_t first_new) {
             if (i == 0 || days[i] != days[i - 1])
                 find_cycles_on(ck, &g, days[i], first_new, color, stack, cursor);
     }
-    free(days);
-    free(g.edges);
-    free(g.first);
-    free(color);
-    free(stack);
-    free(cursor);
+    mem_free(m, days);
+    mem_free(m, g.edges);
+    mem_free(m, g.first);
+    mem_free(m, color);
+    mem_free(m, stack);
+    mem_free(m, cursor);
 }
 
 /* Unused-definition warnings only for a file that uses things: a file of

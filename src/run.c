@@ -16,8 +16,8 @@ bool policy_set_init(policy_set *ps, const program *p)
     ps->p = p;
     ps->base = NULL;
     ps->base_tried = false;
-    ps->scenarios = calloc(n, sizeof *ps->scenarios);
-    ps->tried = calloc(n, sizeof *ps->tried);
+    ps->scenarios = mem_calloc(p->arena->mem, n, sizeof *ps->scenarios);
+    ps->tried = mem_calloc(p->arena->mem, n, sizeof *ps->tried);
     if (ps->scenarios && ps->tried)
         return true;
     policy_set_free(ps);
@@ -29,8 +29,8 @@ void policy_set_free(policy_set *ps)
     if (ps->scenarios)
         for (size_t i = 0; i < ps->p->decls.scenarios.n; i++)
             index_free(ps->scenarios[i]);
-    free(ps->scenarios);
-    free(ps->tried);
+    mem_free(ps->p->arena->mem, ps->scenarios);
+    mem_free(ps->p->arena->mem, ps->tried);
     index_free(ps->base);
     ps->scenarios = NULL;
     ps->tried = NULL;
@@ -166,7 +166,7 @@ static bool push_local(runner *r, const node *let, value v)
 {
     if (r->nlocals == r->caplocals) {
         size_t cap = r->caplocals ? r->caplocals * 2 : 16;
-        eval_local *l = realloc(r->locals, cap * sizeof *l);
+        eval_local *l = mem_realloc(r->p->arena->mem, r->locals, cap * sizeof *l);
         if (!l)
             return false;
         r->locals = l;
@@ -203,7 +203,7 @@ static void side(runner *r, const policy_index *ix, const node *e, const char *l
     if (!eval_expr(&env, e, &v, &err))
         return;
     strbuf sb;
-    sb_init(&sb);
+    sb_init(&sb, r->p->arena->mem);
     explain_value(&v, r->p, &sb);
     while (sb.len && sb.s[sb.len - 1] == '\n')
         sb.s[--sb.len] = '\0';
@@ -215,9 +215,9 @@ static void expect_failed(runner *r, const policy_index *ix, const node *stmt)
 {
     const node *e = stmt->a;
     strbuf src, left, right;
-    sb_init(&src);
-    sb_init(&left);
-    sb_init(&right);
+    sb_init(&src, r->p->arena->mem);
+    sb_init(&left, r->p->arena->mem);
+    sb_init(&right, r->p->arena->mem);
     span_text(r->p, e->at, &src);
     if (is_comparison(e)) {
         side(r, ix, e->a, "left:  ", &left);
@@ -250,7 +250,7 @@ static bool exec_block(runner *r, const policy_index *ix, const node_list *items
 static void print_value(runner *r, const value *v)
 {
     strbuf sb;
-    sb_init(&sb);
+    sb_init(&sb, r->p->arena->mem);
     explain_value(v, r->p, &sb);
     if (!sb.len || sb.s[sb.len - 1] != '\n')
         sb_putc(&sb, '\n');
@@ -341,8 +341,8 @@ static bool runner_init(runner *r, policy_set *ps, const run_options *o, diag_li
     r->o = o;
     r->diags = diags;
     r->res = res;
-    arena_init(&r->mem);
-    sb_init(&r->log);
+    arena_init(&r->mem, r->p->arena->mem);
+    sb_init(&r->log, r->p->arena->mem);
     const node *scn = NULL;
     if (o->scenario && !(scn = find_scenario(r->p, o->scenario))) {
         added(r, diag_add(diags, SEV_ERROR, D_UNKNOWN_SCENARIO, span_none,
@@ -363,7 +363,7 @@ static bool runner_init(runner *r, policy_set *ps, const run_options *o, diag_li
 static void runner_free(runner *r)
 {
     arena_free(&r->mem);
-    free(r->locals);
+    mem_free(r->p ? r->p->arena->mem : NULL, r->locals);
     sb_free(&r->log);
     if (r->use_cov)
         coverage_free(&r->cov);
@@ -420,7 +420,7 @@ static void run_one_test(runner *r, const policy_index *ix, const node *test, si
         r->res->passed++;
     if (r->o->tap) {
         strbuf line;
-        sb_init(&line);
+        sb_init(&line, r->p->arena->mem);
         sb_printf(&line, "%s %zu - %s\n", r->test_failed ? "not ok" : "ok", number, test->name);
         emit_sb(r, &line);
         sb_free(&line);
@@ -477,8 +477,8 @@ static void list_unexercised(runner *r, const node_list *decls, const bool *hit,
 static void write_coverage(runner *r)
 {
     strbuf list, all;
-    sb_init(&list);
-    sb_init(&all);
+    sb_init(&list, r->p->arena->mem);
+    sb_init(&all, r->p->arena->mem);
     size_t total = 0, missed = 0;
     list_unexercised(r, &r->p->decls.measures, r->cov.measures, &list, &total, &missed);
     list_unexercised(r, &r->p->decls.modifiers, r->cov.modifiers, &list, &total, &missed);
@@ -505,7 +505,7 @@ bool run_tests(policy_set *ps, const run_options *o, diag_list *diags, run_resul
     r.testing = true;
     const node_list *tests = &r.p->decls.tests;
     strbuf line;
-    sb_init(&line);
+    sb_init(&line, r.p->arena->mem);
     if (o->tap)
         sb_printf(&line, "TAP version 13\n1..%zu\n", tests->n);
     emit_sb(&r, &line);

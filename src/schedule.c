@@ -39,28 +39,25 @@ static uint64_t sort_key(hs_code c)
     return (c.digits * pow10_table[HS_MAX_DIGITS - c.len]) << 4 | c.len;
 }
 
-void schedule_init(schedule *s)
+void schedule_init(schedule *s, const mem *m)
 {
     s->rows = NULL;
     s->count = s->cap = 0;
     s->sorted = true;
+    s->mem = mem_or_libc(m);
 }
 
 void schedule_free(schedule *s)
 {
     for (size_t i = 0; i < s->count; i++)
-        free(s->rows[i].text);
-    free(s->rows);
-    schedule_init(s);
+        mem_free(s->mem, s->rows[i].text);
+    mem_free(s->mem, s->rows);
+    schedule_init(s, s->mem);
 }
 
-static char *copy_text(const char *text)
+static char *copy_text(const mem *m, const char *text)
 {
-    size_t n = strlen(text) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, text, n);
-    return p;
+    return mem_strdup(m, text);
 }
 
 /* schedule_add also refuses a code that is not 1 to 10 digits, since no
@@ -72,14 +69,14 @@ bool schedule_add(schedule *s, hs_code code, rate_value rate, bool understood,
         return false;
     if (s->count == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
-        sched_row *rows = realloc(s->rows, cap * sizeof *rows);
+        sched_row *rows = mem_realloc(s->mem, s->rows, cap * sizeof *rows);
         if (!rows)
             return false;
         s->rows = rows;
         s->cap = cap;
     }
     char *copy = NULL;
-    if (text && !(copy = copy_text(text)))
+    if (text && !(copy = copy_text(s->mem, text)))
         return false;
     sched_row *row = &s->rows[s->count];
     row->code = code;
@@ -147,12 +144,12 @@ void schedule_finish(schedule *s)
         s->sorted = true;
         return;
     }
-    sched_row *tmp = malloc(s->count * sizeof *tmp);
+    sched_row *tmp = mem_alloc(s->mem, s->count * sizeof *tmp);
     if (tmp)
         merge_sort(s->rows, tmp, s->count);
     else
         insertion_sort(s->rows, s->count);
-    free(tmp);
+    mem_free(s->mem, tmp);
     s->sorted = true;
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "alloc.h"
 #include "hs.h"
 #include "rate.h"
 
@@ -26,9 +27,12 @@ typedef struct schedule {
     sched_row *rows;
     size_t count, cap;
     bool sorted;
+    const mem *mem;   /* where the rows and their texts come from */
 } schedule;
 
-void schedule_init(schedule *s);
+/* schedule_init: an empty schedule allocating from m (NULL: the C
+ * library). */
+void schedule_init(schedule *s, const mem *m);
 void schedule_free(schedule *s);
 /* schedule_add: appends a row (copies text).  false on allocation failure. */
 bool schedule_add(schedule *s, hs_code code, rate_value rate, bool understood,

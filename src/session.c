@@ -11,6 +11,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +36,8 @@ typedef struct chunk {
 } chunk;
 
 struct levy_session {
+    mem mem;               /* the host's allocator, or libc's */
+    levy_config policy_config; /* what each policy it builds is given */
     levy_write_fn write;
     void *ud;
     levy_diagnostic_fn on_diagnostic; /* the host's, from levy_config */
@@ -54,6 +57,18 @@ struct levy_session {
     char error[512];       /* why the last call failed, when not a diagnostic */
     volatile int interrupt;
 };
+
+/* real_path: the resolved path of path, in the session's memory; NULL
+ * (errno set) when it does not resolve or memory runs out. */
+static char *real_path(levy_session *s, const char *path) {
+    char buf[PATH_MAX];
+    if (!realpath(path, buf))
+        return NULL;
+    char *real = mem_strdup(&s->mem, buf);
+    if (!real)
+        errno = ENOMEM;
+    return real;
+}
 
 static void say(levy_session *s, const char *text) { s->write(s->ud, text, strlen(text)); }
 
@@ -94,7 +109,7 @@ const char *levy_session_error(const levy_session *s) { return s ? s->error : ""
 static void say_diagnostics(levy_session *s, const source_set *srcs, const diag_list *d,
                             size_t from, int first_file) {
     strbuf text;
-    sb_init(&text);
+    sb_init(&text, &s->mem);
     for (size_t i = from; i < d->count; i++)
         if (d->items[i].at.file >= first_file)
             diag_format_one(&text, srcs, &d->items[i], DIAG_TEXT);
@@ -134,7 +149,7 @@ typedef struct piece {
  * pieces (each its own source), checked.  The caller owns b->policy. */
 static levy_status build_policy(levy_session *s, char **names, size_t nnames,
                                 const piece *extra, size_t nextra, build *b) {
-    levy_policy *p = levy_policy_new();
+    levy_policy *p = levy_policy_new_with(&s->policy_config);
     if (!p)
         return LEVY_ERROR_NOMEM;
     b->policy = p;
@@ -169,7 +184,7 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames,
     const levy_scenario *chosen;
     if (st == LEVY_OK && s->scenario && levy_policy_scenario(p, s->scenario, &chosen) != LEVY_OK) {
         sayf(s, "levy: %s; back to no scenario\n", levy_policy_error(p));
-        free(s->scenario);
+        mem_free(&s->mem, s->scenario);
         s->scenario = NULL;
     }
     return st;
@@ -205,69 +220,79 @@ levy_session *levy_session_new_with(const levy_config *config) {
     api_config_copy(&c, config);
     if (!c.write)
         return NULL;
-    levy_session *s = calloc(1, sizeof *s);
+    mem m = api_mem_of(&c);
+    levy_session *s = mem_calloc(&m, 1, sizeof *s);
     if (!s)
         return NULL;
+    s->mem = m;
+    /* Its policies allocate and import as the host says; diagnostics and
+       values the session shows itself. */
+    levy_config_init(&s->policy_config);
+    s->policy_config.alloc = c.alloc;
+    s->policy_config.alloc_userdata = c.alloc_userdata;
+    s->policy_config.import = c.import;
+    s->policy_config.import_userdata = c.import_userdata;
     s->write = c.write;
     s->ud = c.write_userdata;
     s->on_diagnostic = c.diagnostic;
     s->diagnostic_ud = c.diagnostic_userdata;
-    if (c.stdlib_dir && !(s->stdlib_dir = strdup(c.stdlib_dir))) {
-        free(s);
+    if (c.stdlib_dir && !(s->stdlib_dir = mem_strdup(&s->mem, c.stdlib_dir))) {
+        mem_free(&m, s);
         return NULL;
     }
     build b = { 0 };
     if (build_policy(s, NULL, 0, NULL, 0, &b) != LEVY_OK) {
         levy_policy_free(b.policy);
-        free(s->stdlib_dir);
-        free(s);
+        mem_free(&m, s->stdlib_dir);
+        mem_free(&m, s);
         return NULL;
     }
     adopt(s, &b);
     return s;
 }
 
-static void free_strings(char **v, size_t n) {
+static void free_strings(const mem *m, char **v, size_t n) {
     for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
+        mem_free(m, v[i]);
+    mem_free(m, v);
 }
 
 void levy_session_free(levy_session *s) {
     if (!s)
         return;
-    free_strings(s->search, s->nsearch);
-    free_strings(s->files, s->nfiles);
+    free_strings(&s->mem, s->search, s->nsearch);
+    free_strings(&s->mem, s->files, s->nfiles);
     for (size_t i = 0; i < s->nchunks; i++) {
-        free(s->chunks[i].text);
-        free(s->chunks[i].name);
+        mem_free(&s->mem, s->chunks[i].text);
+        mem_free(&s->mem, s->chunks[i].name);
     }
-    free(s->chunks);
+    mem_free(&s->mem, s->chunks);
     levy_policy_free(s->policy);
-    free(s->scenario);
-    free(s->origin);
-    free(s->stdlib_dir);
-    free(s);
+    mem_free(&s->mem, s->scenario);
+    mem_free(&s->mem, s->origin);
+    mem_free(&s->mem, s->stdlib_dir);
+    mem m = s->mem;
+    mem_free(&m, s);
 }
 
 levy_status levy_session_set_origin(levy_session *s, const char *name, int first_line) {
     if (!s)
         return LEVY_ERROR_ARGUMENT;
-    char *copy = name ? strdup(name) : NULL;
+    char *copy = name ? mem_strdup(&s->mem, name) : NULL;
     if (name && !copy)
         return LEVY_ERROR_NOMEM;
-    free(s->origin);
+    mem_free(&s->mem, s->origin);
     s->origin = copy;
     s->origin_line = first_line;
     return LEVY_OK;
 }
 
-static bool push_string(char ***v, size_t *n, const char *text) {
-    char **grown = realloc(*v, (*n + 1) * sizeof **v);
+static bool push_string(const mem *m, char ***v, size_t *n, const char *text) {
+    char **grown = mem_realloc(m, *v, (*n + 1) * sizeof **v);
     if (!grown)
         return false;
     *v = grown;
-    grown[*n] = strdup(text);
+    grown[*n] = mem_strdup(m, text);
     if (!grown[*n])
         return false;
     (*n)++;
@@ -277,7 +302,7 @@ static bool push_string(char ***v, size_t *n, const char *text) {
 levy_status levy_session_add_search_path(levy_session *s, const char *folder) {
     if (!s || !folder)
         return LEVY_ERROR_ARGUMENT;
-    if (!push_string(&s->search, &s->nsearch, folder))
+    if (!push_string(&s->mem, &s->search, &s->nsearch, folder))
         return LEVY_ERROR_NOMEM;
     return levy_policy_add_search_path(s->policy, folder);
 }
@@ -285,10 +310,10 @@ levy_status levy_session_add_search_path(levy_session *s, const char *folder) {
 levy_status levy_session_set_stdlib_dir(levy_session *s, const char *folder) {
     if (!s || !folder)
         return LEVY_ERROR_ARGUMENT;
-    char *copy = strdup(folder);
+    char *copy = mem_strdup(&s->mem, folder);
     if (!copy)
         return LEVY_ERROR_NOMEM;
-    free(s->stdlib_dir);
+    mem_free(&s->mem, s->stdlib_dir);
     s->stdlib_dir = copy;
     return levy_policy_set_stdlib_dir(s->policy, folder);
 }
@@ -332,23 +357,23 @@ levy_status levy_session_load(levy_session *s, const char *path) {
     if (!s || !path)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
-    char *real = realpath(path, NULL);
+    char *real = real_path(s, path);
     if (!real) {
         fail(s, "cannot read %s: %s", path, strerror(errno));
         return LEVY_ERROR_IO;
     }
     for (size_t i = 0; i < s->nfiles; i++) {
-        char *known = realpath(s->files[i], NULL);
+        char *known = real_path(s, s->files[i]);
         bool same = known && strcmp(known, real) == 0;
-        free(known);
+        mem_free(&s->mem, known);
         if (same) {
-            free(real);
+            mem_free(&s->mem, real);
             sayf(s, "%s is loaded already; :reload reads it again\n", path);
             return LEVY_OK;
         }
     }
-    if (!push_string(&s->files, &s->nfiles, path)) {
-        free(real);
+    if (!push_string(&s->mem, &s->files, &s->nfiles, path)) {
+        mem_free(&s->mem, real);
         return LEVY_ERROR_NOMEM;
     }
     build b = { 0 };
@@ -356,8 +381,8 @@ levy_status levy_session_load(levy_session *s, const char *path) {
     report_build(s, &b, st != LEVY_OK);
     if (st != LEVY_OK) {
         levy_policy_free(b.policy);
-        free(s->files[--s->nfiles]);
-        free(real);
+        mem_free(&s->mem, s->files[--s->nfiles]);
+        mem_free(&s->mem, real);
         return st;
     }
     /* The file's own statements run once, when it is loaded. */
@@ -367,7 +392,7 @@ levy_status levy_session_load(levy_session *s, const char *path) {
         if (src->path && strcmp(src->path, real) == 0)
             file = (int)i;
     }
-    free(real);
+    mem_free(&s->mem, real);
     adopt(s, &b);
     return file >= 0 ? run_statements_of(s, file, file) : LEVY_OK;
 }
@@ -394,13 +419,13 @@ levy_status levy_session_reload(levy_session *s) {
 /* ---- Reading input --------------------------------------------------------- */
 
 levy_input levy_session_input(levy_session *s, const char *text) {
-    (void)s;
+    const mem *m = s ? &s->mem : NULL;
     source_set srcs;
-    source_set_init(&srcs);
+    source_set_init(&srcs, m);
     arena a;
-    arena_init(&a);
+    arena_init(&a, m);
     diag_list d;
-    diag_list_init(&d);
+    diag_list_init(&d, m);
     levy_input verdict = LEVY_INPUT_COMPLETE;
     int f = source_set_add(&srcs, REPL_SOURCE, NULL, text, strlen(text));
     node *prog;
@@ -418,7 +443,7 @@ static const char *declared_name(const node *n) {
 }
 
 /* Cut statement n out of src as a piece of its own. */
-static bool cut_piece(const source_text *src, const node *n, piece *out) {
+static bool cut_piece(const mem *m, const source_text *src, const node *n, piece *out) {
     span at = n->at;
     if (at.first_line < 1 || (size_t)at.first_line > src->nlines ||
         at.last_line < at.first_line || (size_t)at.last_line > src->nlines)
@@ -428,7 +453,7 @@ static bool cut_piece(const source_text *src, const node *n, piece *out) {
     if (to > src->len || from > to)
         return false;
     size_t pad = (size_t)at.first_column - 1;
-    out->text = malloc(pad + (to - from) + 2);
+    out->text = mem_alloc(m, pad + (to - from) + 2);
     if (!out->text)
         return false;
     memset(out->text, ' ', pad);
@@ -436,29 +461,29 @@ static bool cut_piece(const source_text *src, const node *n, piece *out) {
     out->text[pad + (to - from)] = '\n';
     out->text[pad + (to - from) + 1] = '\0';
     const char *name = declared_name(n);
-    out->name = name ? strdup(name) : NULL;
+    out->name = name ? mem_strdup(m, name) : NULL;
     out->line_offset = at.first_line - 1;
     out->declaration = ast_is_declaration(n);
     return true;
 }
 
-static void free_pieces(piece *v, size_t n) {
+static void free_pieces(const mem *m, piece *v, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        free(v[i].text);
-        free(v[i].name);
+        mem_free(m, v[i].text);
+        mem_free(m, v[i].name);
     }
-    free(v);
+    mem_free(m, v);
 }
 
 /* split_input: parse text and cut it into one piece per statement.  false
  * (after showing the syntax errors) when it does not parse. */
 static bool split_input(levy_session *s, const char *text, piece **out, size_t *count) {
     source_set srcs;
-    source_set_init(&srcs);
+    source_set_init(&srcs, &s->mem);
     arena a;
-    arena_init(&a);
+    arena_init(&a, &s->mem);
     diag_list d;
-    diag_list_init(&d);
+    diag_list_init(&d, &s->mem);
     *out = NULL;
     *count = 0;
     bool ok = false;
@@ -467,10 +492,10 @@ static bool split_input(levy_session *s, const char *text, piece **out, size_t *
         srcs.items[f]->line_offset = s->origin_line > 1 ? s->origin_line - 1 : 0;
     node *prog = NULL;
     if (f >= 0 && parse_source(&a, &srcs, f, &d, &prog) == PARSE_OK && prog) {
-        piece *v = calloc(prog->items.n + 1, sizeof *v);
+        piece *v = mem_calloc(&s->mem, prog->items.n + 1, sizeof *v);
         ok = v != NULL;
         for (size_t i = 0; ok && i < prog->items.n; i++) {
-            ok = cut_piece(srcs.items[f], prog->items.v[i], &v[i]);
+            ok = cut_piece(&s->mem, srcs.items[f], prog->items.v[i], &v[i]);
             if (ok)
                 v[i].line_offset += srcs.items[f]->line_offset;
         }
@@ -478,7 +503,7 @@ static bool split_input(levy_session *s, const char *text, piece **out, size_t *
             *out = v;
             *count = prog->items.n;
         } else {
-            free_pieces(v, prog ? prog->items.n : 0);
+            free_pieces(&s->mem, v, prog ? prog->items.n : 0);
         }
     } else {
         say_diagnostics(s, &srcs, &d, 0, 0);
@@ -505,8 +530,8 @@ static void keep_declarations(levy_session *s, piece *v, size_t n) {
             replaced = v[k].declaration && v[k].name && s->chunks[i].name &&
                        strcmp(v[k].name, s->chunks[i].name) == 0;
         if (replaced) {
-            free(s->chunks[i].text);
-            free(s->chunks[i].name);
+            mem_free(&s->mem, s->chunks[i].text);
+            mem_free(&s->mem, s->chunks[i].name);
         } else {
             s->chunks[kept++] = s->chunks[i];
         }
@@ -515,7 +540,7 @@ static void keep_declarations(levy_session *s, piece *v, size_t n) {
     for (size_t k = 0; k < n; k++) {
         if (!v[k].declaration)
             continue;
-        chunk *grown = realloc(s->chunks, (s->nchunks + 1) * sizeof *grown);
+        chunk *grown = mem_realloc(&s->mem, s->chunks, (s->nchunks + 1) * sizeof *grown);
         if (!grown)
             return;
         s->chunks = grown;
@@ -534,9 +559,9 @@ levy_status levy_session_eval(levy_session *s, const char *text) {
     size_t n;
     if (!split_input(s, text, &v, &n))
         return LEVY_ERROR_INVALID;
-    char **names = calloc(n + 1, sizeof *names);
+    char **names = mem_calloc(&s->mem, n + 1, sizeof *names);
     if (!names) {
-        free_pieces(v, n);
+        free_pieces(&s->mem, v, n);
         return LEVY_ERROR_NOMEM;
     }
     for (size_t i = 0; i < n; i++)
@@ -546,18 +571,18 @@ levy_status levy_session_eval(levy_session *s, const char *text) {
     report_build(s, &b, st != LEVY_OK);
     if (st != LEVY_OK) {
         levy_policy_free(b.policy);
-        free(names);
-        free_pieces(v, n);
+        mem_free(&s->mem, names);
+        free_pieces(&s->mem, v, n);
         return st;
     }
     for (size_t i = 0; i < n; i++)
         if (names[i] && name_was_typed(s, names[i]))
             sayf(s, "note: '%s' redefined\n", names[i]);
-    free(names);
+    mem_free(&s->mem, names);
     int first = b.first_new_source;
     adopt(s, &b);
     keep_declarations(s, v, n);
-    free_pieces(v, n);
+    free_pieces(&s->mem, v, n);
     return run_statements_of(s, first, (int)s->policy->sources.count - 1);
 }
 
@@ -599,8 +624,8 @@ levy_status levy_session_set_scenario(levy_session *s, const char *name) {
         fail(s, "%s", levy_policy_error(s->policy));
         return st;
     }
-    free(s->scenario);
-    s->scenario = none ? NULL : strdup(name);
+    mem_free(&s->mem, s->scenario);
+    s->scenario = none ? NULL : mem_strdup(&s->mem, name);
     return LEVY_OK;
 }
 

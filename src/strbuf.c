@@ -4,20 +4,20 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-void sb_init(strbuf *b)
+void sb_init(strbuf *b, const mem *m)
 {
     b->s = NULL;
     b->len = b->cap = 0;
     b->failed = false;
     b->fixed = false;
+    b->mem = mem_or_libc(m);
 }
 
 void sb_init_fixed(strbuf *b, char *buf, size_t cap)
 {
-    sb_init(b);
+    sb_init(b, NULL);
     b->s = buf;
     b->cap = cap;
     b->fixed = true;
@@ -27,8 +27,8 @@ void sb_init_fixed(strbuf *b, char *buf, size_t cap)
 void sb_free(strbuf *b)
 {
     if (!b->fixed)
-        free(b->s);
-    sb_init(b);
+        mem_free(b->mem, b->s);
+    sb_init(b, b->mem);
 }
 
 void sb_clear(strbuf *b)
@@ -48,7 +48,7 @@ static bool grow(strbuf *b, size_t n)
             return false;
         cap *= 2;
     }
-    char *s = realloc(b->s, cap);
+    char *s = mem_realloc(b->mem, b->s, cap);
     if (!s)
         return false;
     b->s = s;

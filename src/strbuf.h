@@ -14,14 +14,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "alloc.h"
+
 typedef struct strbuf {
     char *s;
     size_t len, cap;
     bool failed;
     bool fixed;   /* s is the caller's array: never grown nor freed */
+    const mem *mem; /* where a growing buffer's memory comes from */
 } strbuf;
 
-void sb_init(strbuf *b);
+/* sb_init: an empty growing strbuf whose memory comes from m (NULL: the
+ * C library's). */
+void sb_init(strbuf *b, const mem *m);
 /* sb_init_fixed: a strbuf writing into buf[0..cap) (cap >= 1), which it
  * keeps NUL-terminated. */
 void sb_init_fixed(strbuf *b, char *buf, size_t cap);

@@ -2,7 +2,6 @@
 #include "symtab.h"
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* ---- The name table ------------------------------------------------------ */
@@ -17,14 +16,15 @@ static size_t hash_name(const char *s) {
     return (size_t)h;
 }
 
-void symtab_init(symtab *t) {
+void symtab_init(symtab *t, const mem *m) {
     t->slots = NULL;
     t->count = t->cap = 0;
+    t->mem = mem_or_libc(m);
 }
 
 void symtab_free(symtab *t) {
-    free(t->slots);
-    symtab_init(t);
+    mem_free(t->mem, t->slots);
+    symtab_init(t, t->mem);
 }
 
 /* The slot holding name, or the empty slot where it would go.  cap is a
@@ -48,7 +48,7 @@ static bool symtab_grow(symtab *t) {
     size_t cap = t->cap ? t->cap * 2 : 64;
     symtab_entry *old = t->slots;
     size_t old_cap = t->cap;
-    t->slots = calloc(cap, sizeof *t->slots);
+    t->slots = mem_calloc(t->mem, cap, sizeof *t->slots);
     if (!t->slots) {
         t->slots = old;
         return false;
@@ -57,7 +57,7 @@ static bool symtab_grow(symtab *t) {
     for (size_t i = 0; i < old_cap; i++)
         if (old[i].name)
             *symtab_slot(t, old[i].name) = old[i];
-    free(old);
+    mem_free(t->mem, old);
     return true;
 }
 

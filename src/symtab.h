@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "alloc.h"
 #include "ast.h"
 
 /* A name table: open addressing over interned strings. */
@@ -20,9 +21,11 @@ typedef struct symtab_entry {
 typedef struct symtab {
     symtab_entry *slots;
     size_t count, cap;
+    const mem *mem;     /* where the slots come from */
 } symtab;
 
-void symtab_init(symtab *t);
+/* symtab_init: an empty table allocating from m (NULL: the C library). */
+void symtab_init(symtab *t, const mem *m);
 void symtab_free(symtab *t);
 node *symtab_get(const symtab *t, const char *name);
 /* symtab_put: adds or replaces; false when out of memory. */

@@ -440,7 +440,7 @@ static void product_set_format(const pset *s, strbuf *out)
     code_printer cp = { out, "" };
     if (covered > HS_SPACE / 2) {
         arena r;
-        arena_init(&r);
+        arena_init(&r, out->mem);
         pset *all = pset_all(&r);
         pset *rest = all ? pset_minus(&r, all, s) : NULL;
         if (rest) {

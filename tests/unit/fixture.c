@@ -8,11 +8,11 @@
 static void fixture_init(fixture *fx)
 {
     memset(fx, 0, sizeof *fx);
-    source_set_init(&fx->srcs);
-    diag_list_init(&fx->diags);
-    arena_init(&fx->arena);
+    source_set_init(&fx->srcs, NULL);
+    diag_list_init(&fx->diags, NULL);
+    arena_init(&fx->arena, NULL);
     program_init(&fx->p, &fx->arena, &fx->srcs);
-    arena_init(&fx->mem);
+    arena_init(&fx->mem, NULL);
 }
 
 /* After a load that returned `loaded`: check, or fail the test. */
@@ -69,7 +69,7 @@ bool fixture_show(fixture *fx, const policy_index *ix, const char *name, char *b
         return false;
     }
     strbuf sb;
-    sb_init(&sb);
+    sb_init(&sb, NULL);
     explain_value(&v, &fx->p, &sb);
     snprintf(buf, size, "%s", sb_cstr(&sb));
     sb_free(&sb);

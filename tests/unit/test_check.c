@@ -48,9 +48,9 @@ static checked *checked_new(void)
 {
     checked *c = calloc(1, sizeof *c);
     cr_assert_not_null(c);
-    source_set_init(&c->srcs);
-    arena_init(&c->arena);
-    diag_list_init(&c->diags);
+    source_set_init(&c->srcs, NULL);
+    arena_init(&c->arena, NULL);
+    diag_list_init(&c->diags, NULL);
     program_init(&c->prog, &c->arena, &c->srcs);
     c->opts.search_path = NULL;
     c->opts.stdlib_dir = in_srcdir("stdlib");

@@ -49,7 +49,7 @@ Test(explain, the_design_example)
     cr_assert(eval_expr(&env, stmt->a, &v, &err), "%s", err.message);
     cr_assert_eq(v.kind, V_EXPLANATION);
     strbuf sb;
-    sb_init(&sb);
+    sb_init(&sb, NULL);
     explain_format(v.as.expl, &sb);
     cr_expect_str_eq(sb_cstr(&sb),
         "hs 9503.00.00 from CN, entered 2025-04-15, value $10,000.00\n"

@@ -43,7 +43,7 @@ static const char *rate_of(const schedule *s, const char *product, char buf[RATE
 static hts_status load(const char *text, const char *column, schedule *s, hts_report *r,
                        char *err, size_t errlen)
 {
-    schedule_init(s);
+    schedule_init(s, NULL);
     return hts_load_buffer(text, strlen(text), column, s, r, err, errlen);
 }
 
@@ -204,7 +204,7 @@ Test(hts, cannot_open)
     schedule s;
     hts_report r;
     char err[300];
-    schedule_init(&s);
+    schedule_init(&s, NULL);
     hts_status st = hts_load_file("/nonexistent/levy/rates.csv", NULL, &s, &r, err, sizeof err);
     cr_assert_eq(st, HTS_CANNOT_OPEN);
     cr_assert_eq(errno, ENOENT);
@@ -228,7 +228,7 @@ Test(hts, load_file_matches_load_buffer)
     schedule s;
     hts_report r;
     char err[200];
-    schedule_init(&s);
+    schedule_init(&s, NULL);
     hts_status st = hts_load_file(path, NULL, &s, &r, err, sizeof err);
     remove(path);
     cr_assert_eq(st, HTS_OK, "%s", err);
@@ -273,7 +273,7 @@ Test(hts_real, basic_edition_2025)
     schedule s;
     hts_report r;
     char err[300];
-    schedule_init(&s);
+    schedule_init(&s, NULL);
     hts_status st = hts_load_file(path, NULL, &s, &r, err, sizeof err);
     cr_assert_eq(st, HTS_OK, "%s", err);
     fprintf(stderr, "%s: %zu rows, %zu general rates understood, %zu not understood\n",

@@ -23,9 +23,9 @@ static parsed *parse_text(const char *text)
 {
     parsed *p = calloc(1, sizeof *p);
     cr_assert_not_null(p);
-    source_set_init(&p->srcs);
-    arena_init(&p->arena);
-    diag_list_init(&p->diags);
+    source_set_init(&p->srcs, NULL);
+    arena_init(&p->arena, NULL);
+    diag_list_init(&p->diags, NULL);
     int f = source_set_add(&p->srcs, "t.levy", NULL, text, strlen(text));
     cr_assert_geq(f, 0);
     p->status = parse_source(&p->arena, &p->srcs, f, &p->diags, &p->tree);

@@ -16,7 +16,7 @@ static void capture(void *ud, const char *text, size_t len)
 
 static void load(const char *path, const char *text)
 {
-    sb_init(&out);
+    sb_init(&out, NULL);
     if (path)
         fixture_load_file(&fx, path, LEVY_SOURCE_STDLIB_DIR);
     else

@@ -38,7 +38,7 @@ static int exact_line(const schedule *s, const char *product)
 /* A schedule shaped like the HTS: chapter, heading, subheadings. */
 static void fill(schedule *s)
 {
-    schedule_init(s);
+    schedule_init(s, NULL);
     add(s, "8517.13.00", 0, 4);
     add(s, "85", 100000, 1);
     add(s, "8517", 200000, 2);
@@ -103,7 +103,7 @@ Test(schedule, exact)
 Test(schedule, leading_zeros_matter)
 {
     schedule s;
-    schedule_init(&s);
+    schedule_init(&s, NULL);
     add(&s, "0101", 10000, 1);
     add(&s, "101", 20000, 2);   /* a loose three-digit code: not 0101 */
     add(&s, "01", 30000, 3);
@@ -122,7 +122,7 @@ Test(schedule, leading_zeros_matter)
 Test(schedule, empty_and_invalid)
 {
     schedule s;
-    schedule_init(&s);
+    schedule_init(&s, NULL);
     schedule_finish(&s);
     cr_assert_null(schedule_lookup(&s, code("8517")));
     cr_assert_null(schedule_find_exact(&s, code("8517")));
@@ -138,7 +138,7 @@ Test(schedule, keeps_rows_not_understood_and_payload)
 {
     schedule s;
     int marker = 7;
-    schedule_init(&s);
+    schedule_init(&s, NULL);
     cr_assert(schedule_add(&s, code("9903.80.60"), pct(0), false, 12,
                            "The duty provided in the applicable subheading", &marker));
     cr_assert(schedule_add(&s, code("9903"), pct(10000), true, 11, NULL, NULL));
@@ -156,7 +156,7 @@ Test(schedule, keeps_rows_not_understood_and_payload)
 Test(schedule, duplicate_codes_first_added_wins)
 {
     schedule s;
-    schedule_init(&s);
+    schedule_init(&s, NULL);
     add(&s, "72", 1, 1);
     add(&s, "7208", 2, 2);
     add(&s, "01", 3, 3);
@@ -172,7 +172,7 @@ Test(schedule, duplicate_codes_first_added_wins)
 Test(schedule, lookup_before_finish_is_correct)
 {
     schedule s;
-    schedule_init(&s);
+    schedule_init(&s, NULL);
     add(&s, "8517.13", 3, 3);
     add(&s, "85", 1, 1);
     add(&s, "8517", 2, 2);
@@ -211,8 +211,8 @@ Test(schedule, agrees_with_linear_scan)
 {
     schedule sorted, unsorted;
     uint64_t state = 42;
-    schedule_init(&sorted);
-    schedule_init(&unsorted);
+    schedule_init(&sorted, NULL);
+    schedule_init(&unsorted, NULL);
     for (int i = 1; i <= 3000; i++) {
         hs_code c = random_code(&state, HS_MAX_DIGITS);
         cr_assert(schedule_add(&sorted, c, pct(i), true, i, NULL, NULL));

@@ -60,7 +60,7 @@ static const char *codes(const pset *s, char out[512])
 Test(arena, save_restore_reuses_blocks)
 {
     arena r;
-    arena_init(&r);
+    arena_init(&r, NULL);
     char *a = arena_alloc(&r, 100);
     cr_assert_not_null(a);
     arena_mark m = arena_save(&r);
@@ -80,7 +80,7 @@ Test(arena, save_restore_reuses_blocks)
 Test(arena, zeroed_and_aligned)
 {
     arena r;
-    arena_init(&r);
+    arena_init(&r, NULL);
     for (int i = 0; i < 1000; i++) {
         unsigned char *p = arena_alloc(&r, (size_t)(i % 37) + 1);
         cr_assert_eq((uintptr_t)p % 16, 0);
@@ -94,7 +94,7 @@ Test(arena, zeroed_and_aligned)
 Test(bitset, basics)
 {
     arena r;
-    arena_init(&r);
+    arena_init(&r, NULL);
     bitset *s = bitset_new(&r, 130);
     cr_assert(bitset_is_empty(s));
     bitset_add(s, 0);
@@ -129,7 +129,7 @@ Test(bitset, basics)
 Test(bitset, subset_and_overlap)
 {
     arena r;
-    arena_init(&r);
+    arena_init(&r, NULL);
     bitset *a = bitset_new(&r, 130), *b = bitset_new(&r, 130);
     cr_assert(bitset_is_subset(a, b) && !bitset_overlaps(a, b)); /* empty in empty */
     bitset_add(a, 129);
@@ -145,7 +145,7 @@ Test(bitset, subset_and_overlap)
 Test(pset, membership_is_every_code_the_product_denotes)
 {
     arena r;
-    arena_init(&r);
+    arena_init(&r, NULL);
     pset *s = make(&r, "64");
     cr_assert(pset_has(s, code("6403.99")));
     cr_assert(pset_has(s, code("64")));
@@ -159,7 +159,7 @@ Test(pset, membership_is_every_code_the_product_denotes)
 Test(pset, except_and_ranges)
 {
     arena r;
-    arena_init(&r);
+    arena_init(&r, NULL);
     char buf[512];
     pset *s = make(&r, "64 -6403");
     cr_assert_not(pset_has(s, code("6403.99")));
@@ -181,7 +181,7 @@ Test(pset, except_and_ranges)
 Test(pset, algebra)
 {
     arena r;
-    arena_init(&r);
+    arena_init(&r, NULL);
     pset *all = pset_all(&r);
     cr_assert(pset_is_all(all));
     pset *a = make(&r, "72..76"), *b = make(&r, "74 90");
@@ -203,7 +203,7 @@ Test(pset, algebra)
 Test(pset, intervals_merge)
 {
     arena r;
-    arena_init(&r);
+    arena_init(&r, NULL);
     hs_interval v[] = {
         hs_code_interval(code("73")), hs_code_interval(code("72")),
         hs_code_interval(code("7208")), hs_code_interval(code("90")),
@@ -216,7 +216,7 @@ Test(pset, intervals_merge)
 Test(set_algebra, literal_is_the_union_of_its_elements)
 {
     arena r;
-    arena_init(&r);
+    arena_init(&r, NULL);
     products_literal lit;
     products_literal_init(&lit, &r, 3);
     products_literal_add_code(&lit, code("73"));
@@ -236,7 +236,7 @@ Test(set_algebra, literal_is_the_union_of_its_elements)
 Test(set_algebra, countries)
 {
     arena r;
-    arena_init(&r);
+    arena_init(&r, NULL);
     bitset *all = countries_all(&r, 70), *one = countries_of(&r, 70, 65);
     bitset *rest = countries_except(&r, all, one);
     cr_assert(countries_in(all, 65) && !countries_in(rest, 65) && countries_in(rest, 64));

@@ -28,7 +28,7 @@ static char shown[512];
 static const char *fmt(value v)
 {
     strbuf sb;
-    sb_init(&sb);
+    sb_init(&sb, NULL);
     value_format(&v, &fx.p, &sb);
     snprintf(shown, sizeof shown, "%s", sb_cstr(&sb));
     sb_free(&sb);
@@ -130,7 +130,7 @@ Test(value, shipment_fields_from_text)
     cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_BUILTIN_COUNT + 1, "a note", 6, err, sizeof err));
     cr_expect_str_eq(s->fields[F_BUILTIN_COUNT + 1].as.text, "a note");
     strbuf sb;
-    sb_init(&sb);
+    sb_init(&sb, NULL);
     ship_format(s, &fx.p, &sb);
     cr_expect_str_eq(sb_cstr(&sb),
                      "shipment { origin: CN, product: hs 9503.00.00, value: $10000.00, "
@@ -162,7 +162,7 @@ Test(value, shipment_text_errors)
 Test(value, strbuf)
 {
     strbuf b;
-    sb_init(&b);
+    sb_init(&b, NULL);
     cr_expect_str_eq(sb_cstr(&b), "");
     for (int i = 0; i < 1000; i++)
         sb_printf(&b, "%d,", i);
