@@ -460,17 +460,27 @@ field_init
 
 /* Tree building.  An allocation failure is reported once and parsing goes on
  * with a scratch node, so no action needs to test for NULL. */
-static node *mk(parse_ctx *ctx, node_kind kind, span at) {
-    node *n = ast_new(ctx->arena, kind, at);
-    if (n)
-        return n;
+void parse_out_of_memory(parse_ctx *ctx, span at) {
     if (!ctx->out_of_memory)
         diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, at, "out of memory while parsing");
     ctx->out_of_memory = true;
+}
+
+node *parse_node(parse_ctx *ctx, node_kind kind, span at) {
+    node *n = ast_new(ctx->arena, kind, at);
+    if (n)
+        return n;
+    parse_out_of_memory(ctx, at);
+    /* Tokens and nodes share the scratch, so an action may find it was
+       cleared after a token took it: every field it reads is still
+       valid (a name is ""). */
     memset(&ctx->scratch, 0, sizeof ctx->scratch);
     ctx->scratch.kind = kind;
+    ctx->scratch.name = "";
     return &ctx->scratch;
 }
+
+static node *mk(parse_ctx *ctx, node_kind kind, span at) { return parse_node(ctx, kind, at); }
 
 static node *mk_binary(parse_ctx *ctx, int oper, node *a, node *b, span at) {
     node *n = mk(ctx, N_BINARY, at);
@@ -781,8 +791,11 @@ parse_status parse_source(arena *a, const source_set *srcs, int file, diag_list 
         return PARSE_ERROR;
     if (!lexer_open(&ctx))
         return PARSE_ERROR;
+    bool arena_failed = a->failed;
     int rc = lvy_parse(&ctx);
     lexer_close(&ctx);
+    if (a->failed && !arena_failed) /* a failure the stages did not see */
+        parse_out_of_memory(&ctx, span_none);
     *out = ctx.result;
     if (rc != 0 && !ctx.result)
         *out = NULL;

@@ -160,7 +160,8 @@ levy_status levy_policy_set_stdlib_dir(levy_policy *p, const char *folder) {
 }
 
 static load_options options_of(const levy_policy *p) {
-    load_options o = { (const char *const *)p->search_path, p->stdlib_dir, p->cache };
+    load_options o = { (const char *const *)p->search_path, p->stdlib_dir, p->cache,
+                       p->config.import, p->config.import_userdata };
     return o;
 }
 
@@ -679,6 +680,10 @@ const char *levy_result_explain(levy_result *r) {
         return "";
     if (r->explained.len == 0)
         explain_format(&r->a, &r->explained);
+    if (r->explained.failed) { /* out of memory: nothing rather than a part */
+        sb_free(&r->explained);
+        return "";
+    }
     return sb_cstr(&r->explained);
 }
 

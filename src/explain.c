@@ -239,6 +239,8 @@ void explain_format(const assessment *a, strbuf *out)
     cells c;
     cells_init(&c, out->mem);
     fill_cells(a, &c);
+    if (c.failed || c.text.failed)
+        out->failed = true; /* the table cannot be laid out: write nothing more */
     size_t rows = a->napplied + 2;
     size_t width[NCOLS] = { 0, RATE_MIN_WIDTH, 0, 0 };
     for (size_t r = 0; r < rows; r++)

@@ -147,17 +147,8 @@ static void remember(loader *ld, int file, node *prog) {
         ld->out_of_memory = true;
 }
 
-/* Reads the library at real path `real`, shown as `shown`, unless it is
- * loaded already.  Returns false when it cannot be read. */
-static bool read_library(loader *ld, const char *shown, const char *real, span at) {
-    if (symtab_get(&ld->p->loaded, real))
-        return true;
-    int file = read_source(ld->p, ld->opts, shown, real);
-    if (file < 0) {
-        diag_add(ld->diags, SEV_ERROR, D_FILE, at, "cannot read library '%s': %s", shown,
-                 strerror(errno));
-        return false;
-    }
+/* queue_library: a library just read as source `file`, to be parsed. */
+static bool queue_library(loader *ld, int file) {
     /* Remember it before parsing, so that a second import or a cycle finds
        it loaded: a stand-in until its tree replaces it. */
     const source_text *src = source_set_get(ld->p->sources, file);
@@ -170,6 +161,65 @@ static bool read_library(loader *ld, const char *shown, const char *real, span a
     return true;
 }
 
+/* Reads the library at real path `real`, shown as `shown`, unless it is
+ * loaded already.  Returns false when it cannot be read. */
+static bool read_library(loader *ld, const char *shown, const char *real, span at) {
+    if (symtab_get(&ld->p->loaded, real))
+        return true;
+    int file = read_source(ld->p, ld->opts, shown, real);
+    if (file < 0) {
+        diag_add(ld->diags, SEV_ERROR, D_FILE, at, "cannot read library '%s': %s", shown,
+                 strerror(errno));
+        return false;
+    }
+    return queue_library(ld, file);
+}
+
+static void write_to_strbuf(void *userdata, const char *text, size_t len) {
+    sb_putn(userdata, text, len);
+}
+
+/* An import read through the host's loader.  The library is known by
+ * `key` (NAME.levy, or the path joined to the importer's folder), which
+ * is also its path, so that it is asked for once and cycles end. */
+static void import_from_host(loader *ld, const node *imp, const char *importer,
+                             const char *shown_dir) {
+    bool by_path = imp->flags & IMPORT_PATH;
+    char *key = NULL;
+    if (by_path) {
+        key = join_path(ld->mem, shown_dir, imp->name);
+    } else if ((key = mem_alloc(ld->mem, strlen(imp->name) + 6))) {
+        strcpy(key, imp->name);
+        strcat(key, ".levy");
+    }
+    if (!key) {
+        ld->out_of_memory = true;
+        return;
+    }
+    if (symtab_get(&ld->p->loaded, key)) {
+        mem_free(ld->mem, key);
+        return;
+    }
+    strbuf text;
+    sb_init(&text, ld->mem);
+    int given = ld->opts->import(ld->opts->import_userdata, importer, imp->name, by_path,
+                                 write_to_strbuf, &text);
+    if (!given) {
+        diag_add(ld->diags, SEV_ERROR, D_IMPORT_NOT_FOUND, imp->at,
+                 "cannot find library '%s' (the host's import loader refused it)", imp->name);
+    } else if (text.failed) {
+        ld->out_of_memory = true;
+    } else {
+        int file = source_set_add(ld->p->sources, key, key, sb_cstr(&text), text.len);
+        if (file < 0)
+            ld->out_of_memory = true;
+        else
+            queue_library(ld, file);
+    }
+    sb_free(&text);
+    mem_free(ld->mem, key);
+}
+
 /* One candidate place for a library: dir/file, shown as shown_dir/file. */
 static bool try_library(loader *ld, const char *dir, const char *shown_dir, const char *file,
                         span at, bool *found) {
@@ -179,7 +229,13 @@ static bool try_library(loader *ld, const char *dir, const char *shown_dir, cons
         return false;
     }
     char *real = real_path(ld->mem, path);
+    int err = errno;
     mem_free(ld->mem, path);
+    if (!real && err == ENOMEM) { /* there, but no memory to say so */
+        ld->out_of_memory = true;
+        *found = true; /* look no further: the failure is reported */
+        return false;
+    }
     if (!real)
         return true;
     char *shown = join_path(ld->mem, shown_dir, file);
@@ -282,7 +338,9 @@ static void load_imports(loader *ld, const node *prog) {
             const node *imp = prog->items.v[i];
             if (imp->kind != N_IMPORT || !imp->name)
                 continue;
-            if (imp->flags & IMPORT_PATH)
+            if (ld->opts && ld->opts->import)
+                import_from_host(ld, imp, src->name, shown_dir);
+            else if (imp->flags & IMPORT_PATH)
                 import_by_path(ld, imp, dir, shown_dir);
             else
                 import_by_name(ld, imp, dir, shown_dir);

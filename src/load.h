@@ -13,6 +13,13 @@
 #include "diag.h"
 #include "program.h"
 
+/* A host's import loader (levy_import_fn, which levy.h documents): writes
+ * the text of what an import names through write and returns nonzero, or
+ * returns 0 to refuse it. */
+typedef int (*load_import_fn)(void *userdata, const char *importer, const char *import,
+                              int is_path, void (*write)(void *, const char *, size_t),
+                              void *write_userdata);
+
 typedef struct load_options {
     const char *const *search_path; /* extra folders (LEVY_PATH), NULL-terminated; may be NULL */
     const char *stdlib_dir;         /* the standard library's folder; NULL for none */
@@ -21,6 +28,10 @@ typedef struct load_options {
        passes its last good policy's sources, so that a file edited into a
        broken state does not break what was already loaded. */
     const source_set *cache;
+    /* When set, every import is read through it and no library file is
+       looked for: the host decides what may be read. */
+    load_import_fn import;
+    void *import_userdata;
 } load_options;
 
 /* program_load_file / program_load_text: parse a root source and everything

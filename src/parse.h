@@ -67,6 +67,13 @@ typedef struct parse_ctx {
     node scratch;        /* stands in for a node that could not be allocated */
 } parse_ctx;
 
+/* parse_node: a new node for the scanner or the parser.  When memory runs
+ * out, the error is reported (once) and a scratch node stands in, so
+ * that no action needs to test for NULL: the parse fails and its tree is
+ * thrown away.  parse_out_of_memory: just the report. */
+node *parse_node(parse_ctx *ctx, node_kind kind, span at);
+void parse_out_of_memory(parse_ctx *ctx, span at);
+
 /* lexer_open: a scanner over ctx->src, in ctx->scanner; false (with a
  * diagnostic) when there is no memory for one.  lexer_close frees it.
  * lexer_next: the next token, newlines included (as NEWLINE). */

@@ -77,6 +77,7 @@ typedef struct runner {
     eval_coverage cov;
     bool use_cov;
     bool testing;         /* run_tests: errors are written to the log too */
+    bool out_of_memory;   /* something could not be run or written: the run fails */
     bool test_failed;
     strbuf log;           /* what a test writes, until its verdict is known */
 } runner;
@@ -87,9 +88,24 @@ static void emit(const runner *r, const char *text, size_t len)
         r->o->write(r->o->write_ud, text, len);
 }
 
-static void emit_sb(const runner *r, const strbuf *sb)
+static void added(runner *r, const diagnostic *d);
+
+/* out_of_memory: text that could not be built in full is not written; the
+ * run fails instead. */
+static bool out_of_memory(runner *r, const strbuf *sb)
 {
-    emit(r, sb_cstr(sb), sb->len);
+    if (!sb->failed)
+        return false;
+    r->out_of_memory = true;
+    added(r, diag_add(r->diags, SEV_ERROR, D_EVAL_LIMIT, span_none,
+                      "out of memory while writing the output"));
+    return true;
+}
+
+static void emit_sb(runner *r, const strbuf *sb)
+{
+    if (!out_of_memory(r, sb))
+        emit(r, sb_cstr(sb), sb->len);
 }
 
 static bool interrupted(const runner *r)
@@ -297,6 +313,7 @@ static bool exec_stmt(runner *r, const policy_index *ix, const node *stmt)
     }
     if (stmt->kind == N_LET) {
         if (!push_local(r, stmt, v)) {
+            r->out_of_memory = r->test_failed = true;
             added(r, diag_add(r->diags, SEV_ERROR, D_EVAL_LIMIT, stmt->at, "out of memory"));
             return false;
         }
@@ -395,6 +412,8 @@ bool run_program(policy_set *ps, const run_options *o, diag_list *diags, run_res
 /* emit_log: the test's buffered report, each line after prefix. */
 static void emit_log(runner *r, const char *prefix)
 {
+    if (out_of_memory(r, &r->log))
+        return;
     const char *s = sb_cstr(&r->log), *end = s + r->log.len;
     while (s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -517,7 +536,7 @@ bool run_tests(policy_set *ps, const run_options *o, diag_list *diags, run_resul
     sb_free(&line);
     if (r.use_cov)
         write_coverage(&r);
-    bool ok = res->failed == 0 && !interrupted(&r);
+    bool ok = res->failed == 0 && !r.out_of_memory && !interrupted(&r);
     runner_free(&r);
     return ok;
 }

@@ -150,8 +150,10 @@ typedef struct piece {
 static levy_status build_policy(levy_session *s, char **names, size_t nnames,
                                 const piece *extra, size_t nextra, build *b) {
     levy_policy *p = levy_policy_new_with(&s->policy_config);
-    if (!p)
+    if (!p) {
+        fail(s, "out of memory");
         return LEVY_ERROR_NOMEM;
+    }
     b->policy = p;
     /* Files are read from disk only by :load and :reload; every other
        input reuses the texts the session already has, so a file edited
@@ -194,6 +196,8 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames,
  * stand in old text that the input broke), else the new input's only, so
  * that old warnings are not repeated at every prompt. */
 static void report_build(levy_session *s, const build *b, bool failed) {
+    if (!b->policy) /* not even made: out of memory */
+        return;
     const diag_list *d = &b->policy->diags;
     say_diagnostics(s, &b->policy->sources, d, 0, failed ? 0 : b->first_new_source);
 }
@@ -462,12 +466,16 @@ static bool cut_piece(const mem *m, const source_text *src, const node *n, piece
     out->text[pad + (to - from) + 1] = '\0';
     const char *name = declared_name(n);
     out->name = name ? mem_strdup(m, name) : NULL;
+    if (name && !out->name)
+        return false;
     out->line_offset = at.first_line - 1;
     out->declaration = ast_is_declaration(n);
     return true;
 }
 
 static void free_pieces(const mem *m, piece *v, size_t n) {
+    if (!v)
+        return;
     for (size_t i = 0; i < n; i++) {
         mem_free(m, v[i].text);
         mem_free(m, v[i].name);

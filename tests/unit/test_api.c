@@ -448,3 +448,106 @@ Test(api, session_config) {
     cr_assert(strstr(out.text, "error") != NULL, "%s", out.text); /* the text too */
     levy_session_free(s);
 }
+
+/* An embedder's import loader: libraries from memory, and only those it
+ * knows (countries comes from the real stdlib file, read by the test). */
+typedef struct library_shelf {
+    int asked;
+    char last_importer[64];
+    char last_import[64];
+    int last_is_path;
+} library_shelf;
+
+static char *read_whole(const char *path) {
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int shelf_import(void *ud, const char *importer, const char *import, int is_path,
+                        levy_write_fn write, void *write_ud) {
+    library_shelf *shelf = ud;
+    shelf->asked++;
+    snprintf(shelf->last_importer, sizeof shelf->last_importer, "%s", importer);
+    snprintf(shelf->last_import, sizeof shelf->last_import, "%s", import);
+    shelf->last_is_path = is_path;
+    if (!is_path && strcmp(import, "tiny") == 0) {
+        const char *text = "country ZZ \"Zedland\"\nlet tiny_rate = 7%\n";
+        write(write_ud, text, 10); /* in two pieces */
+        write(write_ud, text + 10, strlen(text) - 10);
+        return 1;
+    }
+    if (is_path && strcmp(import, "lib/other.levy") == 0) {
+        const char *text = "import tiny\nlet other_rate = tiny_rate + 1%\n";
+        write(write_ud, text, strlen(text));
+        return 1;
+    }
+    if (!is_path && (strcmp(import, "countries") == 0 || strcmp(import, "groups") == 0)) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s.levy", stdlib_dir(), import);
+        const char *text = read_whole(path);
+        write(write_ud, text, strlen(text));
+        return 1;
+    }
+    return 0;
+}
+
+Test(api, config_import_loader_supplies_libraries) {
+    library_shelf shelf = { 0 };
+    levy_config c;
+    levy_config_init(&c);
+    c.import = shelf_import;
+    c.import_userdata = &shelf;
+    c.stdlib_dir = "/nonexistent"; /* never looked at: the loader decides */
+    levy_policy *p = levy_policy_new_with(&c);
+    cr_assert_not_null(p);
+    const char *text = "import tiny\nimport \"lib/other.levy\"\nlet both = tiny_rate + other_rate\n";
+    cr_assert_eq(levy_policy_load_string(p, "main.levy", text, strlen(text)), LEVY_OK,
+                 "%s", levy_policy_error(p));
+    cr_assert_eq(levy_policy_check(p), LEVY_OK, "%s", levy_policy_error(p));
+    /* tiny is asked for once, though lib/other.levy imports it again. */
+    cr_assert_eq(shelf.asked, 2);
+    cr_assert_str_eq(shelf.last_import, "lib/other.levy");
+    cr_assert_eq(shelf.last_is_path, 1);
+    cr_assert_str_eq(shelf.last_importer, "main.levy");
+    levy_policy_free(p);
+}
+
+Test(api, config_import_loader_refuses) {
+    library_shelf shelf = { 0 };
+    levy_config c;
+    levy_config_init(&c);
+    c.import = shelf_import;
+    c.import_userdata = &shelf;
+    c.stdlib_dir = stdlib_dir(); /* the file exists, but the loader says no */
+    levy_policy *p = levy_policy_new_with(&c);
+    const char *text = "import \"../etc/secrets.levy\"\nlet x = 1%\n";
+    cr_assert_eq(levy_policy_load_string(p, "main.levy", text, strlen(text)),
+                 LEVY_ERROR_INVALID);
+    cr_assert_eq(shelf.asked, 1);
+    cr_assert_eq(shelf.last_is_path, 1);
+    cr_assert_str_eq(shelf.last_importer, "main.levy");
+    levy_diagnostic d;
+    cr_assert_eq(levy_policy_diagnostic(p, 0, &d), LEVY_OK);
+    cr_assert_str_eq(d.code, "E702");
+    cr_assert(strstr(d.message, "refused") != NULL, "%s", d.message);
+    levy_policy_free(p);
+}
+
+Test(api, config_import_loader_reads_the_stdlib_for_the_host) {
+    library_shelf shelf = { 0 };
+    levy_config c;
+    levy_config_init(&c);
+    c.import = shelf_import;
+    c.import_userdata = &shelf;
+    levy_policy *p = levy_policy_new_with(&c);
+    cr_assert_eq(levy_policy_load_string(p, "policy.levy", policy_text, strlen(policy_text)),
+                 LEVY_OK, "%s", levy_policy_error(p));
+    cr_assert_eq(levy_policy_check(p), LEVY_OK, "%s", levy_policy_error(p));
+    cr_assert_eq(shelf.asked, 2); /* countries, and the groups it imports */
+    levy_policy_free(p);
+}
