@@ -28,13 +28,18 @@ int cli_repl(const cli_options *o);
 /* cli_load: a policy with the search path and standard library of o and every file
  * of o loaded and checked; diagnostics are printed in o->format.  Returns
  * NULL after printing why when the files cannot be used; *status is the
- * exit status to use then (1 for errors in the policy, 2 for a missing
- * file). */
+ * exit status to use then (1 for errors in the policy, 2 for a file that
+ * cannot be read, which a machine format reports as a diagnostic E701). */
 levy_policy *cli_load(const cli_options *o, int *status);
 
 /* cli_write_stdout, cli_write_stderr: levy_write_fns writing to standard
  * output and standard error. */
 void cli_write_stdout(void *userdata, const char *text, size_t len);
 void cli_write_stderr(void *userdata, const char *text, size_t len);
+
+/* cli_diagnostic_writer: where diagnostics in o->format go: text (for
+ * people) to standard error, every machine-readable format to standard
+ * output, so that `levy check --format=json f.levy | jq .` works. */
+levy_write_fn cli_diagnostic_writer(const cli_options *o);
 
 #endif

@@ -1,4 +1,5 @@
 /* cmd_check.c - `levy check` and `levy parse`, and loading for every command. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,71 @@ void cli_write_stderr(void *userdata, const char *text, size_t len) {
     fwrite(text, 1, len, stderr);
 }
 
+levy_write_fn cli_diagnostic_writer(const cli_options *o) {
+    return o->format == LEVY_FORMAT_TEXT ? cli_write_stderr : cli_write_stdout;
+}
+
+/* A string as JSON, for the one diagnostic the program writes itself. */
+static void put_json_string(const char *s) {
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+/* A workflow command's text: '%', CR and LF escaped, and in a property
+ * also ':' and ','. */
+static void put_github_text(const char *s, bool property) {
+    for (; *s; s++) {
+        if (*s == '%')
+            fputs("%25", stdout);
+        else if (*s == '\n')
+            fputs("%0A", stdout);
+        else if (*s == '\r')
+            fputs("%0D", stdout);
+        else if (property && *s == ':')
+            fputs("%3A", stdout);
+        else if (property && *s == ',')
+            fputs("%2C", stdout);
+        else
+            putchar(*s);
+    }
+}
+
+/* cannot_read: a file named on the command line that cannot be read.  In
+ * text, the library's message on standard error; in a machine format, a
+ * diagnostic E701 like the others, on standard output, so that a CI log or
+ * a JSON reader sees it too. */
+static void cannot_read(const cli_options *o, const char *path, const char *message) {
+    switch (o->format) {
+    case LEVY_FORMAT_TEXT:
+        fprintf(stderr, "levy: %s\n", message);
+        break;
+    case LEVY_FORMAT_JSON:
+        fputs("{\"file\":", stdout);
+        put_json_string(path);
+        fputs(",\"line\":0,\"column\":0,\"end_line\":0,\"end_column\":0,"
+              "\"severity\":\"error\",\"code\":\"E701\",\"message\":", stdout);
+        put_json_string(message);
+        fputs(",\"notes\":[]}\n", stdout);
+        break;
+    case LEVY_FORMAT_GITHUB:
+        fputs("::error file=", stdout);
+        put_github_text(path, true);
+        fputs(",title=E701::", stdout);
+        put_github_text(message, false);
+        putchar('\n');
+        break;
+    }
+}
+
 levy_policy *cli_load(const cli_options *o, int *status) {
     levy_policy *policy = levy_policy_new();
     if (!policy) {
@@ -30,7 +96,7 @@ levy_policy *cli_load(const cli_options *o, int *status) {
     for (size_t i = 0; i < o->nfiles && st != LEVY_ERROR_NOMEM; i++) {
         levy_status f = levy_policy_load_file(policy, o->files[i]);
         if (f == LEVY_ERROR_IO) {
-            fprintf(stderr, "levy: %s\n", levy_policy_error(policy));
+            cannot_read(o, o->files[i], levy_policy_error(policy));
             unreadable = true;
         } else if (f != LEVY_OK && st == LEVY_OK) {
             st = f;
@@ -43,7 +109,7 @@ levy_policy *cli_load(const cli_options *o, int *status) {
     }
     if (st == LEVY_OK)
         st = levy_policy_check(policy);
-    levy_policy_write_diagnostics(policy, o->format, cli_write_stderr, NULL);
+    levy_policy_write_diagnostics(policy, o->format, cli_diagnostic_writer(o), NULL);
     bool failed = levy_policy_error_count(policy) > 0 ||
                   (o->werror && levy_policy_warning_count(policy) > 0);
     if (st != LEVY_OK || failed) {

@@ -31,24 +31,29 @@ int cli_run(const cli_options *o) {
     }
     levy_status st = levy_policy_run(policy, scenario, cli_write_stdout, NULL);
     fflush(stdout);
-    levy_policy_write_diagnostics(policy, o->format, cli_write_stderr, NULL);
+    levy_policy_write_diagnostics(policy, o->format, cli_diagnostic_writer(o), NULL);
     levy_policy_free(policy);
     return st == LEVY_OK ? 0 : 1;
 }
 
 int cli_test(const cli_options *o) {
+    if (o->format == LEVY_FORMAT_JSON) {
+        fputs("levy: 'test' takes --format=text or --format=github\nTry 'levy --help'.\n",
+              stderr);
+        return 2;
+    }
     int status;
     levy_policy *policy = cli_load(o, &status);
     if (!policy)
         return status;
-    const levy_scenario *scenario;
-    if (!choose_scenario(policy, o, &scenario)) {
-        levy_policy_free(policy);
-        return 2;
-    }
     levy_test_options topts = { .tap = o->tap, .coverage = o->coverage };
     size_t passed = 0, failed = 0;
-    levy_status st = levy_policy_test(policy, scenario, &topts, cli_write_stdout, NULL, &passed, &failed);
+    /* Tests run as written: a scenario is theirs to choose (`under`). */
+    levy_status st = levy_policy_test(policy, NULL, &topts, cli_write_stdout, NULL, &passed, &failed);
+    /* The report has said it all in text; GitHub also gets an annotation
+       on each failed expect's line (and each evaluation error's). */
+    if (o->format == LEVY_FORMAT_GITHUB)
+        levy_policy_write_diagnostics(policy, o->format, cli_write_stdout, NULL);
     fflush(stdout);
     levy_policy_free(policy);
     return st == LEVY_OK && failed == 0 ? 0 : 1;

@@ -27,8 +27,8 @@ static const char usage_text[] =
     "                    --format=text|json|github   --werror\n"
     "  run FILE...       evaluate and print the top-level expressions\n"
     "                    --scenario NAME\n"
-    "  test FILE...      run the test blocks; ends with 'N passed, N failed'\n"
-    "                    --tap   --coverage\n"
+    "  test FILE...      run the test blocks as written; ends with 'N passed, N failed'\n"
+    "                    --tap   --coverage   --format=text|github\n"
     "  parse FILE        print the syntax tree (--dump-ast)\n"
     "  repl [FILE...]    explore a policy interactively (also plain `levy` on a terminal)\n"
     "\n"
@@ -212,7 +212,7 @@ static const struct command {
 } commands[] = {
     { "check", cli_check, true, OPT_FORMAT | OPT_WERROR | OPT_PATH },
     { "run", cli_run, true, OPT_FORMAT | OPT_SCENARIO | OPT_PATH },
-    { "test", cli_test, true, OPT_TAP | OPT_COVERAGE | OPT_SCENARIO | OPT_PATH },
+    { "test", cli_test, true, OPT_FORMAT | OPT_TAP | OPT_COVERAGE | OPT_PATH },
     { "parse", cli_parse, true, OPT_DUMP_AST },
     { "repl", cli_repl, false, OPT_SCENARIO | OPT_PATH },
 };
@@ -272,6 +272,13 @@ int main(int argc, char **argv) {
             return EXIT_USAGE;
         }
         unsigned extra = seen & ~commands[i].options;
+        if ((extra & OPT_SCENARIO) && strcmp(cmd, "test") == 0) {
+            fputs("levy: 'test' does not take --scenario: tests run as written; a test\n"
+                  "checks a scenario with `under NAME { ... }` inside it\n"
+                  "Try 'levy --help'.\n", stderr);
+            free_options(&o);
+            return EXIT_USAGE;
+        }
         if (extra) {
             char what[64];
             snprintf(what, sizeof what, "%s", option_name(extra & -extra));

@@ -246,15 +246,20 @@ static void expect_failed(runner *r, const policy_index *ix, const node *stmt)
             sb_printf(&r->log, "  %s\n", sb_cstr(&left));
         if (right.len)
             sb_printf(&r->log, "  %s\n", sb_cstr(&right));
-    } else {
-        diagnostic *d = diag_add(r->diags, SEV_ERROR, D_TEST_FAILED, e->at,
-                                 "expect failed: %s", sb_cstr(&src));
-        if (d && left.len)
-            diag_note(d, e->a->at, "%s", sb_cstr(&left));
-        if (d && right.len)
-            diag_note(d, e->b->at, "%s", sb_cstr(&right));
-        added(r, d);
     }
+    /* Kept as a diagnostic in a test too (the report above is its text),
+       so that a host can show it another way: `levy test --format=github`
+       annotates the line. */
+    diagnostic *d = diag_add(r->diags, SEV_ERROR, D_TEST_FAILED, e->at,
+                             "expect failed: %s", sb_cstr(&src));
+    if (d && left.len)
+        diag_note(d, e->a->at, "%s", sb_cstr(&left));
+    if (d && right.len)
+        diag_note(d, e->b->at, "%s", sb_cstr(&right));
+    if (!r->testing)
+        added(r, d);
+    else if (d && r->o->on_diag)
+        r->o->on_diag(r->o->diag_ud, d);
     r->test_failed = true;
     sb_free(&src);
     sb_free(&left);

@@ -73,11 +73,14 @@ bool run_program(policy_set *ps, const run_options *o, diag_list *diags, run_res
  *       left:  145%
  *       right: 10%
  * (the two lines for comparisons), evaluation errors as GCC-style
- * diagnostics (also appended to diags, for counting: do not print them
- * again), and last the line "N passed, N failed".  With tap: TAP version 13,
- * the failures as "# " lines under each "not ok".  With coverage: then the
- * measures, pauses and concessions of the root files that no test
- * exercised.  false when any test failed. */
+ * diagnostics, and last the line "N passed, N failed".  With tap: TAP
+ * version 13, the failures as "# " lines under each "not ok".  With
+ * coverage: then the measures, pauses and concessions of the root files
+ * that no test exercised.  Failed expects (E608) and evaluation errors are
+ * also appended to diags, for a host to show another way (`levy test
+ * --format=github` annotates their lines): the report has their text
+ * already, so do not print them as text again.  false when any test
+ * failed. */
 bool run_tests(policy_set *ps, const run_options *o, diag_list *diags, run_result *res);
 
 #endif

@@ -146,7 +146,10 @@ Test(run, test_report)
         "      |                                               ^~~~~\n"
         "t.levy:19:12: expect failed: false\n"
         "1 passed, 2 failed\n");
-    cr_expect_eq(fx.diags.count, 1);
+    /* Each failed expect is kept as a diagnostic too (E608, for GitHub
+       annotations), besides the evaluation error. */
+    cr_expect_eq(fx.diags.count, 4);
+    cr_expect_str_eq(fx.diags.items[0].code, "E608");
 }
 
 Test(run, tap_and_coverage)
