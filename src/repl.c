@@ -336,7 +336,9 @@ static const meta_command meta_commands[] = {
     { "show", "NAME", meta_show, COMPLETE_NAME,
       "print a declaration's source and where it is", "" },
     { "test", "", meta_test, COMPLETE_NOTHING,
-      "run the test blocks of everything loaded and typed", "" },
+      "run the test blocks of everything loaded and typed",
+      "  Tests run as written, whatever the current scenario: a test that\n"
+      "  means a scenario says `under NAME { ... }`.\n" },
     { "quit", "", meta_quit, COMPLETE_NOTHING,
       "leave the REPL (so does Ctrl-D on an empty line)", "" },
 };
@@ -1033,13 +1035,28 @@ static bool add_search_paths(repl *r, const cli_options *o) {
     return true;
 }
 
-/* load_files: the files named on the command line and the --scenario.  A
- * file that fails is reported (by the session) and the REPL goes on. */
-static void load_files(repl *r, const cli_options *o) {
-    for (size_t i = 0; i < o->nfiles; i++)
-        end_evaluation(r, levy_session_load(r->session, o->files[i]));
+/* load_files: the files named on the command line and the --scenario, the
+ * files' own statements run under it.  A file that has errors is reported
+ * (by the session) and the REPL goes on; false when one cannot be read,
+ * which ends the program (status 2) as it does every command. */
+static bool load_files(repl *r, const cli_options *o) {
+    levy_status st = o->scenario
+        ? levy_session_load_under(r->session, o->files, o->nfiles, o->scenario)
+        : LEVY_OK;
+    for (size_t i = 0; !o->scenario && i < o->nfiles && st != LEVY_ERROR_IO; i++) {
+        levy_status one = levy_session_load(r->session, o->files[i]);
+        if (one == LEVY_ERROR_IO)
+            st = one;
+        else
+            end_evaluation(r, one);
+    }
+    if (st == LEVY_ERROR_IO) {
+        fprintf(stderr, "levy: %s\n", levy_session_error(r->session));
+        return false;
+    }
     if (o->scenario)
-        end_evaluation(r, levy_session_set_scenario(r->session, o->scenario));
+        end_evaluation(r, st);
+    return true;
 }
 
 int cli_repl(const cli_options *o) {
@@ -1056,9 +1073,10 @@ int cli_repl(const cli_options *o) {
         interrupt_session = r.session;
         install_crash_handlers();
     }
-    load_files(&r, o);
     int status = 0;
-    if (!r.interactive) {
+    if (!load_files(&r, o))
+        status = 2;
+    else if (!r.interactive) {
         run_script(&r);
         status = r.failures > 0;
     } else if (editor_open(&r)) {
