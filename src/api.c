@@ -98,6 +98,7 @@ levy_policy *levy_policy_new_with(const levy_config *config) {
         return NULL;
     p->config = c;
     p->mem = m;
+    p->expressions_from = -1;
     arena_init(&p->arena, &p->mem);
     source_set_init(&p->sources, &p->mem);
     diag_list_init(&p->diags, &p->mem);
@@ -184,6 +185,8 @@ static bool loading_allowed(levy_policy *p) {
     return false;
 }
 
+static levy_status load_stream(levy_policy *p, const char *path, FILE *f);
+
 levy_status levy_policy_load_file(levy_policy *p, const char *path) {
     if (!p || !path)
         return LEVY_ERROR_ARGUMENT;
@@ -194,6 +197,9 @@ levy_status levy_policy_load_file(levy_policy *p, const char *path) {
         set_error(p, "cannot read %s: %s", path, strerror(errno));
         return LEVY_ERROR_IO;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return load_stream(p, path, f); /* a pipe: /dev/stdin, <(...) */
     fclose(f);
     if (is_directory(path)) {
         set_error(p, "cannot read %s: it is a folder; name the .levy files in it", path);
@@ -202,6 +208,43 @@ levy_status levy_policy_load_file(levy_policy *p, const char *path) {
     load_options o = options_of(p);
     size_t errors = p->diags.errors;
     return after_load(p, program_load_file(&p->prog, path, &o, &p->diags), errors, path);
+}
+
+/* load_stream: a file that is not a regular one (a pipe, a terminal) can
+ * be read only once and has no folder: read it whole, as a string named
+ * path, whose imports are found from the current folder.  Closes f. */
+static levy_status load_stream(levy_policy *p, const char *path, FILE *f) {
+    strbuf text;
+    sb_init(&text, &p->mem);
+    char chunk[16384];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && !text.failed)
+        sb_putn(&text, chunk, got);
+    int err = ferror(f) ? errno : 0;
+    fclose(f);
+    if (text.failed) {
+        sb_free(&text);
+        return LEVY_ERROR_NOMEM;
+    }
+    if (err) {
+        sb_free(&text);
+        set_error(p, "cannot read %s: %s", path, strerror(err));
+        return LEVY_ERROR_IO;
+    }
+    levy_status st = levy_policy_load_string(p, path, sb_cstr(&text), text.len);
+    sb_free(&text);
+    return st;
+}
+
+levy_status levy_policy_load_expression(levy_policy *p, const char *name, const char *text,
+                                        size_t len) {
+    if (!p || !text)
+        return LEVY_ERROR_ARGUMENT;
+    int first = (int)p->sources.count;
+    levy_status st = levy_policy_load_string(p, name ? name : "-e", text, len);
+    if (p->expressions_from < 0 && (int)p->sources.count > first)
+        p->expressions_from = first;
+    return st;
 }
 
 levy_status levy_policy_load_string(levy_policy *p, const char *name, const char *text,
@@ -703,17 +746,70 @@ static levy_status check_runnable(levy_policy *p, const levy_scenario *scenario)
     return LEVY_OK;
 }
 
-levy_status levy_policy_run(levy_policy *p, const levy_scenario *scenario, levy_write_fn write,
-                            void *userdata) {
+/* Diagnostics written as a run finds them (levy_policy_run_reporting). */
+typedef struct reporter {
+    levy_policy *p;
+    levy_write_fn write;
+    void *userdata;
+    diag_format format;
+    size_t written;  /* p->diags.items before this are written */
+} reporter;
+
+/* report_new: every diagnostic added since the last call (the one just
+ * found, and any that compiling a scenario added before it). */
+static void report_new(void *ud, const diagnostic *d) {
+    (void)d;
+    reporter *r = ud;
+    strbuf text;
+    sb_init(&text, &r->p->mem);
+    for (; r->written < r->p->diags.count; r->written++)
+        diag_format_one(&text, &r->p->sources, &r->p->diags.items[r->written], r->format);
+    write_text(&text, r->write, r->userdata);
+}
+
+/* The statements to run: the expressions' when any was loaded, else all. */
+static bool statements_to_run(levy_policy *p, node_list *out) {
+    node_list all = p->prog.statements, mine = { 0 };
+    if (p->expressions_from < 0) {
+        *out = all;
+        return true;
+    }
+    for (size_t i = 0; i < all.n; i++)
+        if (all.v[i]->at.file >= p->expressions_from && !ast_push(&p->arena, &mine, all.v[i]))
+            return false;
+    *out = mine;
+    return true;
+}
+
+levy_status levy_policy_run_reporting(levy_policy *p, const levy_scenario *scenario,
+                                      levy_write_fn write, levy_write_fn errors,
+                                      levy_format format, void *userdata) {
     levy_status st = check_runnable(p, scenario);
     if (st != LEVY_OK)
         return st;
+    reporter rep = { p, errors, userdata,
+                     format == LEVY_FORMAT_JSON ? DIAG_JSON
+                     : format == LEVY_FORMAT_GITHUB ? DIAG_GITHUB : DIAG_TEXT,
+                     p->diags.count };
     run_options o = { .write = write, .write_ud = userdata,
-                      .scenario = scenario ? scenario->decl->name : NULL };
+                      .scenario = scenario ? scenario->decl->name : NULL,
+                      .on_diag = errors ? report_new : NULL, .diag_ud = &rep };
     run_result res = { 0 };
+    node_list all = p->prog.statements, chosen;
+    if (!statements_to_run(p, &chosen))
+        return LEVY_ERROR_NOMEM;
+    p->prog.statements = chosen;
     bool ok = run_program(&p->compiled, &o, &p->diags, &res);
+    p->prog.statements = all;
+    if (errors)
+        report_new(&rep, NULL);
     deliver_pending(p);
     return ok ? LEVY_OK : LEVY_ERROR_EVAL;
+}
+
+levy_status levy_policy_run(levy_policy *p, const levy_scenario *scenario, levy_write_fn write,
+                            void *userdata) {
+    return levy_policy_run_reporting(p, scenario, write, NULL, LEVY_FORMAT_TEXT, userdata);
 }
 
 levy_status levy_policy_test(levy_policy *p, const levy_scenario *scenario,

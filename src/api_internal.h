@@ -39,6 +39,8 @@ struct levy_policy {
     const source_set *cache;   /* file texts to reuse (load_options.cache) */
     levy_config config;        /* the host's, as levy_policy_new_with took it */
     size_t delivered;          /* diagnostics handed to config.diagnostic so far */
+    int expressions_from;      /* the first source of levy_policy_load_expression,
+                                  whose statements alone run; -1: none */
     char error[512];
 };
 

@@ -16,6 +16,8 @@ typedef struct cli_options {
     char *stdlib_dir;    /* the standard library, or NULL for the library's default */
     levy_format format;
     const char *scenario;
+    const char **expressions; /* -e EXPR, in order (run) */
+    size_t nexpressions;
     bool werror, tap, coverage, dump_ast;
 } cli_options;
 
@@ -33,7 +35,8 @@ int cli_repl(const cli_options *o);
 levy_policy *cli_load(const cli_options *o, int *status);
 
 /* cli_write_stdout, cli_write_stderr: levy_write_fns writing to standard
- * output and standard error. */
+ * output and standard error; the second flushes standard output first, so
+ * that the two interleave in the order written, as on a terminal. */
 void cli_write_stdout(void *userdata, const char *text, size_t len);
 void cli_write_stderr(void *userdata, const char *text, size_t len);
 

@@ -1,4 +1,5 @@
 /* cmd_check.c - `levy check` and `levy parse`, and loading for every command. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@ void cli_write_stdout(void *userdata, const char *text, size_t len) {
 
 void cli_write_stderr(void *userdata, const char *text, size_t len) {
     (void)userdata;
+    fflush(stdout);
     fwrite(text, 1, len, stderr);
 }
 
@@ -82,6 +84,37 @@ static void cannot_read(const cli_options *o, const char *path, const char *mess
     }
 }
 
+/* load_stdin: FILE `-`, standard input read whole, as a source called
+ * <stdin>.  LEVY_ERROR_IO (after saying why) when it cannot be read. */
+static levy_status load_stdin(const cli_options *o, levy_policy *policy) {
+    size_t len = 0, cap = 16384;
+    char *text = malloc(cap);
+    size_t got;
+    while (text && (got = fread(text + len, 1, cap - len, stdin)) > 0) {
+        len += got;
+        if (len == cap) {
+            char *grown = realloc(text, cap *= 2);
+            if (!grown)
+                free(text);
+            text = grown;
+        }
+    }
+    if (!text) {
+        fputs("levy: out of memory\n", stderr);
+        return LEVY_ERROR_NOMEM;
+    }
+    if (ferror(stdin)) {
+        char message[256];
+        snprintf(message, sizeof message, "cannot read standard input: %s", strerror(errno));
+        cannot_read(o, "-", message);
+        free(text);
+        return LEVY_ERROR_IO;
+    }
+    levy_status st = levy_policy_load_string(policy, "<stdin>", text, len);
+    free(text);
+    return st;
+}
+
 levy_policy *cli_load(const cli_options *o, int *status) {
     levy_policy *policy = levy_policy_new();
     if (!policy) {
@@ -94,13 +127,23 @@ levy_policy *cli_load(const cli_options *o, int *status) {
         st = levy_policy_add_search_path(policy, o->paths[i]);
     bool unreadable = false;
     for (size_t i = 0; i < o->nfiles && st != LEVY_ERROR_NOMEM; i++) {
-        levy_status f = levy_policy_load_file(policy, o->files[i]);
-        if (f == LEVY_ERROR_IO) {
+        bool from_stdin = strcmp(o->files[i], "-") == 0;
+        levy_status f = from_stdin ? load_stdin(o, policy)
+                                   : levy_policy_load_file(policy, o->files[i]);
+        if (f == LEVY_ERROR_IO && from_stdin) {
+            unreadable = true;
+        } else if (f == LEVY_ERROR_IO) {
             cannot_read(o, o->files[i], levy_policy_error(policy));
             unreadable = true;
         } else if (f != LEVY_OK && st == LEVY_OK) {
             st = f;
         }
+    }
+    for (size_t i = 0; i < o->nexpressions && st != LEVY_ERROR_NOMEM && !unreadable; i++) {
+        levy_status f = levy_policy_load_expression(policy, "-e", o->expressions[i],
+                                                    strlen(o->expressions[i]));
+        if (f != LEVY_OK && st == LEVY_OK)
+            st = f;
     }
     if (unreadable) {
         levy_policy_free(policy);

@@ -29,9 +29,10 @@ int cli_run(const cli_options *o) {
         levy_policy_free(policy);
         return 2;
     }
-    levy_status st = levy_policy_run(policy, scenario, cli_write_stdout, NULL);
+    /* Errors are written as they are found, between the values. */
+    levy_status st = levy_policy_run_reporting(policy, scenario, cli_write_stdout,
+                                               cli_diagnostic_writer(o), o->format, NULL);
     fflush(stdout);
-    levy_policy_write_diagnostics(policy, o->format, cli_diagnostic_writer(o), NULL);
     levy_policy_free(policy);
     return st == LEVY_OK ? 0 : 1;
 }

@@ -25,8 +25,8 @@ static const char usage_text[] =
     "Commands:\n"
     "  check FILE...     check a policy: syntax, names, types, rules\n"
     "                    --format=text|json|github   --werror\n"
-    "  run FILE...       evaluate and print the top-level expressions\n"
-    "                    --scenario NAME\n"
+    "  run FILE...       evaluate and print the top-level expressions (FILE - is stdin)\n"
+    "                    --scenario NAME   -e EXPR (instead: evaluate EXPR; repeatable)\n"
     "  test FILE...      run the test blocks as written; ends with 'N passed, N failed'\n"
     "                    --tap   --coverage   --format=text|github\n"
     "  parse FILE        print the syntax tree (--dump-ast)\n"
@@ -43,7 +43,7 @@ static const char usage_text[] =
 /* Which options a command takes. */
 enum {
     OPT_FORMAT = 1 << 0, OPT_WERROR = 1 << 1, OPT_TAP = 1 << 2, OPT_COVERAGE = 1 << 3,
-    OPT_DUMP_AST = 1 << 4, OPT_SCENARIO = 1 << 5, OPT_PATH = 1 << 6
+    OPT_DUMP_AST = 1 << 4, OPT_SCENARIO = 1 << 5, OPT_PATH = 1 << 6, OPT_EXPRESSION = 1 << 7
 };
 
 static void usage_error(const char *fmt, const char *arg) {
@@ -59,7 +59,8 @@ static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen)
     o->format = LEVY_FORMAT_TEXT;
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
     o->paths = calloc((size_t)argc + 1, sizeof *o->paths);
-    if (!o->files || !o->paths) {
+    o->expressions = calloc((size_t)argc + 1, sizeof *o->expressions);
+    if (!o->files || !o->paths || !o->expressions) {
         fputs("levy: out of memory\n", stderr);
         return false;
     }
@@ -89,6 +90,13 @@ static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen)
                 usage_error("unknown format '%s' (text, json or github)", value);
                 return false;
             }
+        } else if (strcmp(a, "-e") == 0) {
+            *seen |= OPT_EXPRESSION;
+            if (i + 1 >= argc) {
+                usage_error("%s needs an expression", "-e");
+                return false;
+            }
+            o->expressions[o->nexpressions++] = argv[++i];
         } else if (strcmp(a, "--werror") == 0) {
             *seen |= OPT_WERROR;
             o->werror = true;
@@ -132,6 +140,7 @@ static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen)
 static void free_options(cli_options *o) {
     free(o->files);
     free(o->paths);
+    free(o->expressions);
     free(o->env_paths);
     free(o->stdlib_dir);
 }
@@ -211,7 +220,7 @@ static const struct command {
     unsigned options; /* OPT_*: what it takes; anything else is a usage error */
 } commands[] = {
     { "check", cli_check, true, OPT_FORMAT | OPT_WERROR | OPT_PATH },
-    { "run", cli_run, true, OPT_FORMAT | OPT_SCENARIO | OPT_PATH },
+    { "run", cli_run, true, OPT_FORMAT | OPT_SCENARIO | OPT_PATH | OPT_EXPRESSION },
     { "test", cli_test, true, OPT_FORMAT | OPT_TAP | OPT_COVERAGE | OPT_PATH },
     { "parse", cli_parse, true, OPT_DUMP_AST },
     { "repl", cli_repl, false, OPT_SCENARIO | OPT_PATH },
@@ -228,6 +237,7 @@ static const char *option_name(unsigned bit) {
     case OPT_COVERAGE: return "--coverage";
     case OPT_DUMP_AST: return "--dump-ast";
     case OPT_SCENARIO: return "--scenario";
+    case OPT_EXPRESSION: return "-e";
     default: return "--path";
     }
 }

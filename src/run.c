@@ -76,6 +76,7 @@ typedef struct runner {
     size_t nlocals, caplocals;
     eval_coverage cov;
     bool use_cov;
+    const char *under;    /* the scenario of the innermost `under` block, or NULL */
     bool testing;         /* run_tests: errors are written to the log too */
     bool out_of_memory;   /* something could not be run or written: the run fails */
     bool test_failed;
@@ -272,6 +273,9 @@ static void print_value(runner *r, const value *v)
 {
     strbuf sb;
     sb_init(&sb, r->p->arena->mem);
+    /* An entry summary names no scenario: inside `under`, say which. */
+    if (r->under && v->kind == V_EXPLANATION)
+        sb_printf(&sb, "under %s:\n", r->under);
     explain_value(v, r->p, &sb);
     if (!sb.len || sb.s[sb.len - 1] != '\n')
         sb_putc(&sb, '\n');
@@ -292,7 +296,10 @@ static bool exec_under(runner *r, const node *stmt)
         return false;
     }
     size_t nlocals = r->nlocals;
+    const char *outer = r->under;
+    r->under = scn->name;
     bool ok = exec_block(r, ix, &stmt->items);
+    r->under = outer;
     r->nlocals = nlocals; /* the block's lets end with it */
     return ok;
 }
