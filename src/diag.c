@@ -53,8 +53,21 @@ static bool build_line_map(const mem *m, source_text *src) {
     return true;
 }
 
+/* A UTF-8 byte-order mark, which Windows editors write at the start of a
+ * file: dropped, so that it is not a stray character and columns on the
+ * first line count from the text after it. */
+static size_t byte_order_mark_length(const char *text, size_t len) {
+    return len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+                   (unsigned char)text[2] == 0xBF
+               ? 3
+               : 0;
+}
+
 int source_set_add(source_set *s, const char *name, const char *path, const char *text,
                    size_t len) {
+    size_t bom = byte_order_mark_length(text, len);
+    text += bom;
+    len -= bom;
     if (s->count == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 8;
         source_text **items = mem_realloc(s->mem, s->items, cap * sizeof *items);

@@ -46,7 +46,8 @@ typedef struct source_set {
 /* source_set_init: an empty set allocating from m (NULL: the C library). */
 void source_set_init(source_set *s, const mem *m);
 void source_set_free(source_set *s);
-/* source_set_add: takes a copy of text; returns the new file index, or -1. */
+/* source_set_add: takes a copy of text, less a UTF-8 byte-order mark at its
+ * start; returns the new file index, or -1. */
 int source_set_add(source_set *s, const char *name, const char *path,
                    const char *text, size_t len);
 /* source_set_read_file: reads path; -1 and errno set when it cannot. */
