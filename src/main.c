@@ -29,7 +29,7 @@ static const char usage_text[] =
     "                    --scenario NAME   -e EXPR (instead: evaluate EXPR; repeatable)\n"
     "  test FILE...      run the test blocks as written; ends with 'N passed, N failed'\n"
     "                    --tap   --coverage   --format=text|github\n"
-    "  parse FILE        print the syntax tree (--dump-ast)\n"
+    "  parse FILE...     print each file's syntax tree (a debugging aid)\n"
     "  repl [FILE...]    explore a policy interactively (also plain `levy` on a terminal)\n"
     "\n"
     "Options for every command:\n"
