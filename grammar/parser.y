@@ -46,7 +46,11 @@
         }                                                               \
     } while (0)
 
-static void lvy_error(const span *at, parse_ctx *ctx, const char *msg);
+/* Bison calls yyerror only when its stack is exhausted: a deep stack means
+ * the text is nested too deeply (brackets, `not`, `-`, `if` inside one
+ * another thousands of times), which is E202, not an E201 "memory exhausted". */
+static void parser_error(const span *at, parse_ctx *ctx, const char *msg, long depth);
+#define lvy_error(at, ctx, msg) parser_error(at, ctx, msg, (long)(yyssp - yyss))
 
 /* The parser's tokens come through the token filter, which may ask whether
  * an end of line would be taken here: the question LAC answers, asked of the
@@ -772,8 +776,13 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
     return 0;
 }
 
-static void lvy_error(const span *at, parse_ctx *ctx, const char *msg) {
-    diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, *at, "%s", msg);
+static void parser_error(const span *at, parse_ctx *ctx, const char *msg, long depth) {
+    if (depth >= YYMAXDEPTH / 2)
+        diag_add(ctx->diags, SEV_ERROR, D_SYNTAX_NESTING, *at,
+                 "this is nested too deeply to read (brackets, 'not', '-' or 'if' inside "
+                 "one another thousands of times): split it with lets");
+    else
+        diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, *at, "%s", msg);
 }
 
 parse_status parse_source(arena *a, const source_set *srcs, int file, diag_list *diags,

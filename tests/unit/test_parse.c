@@ -539,3 +539,40 @@ Test(parse, empty_input)
     cr_assert_eq(p->tree->items.n, 0);
     parsed_free(p);
 }
+
+/* 10,000 of each inside one another: E202, never bison's "memory exhausted". */
+static void assert_nesting_error(const char *open, const char *middle, const char *close)
+{
+    size_t n = 10000;
+    size_t size = 16 + n * (strlen(open) + strlen(close)) + strlen(middle);
+    char *text = malloc(size);
+    cr_assert_not_null(text);
+    strcpy(text, "let x = ");
+    char *p = text + strlen(text);
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "%s", open);
+    p += sprintf(p, "%s", middle);
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "%s", close);
+    strcpy(p, "\n");
+    parsed *pr = parse_text(text);
+    free(text);
+    cr_assert_neq(pr->status, PARSE_OK);
+    bool nesting = false;
+    for (size_t i = 0; i < pr->diags.count; i++) {
+        cr_assert(strstr(pr->diags.items[i].message, "memory exhausted") == NULL);
+        nesting |= strcmp(pr->diags.items[i].code, D_SYNTAX_NESTING) == 0 &&
+                   strstr(pr->diags.items[i].message, "nested too deeply") != NULL;
+    }
+    cr_assert(nesting, "no E202 for %s...%s", open, close);
+    parsed_free(pr);
+}
+
+Test(parse, nesting_too_deep_is_E202)
+{
+    assert_nesting_error("(", "1", ")");
+    assert_nesting_error("{", "1", "}");
+    assert_nesting_error("not ", "true", "");
+    assert_nesting_error("- ", "1", "");
+    assert_nesting_error("if true then ", "1", " else 2");
+}
