@@ -295,27 +295,55 @@ static int shown_line(const source_set *srcs, span at) {
  *    12 |     from {CN, CX}
  *       |               ^~
  */
+/* A control byte of the source (other than a tab) is shown as \xNN, so that a
+ * file cannot send escape sequences to the user's terminal; the caret line
+ * widens with it. */
+static bool shown_escaped(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
+
+static void put_source_line(strbuf *out, const char *line, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (shown_escaped(c))
+            sb_printf(out, "\\x%02x", c);
+        else
+            sb_putc(out, (char)c);
+    }
+}
+
+static void put_blank_under(strbuf *out, char c) {
+    if (c == '\t')
+        sb_putc(out, '\t');
+    else
+        sb_puts(out, shown_escaped((unsigned char)c) ? "    " : " ");
+}
+
+static void put_underline(strbuf *out, char c) {
+    if (((unsigned char)c & 0xC0) == 0x80)
+        return; /* continuation bytes of UTF-8 take no column */
+    sb_puts(out, shown_escaped((unsigned char)c) ? "~~~~" : "~");
+}
+
 static void render_excerpt(strbuf *out, const source_set *srcs, span at) {
     const source_text *src = source_set_get(srcs, at.file);
     if (!src || at.first_line < 1)
         return;
     size_t len;
     const char *line = source_line(src, at.first_line, &len);
-    sb_printf(out, "%5d | %.*s\n", at.first_line + src->line_offset, (int)len, line);
-    sb_puts(out, "      | ");
+    sb_printf(out, "%5d | ", at.first_line + src->line_offset);
+    put_source_line(out, line, len);
+    sb_puts(out, "\n      | ");
     size_t col = at.first_column > 0 ? (size_t)at.first_column - 1 : 0;
     for (size_t i = 0; i < col && i < len; i++)
-        sb_putc(out, line[i] == '\t' ? '\t' : ' ');
+        put_blank_under(out, line[i]);
     if (col > len)
         for (size_t i = len; i < col; i++)
             sb_putc(out, ' ');
     sb_putc(out, '^');
+    if (col < len && shown_escaped((unsigned char)line[col]))
+        sb_puts(out, "~~~");
     size_t last = at.last_line == at.first_line ? (size_t)at.last_column : len;
-    for (size_t i = col + 1; i < last && i < len; i++) {
-        /* continuation bytes of UTF-8 take no column */
-        if (((unsigned char)line[i] & 0xC0) != 0x80)
-            sb_putc(out, '~');
-    }
+    for (size_t i = col + 1; i < last && i < len; i++)
+        put_underline(out, line[i]);
     sb_putc(out, '\n');
 }
 
