@@ -1,9 +1,10 @@
 /* compile.c - the compiler from a checked program to a policy index
  * (compile.h): which declarations make the policy (scenarios, drops),
- * windows, scopes, tables, schedules (the only place that reads schedule
- * files), measures, modifiers, commitments, the candidate indexes and the
- * dates where a charge may change.  Constants are folded by the
- * evaluator (eval_internal.h).
+ * schedules (the only place that reads schedule files), measures and
+ * modifiers with their clauses and targets, commitments, and the
+ * candidate indexes.  It evaluates nothing: what needs an expression's
+ * value (windows, sets, constant rates, table rows, constants) the
+ * evaluator fills in afterwards (eval_prepare, prepare.c).
  */
 #include "compile.h"
 
@@ -14,7 +15,6 @@
 #include <string.h>
 
 #include "diag_codes.h"
-#include "eval_internal.h"
 #include "hts.h"
 #include "policy_index.h"
 #include "schedule.h"
@@ -28,13 +28,7 @@ typedef struct builder {
     policy_index *ix;
     diag_list *diags;
     const policy_index *base;
-    eval_env env; /* no shipment; values go in the index's arena */
 } builder;
-
-static void report(builder *b, const eval_error *err)
-{
-    eval_error_to_diag(err, b->diags);
-}
 
 static void *ix_alloc(builder *b, size_t n, size_t size)
 {
@@ -140,173 +134,24 @@ static const node *commit_scenario(const program *p, const node *commit)
     return NULL;
 }
 
-/* ---- Windows and sets ---- */
+/* ---- Scopes ---- */
 
-static window empty_window(void)
+/* compile_scope_clause: which clauses make the scope; their sets are
+ * eval_prepare's. */
+static void compile_scope_clause(scope *sc, const node *it)
 {
-    window w = { 0, 0 };
-    return w;
-}
-
-/* compile_window: [from, until) of an N_WINDOW (NULL: always).  An error is
- * reported and the window made empty, so a broken window never widens a
- * measure. */
-static window compile_window(builder *b, const node *w)
-{
-    if (!w)
-        return window_always();
-    eval_error err;
-    value from, end;
-    if (!ev_kind(&b->env, w->a, V_DATE, &from, &err)) {
-        report(b, &err);
-        return empty_window();
-    }
-    window r = { from.as.day, DAY_NEVER };
-    if (w->flags == WIN_FROM || !w->b)
-        return r;
-    if (!ev_expr(&b->env, w->b, &end, &err)) {
-        report(b, &err);
-        return empty_window();
-    }
-    if (end.kind == V_DURATION) {
-        if (date_add_duration(from.as.day, end.as.dur, 1, &r.until) != DATE_OK) {
-            ev_fail(&err, D_EVAL_ARITH, w->at, "the window ends after 9999-12-31");
-            report(b, &err);
-            return empty_window();
-        }
-    } else if (end.kind == V_DATE) {
-        r.until = end.as.day + (w->flags == WIN_THROUGH ? 1 : 0);
-    } else {
-        ev_fail_kind(&err, w->b, &end, "a date or a duration");
-        report(b, &err);
-        return empty_window();
-    }
-    return r;
-}
-
-/* compile_set: the set of an `on`/`from` clause.  NULL *set means every
- * country or product; *dynamic that it reads shipment fields. */
-static void compile_set(builder *b, const node *clause, value_kind want, const void **set,
-                        bool *dynamic)
-{
-    *set = NULL;
-    *dynamic = false;
-    eval_error err;
-    value v;
-    if (clause->a->uses_shipment) {
-        *dynamic = true;
-        return;
-    }
-    if (!ev_set(&b->env, clause->a, want, &v, &err)) {
-        *dynamic = true;
-        if (!err.needs_shipment)
-            report(b, &err);
-        return;
-    }
-    if (want == V_PRODUCT_SET)
-        *set = pset_is_all(v.as.products) ? NULL : (const void *)v.as.products;
-    else
-        *set = bitset_is_full(v.as.countries) ? NULL : (const void *)v.as.countries;
-}
-
-static void compile_scope_clause(builder *b, scope *sc, const node *it)
-{
-    const void *set;
-    if (it->kind == N_ON) {
+    if (it->kind == N_ON)
         sc->on = it;
-        compile_set(b, it, V_PRODUCT_SET, &set, &sc->on_dynamic);
-        sc->products = set;
-    } else if (it->kind == N_FROM) {
+    else if (it->kind == N_FROM)
         sc->from = it;
-        compile_set(b, it, V_COUNTRY_SET, &set, &sc->from_dynamic);
-        sc->origins = set;
-    } else if (it->kind == N_WHEN) {
+    else if (it->kind == N_WHEN)
         sc->when = it;
-    }
-}
-
-/* try_constant_rate: folds a rate expression that reads nothing of the
- * shipment; false leaves it to be evaluated on each shipment. */
-static bool try_constant_rate(builder *b, const node *e, rate_value *out)
-{
-    eval_error err;
-    if (e->uses_shipment || ev_schedule_named(b->ix, e))
-        return false;
-    return ev_rate(&b->env, e, out, &err);
 }
 
 /* ---- Tables ---- */
 
-#define MAX_TABLE_ROWS 1000000
-
-typedef struct row_adder {
-    builder *b;
-    schedule *tab;
-    rate_value rate;
-    void *payload;
-    int line;
-    size_t added;
-    bool failed;
-} row_adder;
-
-static bool add_code_rows(void *ud, hs_code lo, hs_code hi)
-{
-    row_adder *ra = ud;
-    for (uint64_t d = lo.digits; d <= hi.digits; d++) {
-        hs_code c = { d, lo.len };
-        if (++ra->added > MAX_TABLE_ROWS ||
-            !schedule_add(ra->tab, c, ra->rate, true, ra->line, NULL, ra->payload)) {
-            ra->failed = true;
-            return false;
-        }
-    }
-    return true;
-}
-
-/* add_entry_rows: the rows a table key stands for: a code, a range of
- * codes, or a named product set cut into codes. */
-static void add_entry_rows(builder *b, schedule *tab, const node *entry, bool constant,
-                           rate_value rate)
-{
-    row_adder ra = { b, tab, rate, constant ? NULL : (void *)entry, entry->at.first_line,
-                     0, false };
-    const node *key = entry->a;
-    eval_error err;
-    if (key->kind == N_HS) {
-        add_code_rows(&ra, key->v.hs.lo, key->v.hs.lo);
-    } else if (key->kind == N_HS_RANGE) {
-        add_code_rows(&ra, key->v.hs.lo, key->v.hs.hi);
-    } else {
-        value v;
-        if (!ev_set(&b->env, key, V_PRODUCT_SET, &v, &err)) {
-            report(b, &err);
-            return;
-        }
-        pset_codes(v.as.products, add_code_rows, &ra);
-    }
-    if (ra.failed) {
-        ev_fail(&err, D_EVAL_LIMIT, key->at, "this table key stands for too many product codes");
-        report(b, &err);
-    }
-}
-
-static schedule *compile_product_table(builder *b, const node_list *entries)
-{
-    schedule *tab = own_schedule(b);
-    if (!tab)
-        return NULL;
-    for (size_t i = 0; i < entries->n; i++) {
-        const node *e = entries->v[i];
-        rate_value r = rate_ad_valorem(dec_zero());
-        bool constant = try_constant_rate(b, e->b, &r);
-        add_entry_rows(b, tab, e, constant, r);
-    }
-    schedule_finish(tab);
-    return tab;
-}
-
-/* compile_origin_table: per country, the entry that applies: a country
- * listed by itself wins over a group that contains it. */
+/* compile_origin_table: the table's entries, every country without one
+ * yet (eval_prepare fills them in). */
 static bool compile_origin_table(builder *b, rate_clause *rc)
 {
     size_t n = rc->node->items.n, nc = b->ix->ncountries;
@@ -317,45 +162,15 @@ static bool compile_origin_table(builder *b, rate_clause *rc)
     rc->nentries = n;
     for (size_t c = 0; c < nc; c++)
         rc->origin_entry[c] = -1;
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < n; i++) {
-            const node *e = rc->node->items.v[i];
-            value key;
-            eval_error err;
-            if (!ev_expr(&b->env, e->a, &key, &err)) {
-                if (pass == 0)
-                    report(b, &err);
-                continue;
-            }
-            if (pass == 0) {
-                rc->entries[i].entry = e;
-                rc->entries[i].constant = try_constant_rate(b, e->b, &rc->entries[i].rate);
-                if (key.kind != V_COUNTRY_SET)
-                    continue;
-                for (long c = bitset_next(key.as.countries, 0); c >= 0;
-                     c = bitset_next(key.as.countries, (size_t)c + 1))
-                    if (rc->origin_entry[c] < 0)
-                        rc->origin_entry[c] = (int)i;
-            } else if (key.kind == V_COUNTRY) {
-                rc->origin_entry[key.as.country] = (int)i;
-            }
-        }
-    }
     return true;
 }
 
 static bool compile_rate_clause(builder *b, rate_clause *rc, const node *it)
 {
     rc->node = it;
-    rc->win = compile_window(b, it->b);
     if (it->kind == N_RATE) {
-        rc->sched = ev_schedule_named(b->ix, it->a);
-        if (rc->sched) {
-            rc->kind = RC_LOOKUP;
-            return true;
-        }
-        rc->kind = RC_EXPR;
-        rc->constant = try_constant_rate(b, it->a, &rc->rate);
+        rc->sched = ix_schedule_named(b->ix, it->a);
+        rc->kind = rc->sched ? RC_LOOKUP : RC_EXPR;
         return true;
     }
     if (it->flags == BY_ORIGIN) {
@@ -363,7 +178,7 @@ static bool compile_rate_clause(builder *b, rate_clause *rc, const node *it)
         return compile_origin_table(b, rc);
     }
     rc->kind = RC_BY_PRODUCT;
-    return (rc->table = compile_product_table(b, &it->items)) != NULL;
+    return (rc->table = own_schedule(b)) != NULL; /* rows: eval_prepare */
 }
 
 /* ---- Schedules ---- */
@@ -429,19 +244,6 @@ static void load_schedule_file(builder *b, c_schedule *cs)
     hts_report_free(&rep);
 }
 
-static bool compile_inline_schedule(builder *b, c_schedule *cs)
-{
-    for (size_t i = 0; i < cs->decl->items.n; i++) {
-        const node *e = cs->decl->items.v[i];
-        rate_value r = rate_ad_valorem(dec_zero());
-        bool constant = try_constant_rate(b, e->b, &r);
-        add_entry_rows(b, &cs->tab, e, constant, r);
-    }
-    schedule_finish(&cs->tab);
-    cs->ok = true;
-    return true;
-}
-
 static bool compile_schedules(builder *b)
 {
     policy_index *ix = b->ix;
@@ -467,9 +269,7 @@ static bool compile_schedules(builder *b)
         cs->owned = true;
         ix->scheds[i] = cs;
         if (d->b)
-            load_schedule_file(b, cs);
-        else if (!compile_inline_schedule(b, cs))
-            return false;
+            load_schedule_file(b, cs); /* inline rows: eval_prepare */
     }
     return true;
 }
@@ -479,7 +279,7 @@ static bool compile_schedules(builder *b)
 /* measure_slot_of: the slot of the measure a name denotes here, or -1. */
 static int measure_slot_of(builder *b, const node *name)
 {
-    const node *d = ev_decl_of_name(&b->env, name);
+    const node *d = ix_decl_of_name(b->ix, name);
     if (!d || d->kind != N_MEASURE || !in_class(b->ix->p, d, DC_MEASURE))
         return -1;
     return b->ix->measure_slot[d->index];
@@ -487,7 +287,7 @@ static int measure_slot_of(builder *b, const node *name)
 
 static int modifier_slot_of(builder *b, const node *name)
 {
-    const node *d = ev_decl_of_name(&b->env, name);
+    const node *d = ix_decl_of_name(b->ix, name);
     if (!d || class_of(d) != DC_MODIFIER || !in_class(b->ix->p, d, DC_MODIFIER))
         return -1;
     return b->ix->mod_slot[d->index];
@@ -523,7 +323,6 @@ static bool assign_slots(builder *b)
 static bool compile_replaces(builder *b, replaces_clause *rc, const node *it)
 {
     rc->node = it;
-    rc->win = compile_window(b, it->b);
     rc->targets = ix_alloc(b, it->items.n, sizeof *rc->targets);
     if (!rc->targets)
         return false;
@@ -550,12 +349,11 @@ static bool compile_measure(builder *b, c_measure *m)
     m->repl = ix_alloc(b, count_kind(d, N_REPLACES, N_REPLACES), sizeof *m->repl);
     if (!m->clauses || !m->repl)
         return false;
-    b->env.owner = d;
     for (size_t i = 0; i < d->items.n; i++) {
         const node *it = d->items.v[i];
         switch (it->kind) {
         case N_ON: case N_FROM: case N_WHEN:
-            compile_scope_clause(b, &m->sc, it);
+            compile_scope_clause(&m->sc, it);
             break;
         case N_RATE: case N_RATE_BY:
             if (!compile_rate_clause(b, &m->clauses[m->nclauses++], it))
@@ -573,7 +371,6 @@ static bool compile_measure(builder *b, c_measure *m)
             break;
         }
     }
-    b->env.owner = NULL;
     return true;
 }
 
@@ -625,7 +422,6 @@ static bool compile_modifier(builder *b, c_modifier *k)
     if (!k->acts || !k->targets)
         return false;
     k->win = window_always();
-    b->env.owner = d;
     for (size_t i = 0; i < d->items.n; i++) {
         const node *it = d->items.v[i];
         if (is_action(it)) {
@@ -633,13 +429,11 @@ static bool compile_modifier(builder *b, c_modifier *k)
                 return false;
             bitset_union(k->targets, k->acts[k->nacts++].targets);
         } else if (it->kind == N_EFFECTIVE) {
-            k->effective = it;
-            k->win = compile_window(b, it->b);
+            k->effective = it; /* its window: eval_prepare */
         } else {
-            compile_scope_clause(b, &k->sc, it);
+            compile_scope_clause(&k->sc, it);
         }
     }
-    b->env.owner = NULL;
     return true;
 }
 
@@ -690,29 +484,22 @@ static bool compile_commits(builder *b)
         const node *scn = commit_scenario(ix->p, d);
         if (scn && scn != ix->scenario)
             continue;
-        eval_error err;
-        value who;
-        if (!ev_set(&b->env, d->a, V_COUNTRY_SET, &who, &err)) {
-            report(b, &err);
-            continue;
-        }
         c_commit *c = &ix->commits[ix->ncommits++];
-        c->who = who.as.countries;
-        c->commitment = ev_decl_of_name(&b->env, d->b);
-        c->win = compile_window(b, d->c);
+        c->decl = d;
+        c->commitment = ix_decl_of_name(ix, d->b); /* who, window: eval_prepare */
     }
     return true;
 }
 
 /* ---- Candidate indexes ---- */
 
-static bool index_scopes(builder *b, size_t n, const scope *(*scope_at)(const policy_index *, size_t),
+static bool index_scopes(policy_index *ix, size_t n,
+                         const scope *(*scope_at)(const policy_index *, size_t),
                          bitset ***by_origin, bitset ***by_chapter, bitset **all)
 {
-    policy_index *ix = b->ix;
     size_t nc = ix->ncountries;
-    *by_origin = ix_alloc(b, nc, sizeof **by_origin);
-    *by_chapter = ix_alloc(b, NCHAPTERS, sizeof **by_chapter);
+    *by_origin = arena_alloc(&ix->mem, (nc ? nc : 1) * sizeof **by_origin);
+    *by_chapter = arena_alloc(&ix->mem, NCHAPTERS * sizeof **by_chapter);
     *all = bitset_new(&ix->mem, n);
     if (!*by_origin || !*by_chapter || !*all)
         return false;
@@ -740,132 +527,39 @@ static bool index_scopes(builder *b, size_t n, const scope *(*scope_at)(const po
 static const scope *measure_scope(const policy_index *ix, size_t i) { return &ix->measures[i].sc; }
 static const scope *modifier_scope(const policy_index *ix, size_t i) { return &ix->mods[i].sc; }
 
-/* ---- Dates where the charge may change (for timelines) ---- */
-
-typedef struct date_vec {
-    date *v;
-    size_t n, cap;
-    bool failed;
-    const mem *mem;
-} date_vec;
-
-static void push_date(date_vec *dv, date d)
+bool index_candidates(policy_index *ix)
 {
-    if (d == DAY_EVER || d == DAY_NEVER)
-        return;
-    if (dv->n == dv->cap) {
-        size_t cap = dv->cap ? dv->cap * 2 : 64;
-        date *v = mem_realloc(dv->mem, dv->v, cap * sizeof *v);
-        if (!v) {
-            dv->failed = true;
-            return;
-        }
-        dv->v = v;
-        dv->cap = cap;
-    }
-    dv->v[dv->n++] = d;
+    return index_scopes(ix, ix->nmeasures, measure_scope, &ix->m_by_origin, &ix->m_by_chapter,
+                        &ix->m_all) &&
+           index_scopes(ix, ix->nmods, modifier_scope, &ix->k_by_origin, &ix->k_by_chapter,
+                        &ix->k_all);
 }
 
-static void push_window(date_vec *dv, window w)
+/* ---- Names ---- */
+
+const node *ix_decl_of_name(const policy_index *ix, const node *e)
 {
-    push_date(dv, w.from);
-    push_date(dv, w.until);
+    const node *d = e->ref;
+    if (!d && e->sym == SYM_NONE && e->name)
+        d = symtab_get(&ix->p->globals, e->name);
+    return d ? ix_decl(ix, d) : NULL;
 }
 
-/* walk_dates: every constant date in an expression tree, and the day
- * after it (so that `entered <= D` changes where it does). */
-static void walk_dates(builder *b, const node *e, date_vec *dv, int depth)
+const c_schedule *ix_schedule_named(const policy_index *ix, const node *e)
 {
-    if (!e || depth > 200)
-        return;
-    if (e->ty == T_DATE && e->kind != N_WINDOW && e->kind != N_FIELD_INIT) {
-        value v;
-        eval_error err;
-        if (ev_expr(&b->env, e, &v, &err) && v.kind == V_DATE) {
-            push_date(dv, v.as.day);
-            push_date(dv, v.as.day + 1);
-        }
-    }
-    walk_dates(b, e->a, dv, depth + 1);
-    walk_dates(b, e->b, dv, depth + 1);
-    walk_dates(b, e->c, dv, depth + 1);
-    for (size_t i = 0; i < e->items.n; i++)
-        walk_dates(b, e->items.v[i], dv, depth + 1);
+    if (e->kind != N_NAME || e->sym == SYM_FIELD || e->sym == SYM_BUILTIN)
+        return NULL;
+    const node *d = e->ref;
+    if (!d && e->name)
+        d = symtab_get(&ix->p->globals, e->name);
+    d = d ? ix_decl(ix, d) : NULL;
+    if (!d || d->kind != N_SCHEDULE || d->index < 0 ||
+        (size_t)d->index >= ix->p->decls.schedules.n)
+        return NULL;
+    return ix->scheds[d->index];
 }
 
-static int date_cmp(const void *a, const void *b)
-{
-    date x = *(const date *)a, y = *(const date *)b;
-    return (x > y) - (x < y);
-}
-
-static bool collect_bounds(builder *b)
-{
-    policy_index *ix = b->ix;
-    date_vec dv = { NULL, 0, 0, false, ix->p->arena->mem };
-    for (size_t m = 0; m < ix->nmeasures; m++) {
-        const c_measure *cm = &ix->measures[m];
-        for (size_t i = 0; i < cm->nclauses; i++)
-            push_window(&dv, cm->clauses[i].win);
-        for (size_t i = 0; i < cm->nrepl; i++)
-            push_window(&dv, cm->repl[i].win);
-        walk_dates(b, cm->decl, &dv, 0);
-    }
-    for (size_t k = 0; k < ix->nmods; k++) {
-        push_window(&dv, ix->mods[k].win);
-        walk_dates(b, ix->mods[k].decl, &dv, 0);
-    }
-    for (size_t c = 0; c < ix->ncommits; c++)
-        push_window(&dv, ix->commits[c].win);
-    for (size_t i = 0; i < ix->p->decls.lets.n; i++)
-        if (ix->p->decls.lets.v[i]->a && ix->p->decls.lets.v[i]->a->uses_shipment)
-            walk_dates(b, ix->p->decls.lets.v[i], &dv, 0);
-    for (size_t i = 0; i < ix->p->decls.attributes.n; i++)
-        walk_dates(b, ix->p->decls.attributes.v[i]->b, &dv, 0);
-    if (dv.failed) {
-        mem_free(dv.mem, dv.v);
-        return false;
-    }
-    if (dv.n)
-        qsort(dv.v, dv.n, sizeof *dv.v, date_cmp);
-    ix->bounds = ix_alloc(b, dv.n, sizeof *ix->bounds);
-    if (!ix->bounds) {
-        mem_free(dv.mem, dv.v);
-        return false;
-    }
-    for (size_t i = 0; i < dv.n; i++)
-        if (ix->nbounds == 0 || ix->bounds[ix->nbounds - 1] != dv.v[i])
-            ix->bounds[ix->nbounds++] = dv.v[i];
-    mem_free(dv.mem, dv.v);
-    return true;
-}
-
-/* ---- Constants ---- */
-
-/* fill_constants: evaluates every constant let, group and product set of
- * this policy once; failures are reported for the declarations this
- * build owns (the base's, or the scenario's own). */
-static void fill_constants(builder *b)
-{
-    policy_index *ix = b->ix;
-    static const int classes[] = { DC_GROUP, DC_PRODUCTS, DC_LET };
-    for (size_t c = 0; c < sizeof classes / sizeof classes[0]; c++) {
-        int rk = classes[c];
-        const node_list *l = class_list(ix->p, rk);
-        for (size_t i = 0; i < l->n; i++) {
-            const node *d = l->v[i];
-            if (ix->dropped[rk][i])
-                continue;
-            const_slot *slot = eval_const_slot(ix, d);
-            bool fresh = slot && slot->state == SLOT_TODO;
-            if (fresh)
-                eval_fill_constant(ix, d, slot);
-            if (fresh && slot->state == SLOT_FAILED && slot->err &&
-                ix->scenario_of[rk][i] == ix->scenario)
-                report(b, slot->err);
-        }
-    }
-}
+/* ---- The whole policy ---- */
 
 static bool compile_all(builder *b)
 {
@@ -884,12 +578,7 @@ static bool compile_all(builder *b)
     for (size_t k = 0; k < ix->nmods; k++)
         if (!compile_modifier(b, &ix->mods[k]))
             return false;
-    return compile_overrides(b) && compile_commits(b) &&
-           index_scopes(b, ix->nmeasures, measure_scope, &ix->m_by_origin, &ix->m_by_chapter,
-                        &ix->m_all) &&
-           index_scopes(b, ix->nmods, modifier_scope, &ix->k_by_origin, &ix->k_by_chapter,
-                        &ix->k_all) &&
-           collect_bounds(b);
+    return compile_overrides(b) && compile_commits(b);
 }
 
 policy_index *index_build(const program *p, const node *scenario, const policy_index *base,
@@ -902,16 +591,8 @@ policy_index *index_build(const program *p, const node *scenario, const policy_i
     ix->p = p;
     ix->scenario = scenario;
     ix->ncountries = p->decls.countries.n;
-    builder b = { ix, diags, base, { 0 } };
-    eval_env_init(&b.env, ix, &ix->mem);
+    builder b = { ix, diags, base };
     if (!compile_all(&b) || ix->mem.failed) {
-        index_free(ix);
-        return NULL;
-    }
-    ix->ready = true;
-    fill_constants(&b);
-    ix->frozen = true;
-    if (ix->mem.failed) {
         index_free(ix);
         return NULL;
     }

@@ -1,13 +1,15 @@
 /* compile.h - compiling a checked program into a policy index.
  *
  * A checked program is compiled once per scenario into a policy_index: its
- * measures and modifiers with their scopes as sets and their windows as
- * dates, tables by origin and by product, schedules (those from CSV files
- * are read here, and only here), commitments over time, and the constant
- * `let`s, groups and product sets, evaluated once (by the evaluator,
- * eval.h).  Measures and modifiers are indexed by origin and by HS
- * chapter, so evaluating a shipment looks only at the few that can apply
- * to it.  An index is read-only once built, so threads may share one.
+ * measures and modifiers with their clauses and targets, tables by origin
+ * and by product, schedules (those from CSV files are read here, and only
+ * here) and commitments.  The compiler evaluates nothing: what needs an
+ * expression's value (windows as dates, scopes as sets, constant rates,
+ * table rows, the constant `let`s, groups and product sets) the evaluator
+ * fills in right after (eval_prepare, eval.h), and it then indexes
+ * measures and modifiers by origin and by HS chapter (index_candidates),
+ * so evaluating a shipment looks only at the few that can apply to it.
+ * An index is read-only once prepared, so threads may share one.
  *
  * Problems are diagnostics; nothing here prints or exits.
  */
@@ -27,8 +29,9 @@ typedef struct policy_index policy_index;
  * file's folder; `base`, when not NULL, is an index of the same program
  * whose loaded files are shared instead of read again (it must outlive the
  * new index).  Problems go to diags: E703 for a file that cannot be read,
- * W703 summarising rate text not understood, E6xx for a constant that
- * cannot be evaluated.  NULL only when out of memory. */
+ * W703 summarising rate text not understood.  NULL only when out of
+ * memory.  The index is not ready until eval_prepare (eval.h) has filled
+ * in its values. */
 policy_index *index_build(const program *p, const node *scenario, const policy_index *base,
                           diag_list *diags);
 void index_free(policy_index *ix);

@@ -696,10 +696,7 @@ int ev_field_of_name(const eval_env *env, const node *e)
 
 const node *ev_decl_of_name(const eval_env *env, const node *e)
 {
-    const node *d = e->ref;
-    if (!d && e->sym == SYM_NONE && e->name)
-        d = symtab_get(&env->ix->p->globals, e->name);
-    return d ? ix_decl(env->ix, d) : NULL;
+    return ix_decl_of_name(env->ix, e);
 }
 
 static bool ev_local(eval_env *env, const node *let, value *out)
@@ -1011,7 +1008,7 @@ static bool ev_decl_body(eval_env *env, const node *d, value *out, eval_error *e
  * shipment fields becomes derived: evaluated on each use. */
 void eval_fill_constant(const policy_index *cix, const node *d, const_slot *slot)
 {
-    policy_index *ix = (policy_index *)cix; /* still being built: see index_build */
+    policy_index *ix = (policy_index *)cix; /* being prepared: see eval_prepare */
     slot->state = SLOT_BUSY;
     if (d->kind == N_LET && d->a->uses_shipment) {
         slot->state = SLOT_DERIVED;
@@ -1123,26 +1120,12 @@ bool ev_row_rate(eval_env *env, const sched_row *row, bool *found, rate_value *o
 
 /* schedule_named: the compiled schedule an expression names when it is
  * just a schedule's name, else NULL. */
-const c_schedule *ev_schedule_named(const policy_index *ix, const node *e)
-{
-    if (e->kind != N_NAME || e->sym == SYM_FIELD || e->sym == SYM_BUILTIN)
-        return NULL;
-    const node *d = e->ref;
-    if (!d && e->name)
-        d = symtab_get(&ix->p->globals, e->name);
-    d = d ? ix_decl(ix, d) : NULL;
-    if (!d || d->kind != N_SCHEDULE || d->index < 0 ||
-        (size_t)d->index >= ix->p->decls.schedules.n)
-        return NULL;
-    return ix->scheds[d->index];
-}
-
 /* entry_rate: the rate of a table entry's expression; a bare schedule name
  * is a partial lookup, like the whole rate of a clause. */
 bool ev_entry_rate(eval_env *env, const node *rate_expr, bool *found, rate_value *out,
                        eval_error *err)
 {
-    const c_schedule *cs = ev_schedule_named(env->ix, rate_expr);
+    const c_schedule *cs = ix_schedule_named(env->ix, rate_expr);
     if (cs)
         return ev_lookup_schedule(env, cs, rate_expr, true, out, found, err);
     *found = true;

@@ -9,9 +9,11 @@
  * Evaluation does no I/O and prints nothing.  It allocates only in the
  * caller's arena (env->mem), never with malloc, and reads the index
  * without changing it, so threads may share one index, each with its own
- * arena.  (Only while index_build runs does the compiler have it store the
- * values of constants in the index: policy_index.h.)  For the caller's bookkeeping, coverage_init allocates the
- * coverage arrays and eval_error_to_diag appends to a diagnostic list.
+ * arena.  (Only eval_prepare, which finishes an index that index_build
+ * made, writes to an index: windows, sets, constant rates and the values
+ * of constants, in the index's memory.)  For the caller's bookkeeping,
+ * coverage_init allocates the coverage arrays and eval_error_to_diag
+ * appends to a diagnostic list.
  *
  * Errors are values (eval_error); nothing here prints or exits.
  */
@@ -87,6 +89,15 @@ typedef struct eval_env {
     const node *clause;        /* its clause */
     int depth;
 } eval_env;
+
+/* eval_prepare: finishes an index that index_build (compile.h) made, before
+ * anything else reads it: evaluates its windows, `on`/`from` sets, rates
+ * that are constants, the rows of tables and inline schedules, its
+ * commitments, the dates where a charge may change, and every constant
+ * let, group and product set once.  Problems go to diags (E6xx for a
+ * constant that cannot be evaluated).  False only when out of memory
+ * (then free ix).  Afterwards ix is read-only. */
+bool eval_prepare(policy_index *ix, diag_list *diags);
 
 /* eval_env_init: an environment with no shipment, no locals, no coverage. */
 void eval_env_init(eval_env *env, const policy_index *ix, arena *scratch);

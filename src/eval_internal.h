@@ -3,8 +3,8 @@
  * eval.c evaluates expressions, shipment fields, constants and schedule
  * lookups; assess.c what a shipment owes (measures, modifiers,
  * replacements, amounts, timelines); builtins.c the built-in functions.
- * The compiler (compile.c) uses the same helpers to fold constants while
- * it builds an index.  Nothing outside those files includes this.
+ * prepare.c uses the same helpers to fill in what index_build left for
+ * the evaluator.  Nothing outside those files includes this.
  */
 #ifndef LEVY_EVAL_INTERNAL_H
 #define LEVY_EVAL_INTERNAL_H
@@ -74,9 +74,6 @@ bool ev_read_field(eval_env *env, const shipment *s, int f, const node *at, valu
  * partial lookup may find nothing (*found false). */
 bool ev_lookup_schedule(eval_env *env, const c_schedule *cs, const node *at, bool partial,
                         rate_value *out, bool *found, eval_error *err);
-/* ev_schedule_named: the compiled schedule e names when it is just a
- * schedule's name, else NULL. */
-const c_schedule *ev_schedule_named(const policy_index *ix, const node *e);
 /* ev_entry_rate: the rate of a table entry's expression (a bare schedule
  * name is a partial lookup). */
 bool ev_entry_rate(eval_env *env, const node *rate_expr, bool *found, rate_value *out,
@@ -84,6 +81,15 @@ bool ev_entry_rate(eval_env *env, const node *rate_expr, bool *found, rate_value
 /* ev_row_rate: the rate of a table row found for the shipment. */
 bool ev_row_rate(eval_env *env, const sched_row *row, bool *found, rate_value *out,
                  eval_error *err);
+
+/* ---- Constants (eval.c) ------------------------------------------------------- */
+
+/* eval_const_slot: the slot of a numbered let, group or product set, or
+ * NULL. */
+const_slot *eval_const_slot(const policy_index *ix, const node *d);
+/* eval_fill_constant: evaluates constant declaration d into its slot, in
+ * ix's memory.  Only while ix is being prepared (eval_prepare). */
+void eval_fill_constant(const policy_index *ix, const node *d, const_slot *slot);
 
 /* ---- Built-in functions (builtins.c) ------------------------------------------ */
 

@@ -1,12 +1,12 @@
 /* policy_index.h - the compiled form of a policy, shared by the compiler
- * (compile.c, which builds it) and the evaluator (eval.c, assess.c,
- * builtins.c, which read it).  Private to those files: everyone else sees
- * the opaque policy_index of compile.h.
+ * (compile.c, which builds its structure), the evaluator's preparation
+ * (prepare.c, which fills in what needs a value) and the evaluator
+ * (eval.c, assess.c, builtins.c, which read it).  Private to those files:
+ * everyone else sees the opaque policy_index of compile.h.
  *
- * Once index_build returns, an index is read-only.  While it is being
- * built, the compiler asks the evaluator for the value of each constant
- * declaration (eval_fill_constant), which stores it in the index's own
- * memory; that is the only time the evaluator writes to an index.
+ * index_build leaves the values out; eval_prepare (eval.h) fills them in,
+ * the constants' slots among them, in the index's own memory.  Once it
+ * returns, an index is read-only.
  */
 #ifndef LEVY_POLICY_INDEX_H
 #define LEVY_POLICY_INDEX_H
@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "arena.h"
-#include "eval.h"
+#include "compile.h"
 #include "schedule.h"
 #include "sets.h"
 #include "value.h"
@@ -133,6 +133,7 @@ typedef struct c_modifier {
 } c_modifier;
 
 typedef struct c_commit {
+    const node *decl;
     const bitset *who;
     const node *commitment;
     window win;
@@ -141,6 +142,7 @@ typedef struct c_commit {
 typedef enum slot_state { SLOT_TODO = 0, SLOT_BUSY, SLOT_DONE, SLOT_FAILED, SLOT_DERIVED } slot_state;
 
 /* A constant declaration (let, group, product set), evaluated once. */
+typedef struct eval_error eval_error; /* eval.h */
 typedef struct const_slot {
     slot_state state;
     value v;
@@ -219,13 +221,15 @@ static inline const node *ix_decl(const policy_index *ix, const node *d)
     return r ? r : d;
 }
 
-/* ---- Constants (eval.c) ------------------------------------------------------- */
+/* ---- What the evaluator needs of the compiler (compile.c) ---------------- */
 
-/* eval_const_slot: the slot of a numbered let, group or product set, or
- * NULL. */
-const_slot *eval_const_slot(const policy_index *ix, const node *d);
-/* eval_fill_constant: evaluates constant declaration d into its slot, in
- * ix's memory.  Only while ix is being built (index_build). */
-void eval_fill_constant(const policy_index *ix, const node *d, const_slot *slot);
+/* index_candidates: the candidate indexes, from the scopes' sets (which
+ * eval_prepare fills first). */
+bool index_candidates(policy_index *ix);
+/* ix_decl_of_name: the declaration a name denotes in this index, or NULL. */
+const node *ix_decl_of_name(const policy_index *ix, const node *e);
+/* ix_schedule_named: the compiled schedule e names when it is just a
+ * schedule's name, else NULL. */
+const c_schedule *ix_schedule_named(const policy_index *ix, const node *e);
 
 #endif

@@ -45,11 +45,24 @@ static long scenario_position(const program *p, const node *scenario)
     return -1;
 }
 
+/* build: compiles the policy for scenario and has the evaluator fill in
+ * its values; NULL when out of memory. */
+static policy_index *build(const program *p, const node *scenario, const policy_index *base,
+                           diag_list *diags)
+{
+    policy_index *ix = index_build(p, scenario, base, diags);
+    if (ix && !eval_prepare(ix, diags)) {
+        index_free(ix);
+        return NULL;
+    }
+    return ix;
+}
+
 const policy_index *policy_set_get(policy_set *ps, const node *scenario, diag_list *diags)
 {
     if (!ps->base_tried) {
         ps->base_tried = true;
-        ps->base = index_build(ps->p, NULL, NULL, diags);
+        ps->base = build(ps->p, NULL, NULL, diags);
     }
     if (!scenario)
         return ps->base;
@@ -58,7 +71,7 @@ const policy_index *policy_set_get(policy_set *ps, const node *scenario, diag_li
         return NULL;
     if (!ps->tried[i]) {
         ps->tried[i] = true;
-        ps->scenarios[i] = index_build(ps->p, scenario, ps->base, diags);
+        ps->scenarios[i] = build(ps->p, scenario, ps->base, diags);
     }
     return ps->scenarios[i];
 }
