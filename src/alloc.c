@@ -86,3 +86,21 @@ char *mem_strndup(const mem *m, const char *s, size_t n)
 }
 
 char *mem_strdup(const mem *m, const char *s) { return mem_strndup(m, s, strlen(s)); }
+
+bool mem_grow(const mem *m, void *array_ptr, size_t *cap, size_t n, size_t elem_size,
+              size_t first)
+{
+    if (n < *cap)
+        return true;
+    size_t want = *cap ? *cap * 2 : first;
+    if (want <= *cap || want > SIZE_MAX / elem_size)
+        return false; /* the doubling or the byte size would overflow */
+    void *old;
+    memcpy(&old, array_ptr, sizeof old);
+    void *grown = mem_realloc(m, old, want * elem_size);
+    if (!grown)
+        return false;
+    memcpy(array_ptr, &grown, sizeof grown);
+    *cap = want;
+    return true;
+}

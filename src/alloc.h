@@ -13,6 +13,7 @@
 #ifndef LEVY_ALLOC_H
 #define LEVY_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef void *(*mem_fn)(void *userdata, void *ptr, size_t old_size, size_t new_size);
@@ -38,6 +39,13 @@ void *mem_calloc(const mem *m, size_t n, size_t size);
 void *mem_realloc(const mem *m, void *p, size_t size);
 void mem_free(const mem *m, void *p);
 char *mem_strdup(const mem *m, const char *s);
+/* mem_grow: makes room for one more element in a growable array: when
+ * n == *cap, the array (*array_ptr, of elements of elem_size bytes) is
+ * reallocated to twice *cap elements, or `first` when it has none.  false
+ * when out of memory or when the size would overflow; the array is then
+ * unchanged.  array_ptr is the address of the caller's `T *`. */
+bool mem_grow(const mem *m, void *array_ptr, size_t *cap, size_t n, size_t elem_size,
+              size_t first);
 char *mem_strndup(const mem *m, const char *s, size_t n);
 
 #endif

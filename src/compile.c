@@ -39,14 +39,9 @@ static void *ix_alloc(builder *b, size_t n, size_t size)
 static schedule *own_schedule(builder *b)
 {
     policy_index *ix = b->ix;
-    if (ix->nowned == ix->capowned) {
-        size_t cap = ix->capowned ? ix->capowned * 2 : 8;
-        schedule **v = mem_realloc(ix->p->arena->mem, ix->owned, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        ix->owned = v;
-        ix->capowned = cap;
-    }
+    if (!mem_grow(ix->p->arena->mem, &ix->owned, &ix->capowned, ix->nowned,
+                  sizeof *ix->owned, 8))
+        return NULL;
     schedule *s = ix_alloc(b, 1, sizeof *s);
     if (!s)
         return NULL;

@@ -198,14 +198,8 @@ static csv_status end_field(csv_reader *r, size_t field_start)
     csv_status st = reserve(r, 1);
     if (st != CSV_OK)
         return st;
-    if (r->field_count == r->field_cap) {
-        size_t cap = r->field_cap ? r->field_cap * 2 : 16;
-        csv_field *f = mem_realloc(r->mem, r->fields, cap * sizeof *f);
-        if (!f)
-            return CSV_NO_MEMORY;
-        r->fields = f;
-        r->field_cap = cap;
-    }
+    if (!mem_grow(r->mem, &r->fields, &r->field_cap, r->field_count, sizeof *r->fields, 16))
+        return CSV_NO_MEMORY;
     r->fields[r->field_count].s = NULL;
     r->fields[r->field_count].len = r->buf_len - field_start;
     r->field_count++;

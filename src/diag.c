@@ -68,14 +68,8 @@ int source_set_add(source_set *s, const char *name, const char *path, const char
     size_t bom = byte_order_mark_length(text, len);
     text += bom;
     len -= bom;
-    if (s->count == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        source_text **items = mem_realloc(s->mem, s->items, cap * sizeof *items);
-        if (!items)
-            return -1;
-        s->items = items;
-        s->cap = cap;
-    }
+    if (!mem_grow(s->mem, &s->items, &s->cap, s->count, sizeof *s->items, 8))
+        return -1;
     source_text *src = mem_calloc(s->mem, 1, sizeof *src);
     if (!src)
         return -1;
@@ -182,14 +176,8 @@ diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, con
         d->errors++;
     else if (sev == SEV_WARNING)
         d->warnings++;
-    if (d->count == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        diagnostic *items = mem_realloc(d->mem, d->items, cap * sizeof *items);
-        if (!items)
-            return NULL;
-        d->items = items;
-        d->cap = cap;
-    }
+    if (!mem_grow(d->mem, &d->items, &d->cap, d->count, sizeof *d->items, 16))
+        return NULL;
     char *msg = vformat(d->mem, fmt, ap);
     if (!msg)
         return NULL;
@@ -232,15 +220,9 @@ void diag_note(diagnostic *d, span at, const char *fmt, ...) {
 
 void diag_append(diag_list *to, diag_list *from) {
     for (size_t i = 0; i < from->count; i++) {
-        if (to->count == to->cap) {
-            size_t cap = to->cap ? to->cap * 2 : 16;
-            diagnostic *items = mem_realloc(to->mem, to->items, cap * sizeof *items);
-            if (!items) {
-                diagnostic_free(&from->items[i]);
-                continue;
-            }
-            to->items = items;
-            to->cap = cap;
+        if (!mem_grow(to->mem, &to->items, &to->cap, to->count, sizeof *to->items, 16)) {
+            diagnostic_free(&from->items[i]);
+            continue;
         }
         to->items[to->count++] = from->items[i];
     }

@@ -138,14 +138,9 @@ static char *copy_field(const mem *m, csv_field f)
 static hts_status add_problem(loader *ld, hs_code code, csv_field text, long line)
 {
     hts_report *r = ld->report;
-    if (r->not_understood == ld->problem_cap) {
-        size_t cap = ld->problem_cap ? ld->problem_cap * 2 : 32;
-        hts_problem *p = mem_realloc(r->mem, r->problems, cap * sizeof *p);
-        if (!p)
-            return HTS_NO_MEMORY;
-        r->problems = p;
-        ld->problem_cap = cap;
-    }
+    if (!mem_grow(r->mem, &r->problems, &ld->problem_cap, r->not_understood,
+                  sizeof *r->problems, 32))
+        return HTS_NO_MEMORY;
     hts_problem *pr = &r->problems[r->not_understood];
     if (!(pr->text = copy_field(r->mem, text)))
         return HTS_NO_MEMORY;

@@ -74,14 +74,8 @@ typedef struct loader {
 } loader;
 
 static bool queue_push(loader *ld, int file) {
-    if (ld->nqueue == ld->cap) {
-        size_t cap = ld->cap ? ld->cap * 2 : 16;
-        int *q = mem_realloc(ld->mem, ld->queue, cap * sizeof *q);
-        if (!q)
-            return false;
-        ld->queue = q;
-        ld->cap = cap;
-    }
+    if (!mem_grow(ld->mem, &ld->queue, &ld->cap, ld->nqueue, sizeof *ld->queue, 16))
+        return false;
     ld->queue[ld->nqueue++] = file;
     return true;
 }

@@ -336,15 +336,9 @@ static void push_date(date_vec *dv, date d)
 {
     if (d == DAY_EVER || d == DAY_NEVER)
         return;
-    if (dv->n == dv->cap) {
-        size_t cap = dv->cap ? dv->cap * 2 : 64;
-        date *v = mem_realloc(dv->mem, dv->v, cap * sizeof *v);
-        if (!v) {
-            dv->failed = true;
-            return;
-        }
-        dv->v = v;
-        dv->cap = cap;
+    if (!mem_grow(dv->mem, &dv->v, &dv->cap, dv->n, sizeof *dv->v, 64)) {
+        dv->failed = true;
+        return;
     }
     dv->v[dv->n++] = d;
 }

@@ -861,15 +861,10 @@ static void check_scenario(checker *ck, node *s) {
 /* ---- Tests and statements ---------------------------------------------------- */
 
 static void push_local(checker *ck, node *let) {
-    if (ck->nlocals == ck->cap_locals) {
-        size_t cap = ck->cap_locals ? ck->cap_locals * 2 : 16;
-        node **v = mem_realloc(ck->p->arena->mem, ck->locals, cap * sizeof *v);
-        if (!v) {
-            ck->out_of_memory = true;
-            return;
-        }
-        ck->locals = v;
-        ck->cap_locals = cap;
+    if (!mem_grow(ck->p->arena->mem, &ck->locals, &ck->cap_locals, ck->nlocals,
+                  sizeof *ck->locals, 16)) {
+        ck->out_of_memory = true;
+        return;
     }
     ck->locals[ck->nlocals++] = let;
 }

@@ -194,14 +194,8 @@ static void env_for(runner *r, eval_env *env, const policy_index *ix)
 
 static bool push_local(runner *r, const node *let, value v)
 {
-    if (r->nlocals == r->caplocals) {
-        size_t cap = r->caplocals ? r->caplocals * 2 : 16;
-        eval_local *l = mem_realloc(r->p->arena->mem, r->locals, cap * sizeof *l);
-        if (!l)
-            return false;
-        r->locals = l;
-        r->caplocals = cap;
-    }
+    if (!mem_grow(r->p->arena->mem, &r->locals, &r->caplocals, r->nlocals, sizeof *r->locals, 16))
+        return false;
     r->locals[r->nlocals].let = let;
     r->locals[r->nlocals].v = v;
     r->nlocals++;

@@ -67,14 +67,8 @@ bool schedule_add(schedule *s, hs_code code, rate_value rate, bool understood,
 {
     if (!code_valid(code))
         return false;
-    if (s->count == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        sched_row *rows = mem_realloc(s->mem, s->rows, cap * sizeof *rows);
-        if (!rows)
-            return false;
-        s->rows = rows;
-        s->cap = cap;
-    }
+    if (!mem_grow(s->mem, &s->rows, &s->cap, s->count, sizeof *s->rows, 64))
+        return false;
     char *copy = NULL;
     if (text && !(copy = copy_text(s->mem, text)))
         return false;

@@ -7,10 +7,12 @@
  * must leave no block of the allocator's alive.  Uses levy.h only. */
 #include <criterion/criterion.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "levy.h"
 
 typedef struct faulty {
@@ -230,4 +232,25 @@ Test(alloc, without_an_allocator_nothing_changes) {
     levy_policy *p = levy_policy_new_with(&c);
     cr_assert_not_null(p);
     levy_policy_free(p);
+}
+
+/* mem_grow, the growable arrays' one way to make room. */
+Test(alloc, mem_grow_doubles_and_refuses_overflow)
+{
+    int *v = NULL;
+    size_t cap = 0;
+    cr_assert(mem_grow(NULL, &v, &cap, 0, sizeof *v, 8));
+    cr_assert_eq(cap, 8);
+    cr_assert(mem_grow(NULL, &v, &cap, 7, sizeof *v, 8), "room left: unchanged");
+    cr_assert_eq(cap, 8);
+    for (int i = 0; i < 8; i++)
+        v[i] = i;
+    cr_assert(mem_grow(NULL, &v, &cap, 8, sizeof *v, 8));
+    cr_assert_eq(cap, 16);
+    cr_assert_eq(v[7], 7, "contents kept");
+    int *before = v;
+    size_t huge = SIZE_MAX / 2 + 1;
+    cr_assert_not(mem_grow(NULL, &v, &huge, huge, sizeof *v, 8), "overflow is refused");
+    cr_assert_eq(v, before, "array unchanged on failure");
+    mem_free(NULL, v);
 }
