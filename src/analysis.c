@@ -70,16 +70,12 @@ static const pset *fold_products(arena *r, const node *e, int depth) {
 
 /* fold_percent: an ad valorem rate written as a constant (25%, or a let of
  * one); false for anything else. */
-static bool fold_percent(const node *e, dec *out, int depth) {
-    if (!e || depth > FOLD_DEPTH)
+static bool fold_percent(const node *e, dec *out) {
+    e = check_through_lets(e);
+    if (!e || e->kind != N_PERCENT)
         return false;
-    if (e->kind == N_PERCENT) {
-        *out = e->v.num;
-        return true;
-    }
-    if (e->kind == N_NAME && e->sym == SYM_DECL && e->ref && e->ref->kind == N_LET)
-        return fold_percent(e->ref->a, out, depth + 1);
-    return false;
+    *out = e->v.num;
+    return true;
 }
 
 /* The whole rate is a schedule's name: a partial lookup, which may find
@@ -88,26 +84,16 @@ static bool is_schedule_name(const node *e) {
     return e && e->kind == N_NAME && e->sym == SYM_DECL && e->ref && e->ref->kind == N_SCHEDULE;
 }
 
-/* The expression a let stands for (through lets of lets). */
-static const node *through_lets(const node *e) {
-    for (int i = 0; e && i < FOLD_DEPTH; i++) {
-        if (e->kind != N_NAME || e->sym != SYM_DECL || !e->ref || e->ref->kind != N_LET)
-            break;
-        e = e->ref->a;
-    }
-    return e;
-}
-
 /* same_expr: are two expressions written alike (names resolving to the same
  * declarations, lets read through)?  Evaluation is deterministic, so such
  * expressions have the same value on any one shipment. */
 static bool same_expr(const node *a, const node *b, int depth) {
-    a = through_lets(a);
-    b = through_lets(b);
+    a = check_through_lets(a);
+    b = check_through_lets(b);
     if (!a || !b)
         return a == b;
     dec x, y;
-    if (fold_percent(a, &x, 0) && fold_percent(b, &y, 0))
+    if (fold_percent(a, &x) && fold_percent(b, &y))
         return dec_cmp(x, y) == 0;
     if (depth > FOLD_DEPTH || a->kind != b->kind || a->flags != b->flags ||
         a->items.n != b->items.n)
@@ -459,7 +445,7 @@ static charge act_charge(const mod_act *a, const dec *own) {
     dec x;
     if (a->kind == ACT_SUSPEND) {
         c.known = c.suspended = true;
-    } else if (!fold_percent(a->rate, &x, 0)) {
+    } else if (!fold_percent(a->rate, &x)) {
         return c;
     } else if (a->kind == ACT_SUSPEND_TO || a->kind == ACT_SET) {
         c.known = true;
@@ -537,7 +523,7 @@ static bool origin_example(analysis *an, const node *table, const mod_act *x, co
     for (size_t i = 0; i < an->ck->p->decls.countries.n; i++) {
         const node *entry = bitset_has(countries, i) ? origin_entry(an->ck, table, i) : NULL;
         dec r;
-        if (entry && differ(x, y, fold_percent(entry->b, &r, 0) ? &r : NULL, ex)) {
+        if (entry && differ(x, y, fold_percent(entry->b, &r) ? &r : NULL, ex)) {
             ex->country = i;
             return true;
         }
@@ -572,7 +558,7 @@ static bool product_example(analysis *an, const node *table, const mod_act *x, c
         s = s ? pset_intersect(&an->mem, s, products) : NULL;
         dec r;
         if (s && s->n > 0 &&
-            differ(x, y, fold_percent(table->items.v[k]->b, &r, 0) ? &r : NULL, ex)) {
+            differ(x, y, fold_percent(table->items.v[k]->b, &r) ? &r : NULL, ex)) {
             ex->products = s;
             return true;
         }
@@ -611,7 +597,7 @@ static bool find_example(analysis *an, const node *m, const mod_act *x, const mo
         ex->products = products;
         ex->country = (size_t)bitset_next(countries, 0);
         dec r;
-        if (c->kind == N_RATE && differ(x, y, fold_percent(c->a, &r, 0) ? &r : NULL, ex))
+        if (c->kind == N_RATE && differ(x, y, fold_percent(c->a, &r) ? &r : NULL, ex))
             return true;
         if (c->kind == N_RATE_BY && c->flags == BY_ORIGIN &&
             origin_example(an, c, x, y, countries, ex))

@@ -682,3 +682,12 @@ bool program_check(program *p, diag_list *diags) {
     checker_free(&ck);
     return diags->errors == errors_before;
 }
+
+const node *check_through_lets(const node *e) {
+    for (int i = 0; e && i < FOLD_DEPTH; i++) {
+        if (e->kind != N_NAME || e->sym != SYM_DECL || !e->ref || e->ref->kind != N_LET)
+            break;
+        e = e->ref->a;
+    }
+    return e;
+}

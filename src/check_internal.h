@@ -191,6 +191,9 @@ bool ensure_checked(checker *ck, node *d);
 /* Lets are followed a bounded number of times: a cycle of lets is an error
  * of its own and must not hang the folding. */
 #define FOLD_DEPTH 64
+/* check_through_lets: the expression a name of a let stands for, through
+ * lets of lets (at most FOLD_DEPTH); e itself when it names no let. */
+const node *check_through_lets(const node *e);
 
 /* Days [lo, hi), as 64-bit numbers so that "always" fits. */
 typedef struct interval {

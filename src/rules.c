@@ -25,16 +25,12 @@
 
 /* Lets are followed at most FOLD_DEPTH times (check_internal.h). */
 
-static bool fold_duration(const node *e, duration *out, int depth) {
-    if (!e || depth > FOLD_DEPTH)
+static bool fold_duration(const node *e, duration *out) {
+    e = check_through_lets(e);
+    if (!e || e->kind != N_DURATION)
         return false;
-    if (e->kind == N_DURATION) {
-        *out = e->v.dur;
-        return true;
-    }
-    if (e->kind == N_NAME && e->sym == SYM_DECL && e->ref && e->ref->kind == N_LET)
-        return fold_duration(e->ref->a, out, depth + 1);
-    return false;
+    *out = e->v.dur;
+    return true;
 }
 
 static bool fold_date(const node *e, date *out, int depth) {
@@ -52,11 +48,11 @@ static bool fold_date(const node *e, date *out, int depth) {
         op o = (op)e->flags;
         date d;
         duration dur;
-        if (o == OP_ADD && fold_date(e->a, &d, depth + 1) && fold_duration(e->b, &dur, depth + 1))
+        if (o == OP_ADD && fold_date(e->a, &d, depth + 1) && fold_duration(e->b, &dur))
             return date_add_duration(d, dur, 1, out) == DATE_OK;
-        if (o == OP_ADD && fold_duration(e->a, &dur, depth + 1) && fold_date(e->b, &d, depth + 1))
+        if (o == OP_ADD && fold_duration(e->a, &dur) && fold_date(e->b, &d, depth + 1))
             return date_add_duration(d, dur, 1, out) == DATE_OK;
-        if (o == OP_SUB && fold_date(e->a, &d, depth + 1) && fold_duration(e->b, &dur, depth + 1))
+        if (o == OP_SUB && fold_date(e->a, &d, depth + 1) && fold_duration(e->b, &dur))
             return date_add_duration(d, dur, -1, out) == DATE_OK;
         return false;
     }
@@ -67,7 +63,7 @@ static bool fold_date(const node *e, date *out, int depth) {
 
 bool check_const_date(const node *e, date *out) { return fold_date(e, out, 0); }
 
-bool check_const_duration(const node *e, duration *out) { return fold_duration(e, out, 0); }
+bool check_const_duration(const node *e, duration *out) { return fold_duration(e, out); }
 
 bool check_window_bounds(const node *w, date *from, date *until_excl, bool *open_ended) {
     date start, end;
@@ -829,32 +825,39 @@ static void check_importer(checker *ck, node *imp) {
     diag_note(g, keyword_span(ck, ck->p->importer), "the importer is declared here");
 }
 
+/* check_declaration: a declaration that may stand at top level or in a
+ * scenario (cx says which), checked the same way in both; false for the
+ * kinds each place handles itself. */
+static bool check_declaration(checker *ck, const ctx *cx, node *d) {
+    switch (d->kind) {
+    case N_GROUP: case N_PRODUCTS: case N_LET:
+        ensure_checked(ck, d);
+        return true;
+    case N_SCHEDULE:
+        check_schedule(ck, cx, d);
+        return true;
+    case N_MEASURE: case N_PAUSE: case N_CONCESSION:
+        check_rule_decl(ck, d);
+        return true;
+    case N_COMMIT:
+        check_commit(ck, cx, d);
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void check_scenario(checker *ck, node *s) {
     if (!s->name || symtab_get(&ck->p->globals, s->name) != s)
         return;
     ctx cx = { s, ck->nlocals, false };
     for (size_t i = 0; i < s->items.n; i++) {
         node *d = s->items.v[i];
-        switch (d->kind) {
-        case N_DROP:
+        if (d->kind == N_DROP)
             for (size_t k = 0; k < d->items.n; k++)
                 resolve_ref(ck, &cx, d->items.v[k], REF_DROP);
-            break;
-        case N_GROUP: case N_PRODUCTS: case N_LET:
-            ensure_checked(ck, d);
-            break;
-        case N_SCHEDULE:
-            check_schedule(ck, &cx, d);
-            break;
-        case N_MEASURE: case N_PAUSE: case N_CONCESSION:
-            check_rule_decl(ck, d);
-            break;
-        case N_COMMIT:
-            check_commit(ck, &cx, d);
-            break;
-        default:
-            break;
-        }
+        else
+            check_declaration(ck, &cx, d);
     }
 }
 
@@ -933,21 +936,14 @@ void check_file(checker *ck, node *prog) {
     ctx top = { NULL, ck->nlocals, false };
     for (size_t i = 0; i < prog->items.n; i++) {
         node *d = prog->items.v[i];
+        if (check_declaration(ck, &top, d))
+            continue;
         switch (d->kind) {
         case N_IMPORTER:
             check_importer(ck, d);
             break;
-        case N_GROUP: case N_PRODUCTS: case N_LET: case N_ATTRIBUTE:
+        case N_ATTRIBUTE:
             ensure_checked(ck, d);
-            break;
-        case N_SCHEDULE:
-            check_schedule(ck, &top, d);
-            break;
-        case N_MEASURE: case N_PAUSE: case N_CONCESSION:
-            check_rule_decl(ck, d);
-            break;
-        case N_COMMIT:
-            check_commit(ck, &top, d);
             break;
         case N_SCENARIO:
             check_scenario(ck, d);
