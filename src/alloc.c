@@ -16,9 +16,15 @@ typedef union block_header {
     max_align_t align;
 } block_header;
 
-const mem *mem_or_libc(const mem *m) { return m ? m : &mem_libc; }
+const mem *mem_or_libc(const mem *m)
+{
+    return m ? m : &mem_libc;
+}
 
-static void *header_of(void *p) { return (block_header *)p - 1; }
+static void *header_of(void *p)
+{
+    return (block_header *)p - 1;
+}
 
 void *mem_alloc(const mem *m, size_t size)
 {
@@ -54,8 +60,7 @@ void *mem_realloc(const mem *m, void *p, size_t size)
     if (size > SIZE_MAX - sizeof(block_header))
         return NULL;
     block_header *h = header_of(p);
-    block_header *grown =
-        m->fn(m->userdata, h, sizeof *h + h->size, sizeof *h + size);
+    block_header *grown = m->fn(m->userdata, h, sizeof *h + h->size, sizeof *h + size);
     if (!grown)
         return NULL;
     grown->size = size;
@@ -85,10 +90,12 @@ char *mem_strndup(const mem *m, const char *s, size_t n)
     return p;
 }
 
-char *mem_strdup(const mem *m, const char *s) { return mem_strndup(m, s, strlen(s)); }
+char *mem_strdup(const mem *m, const char *s)
+{
+    return mem_strndup(m, s, strlen(s));
+}
 
-bool mem_grow(const mem *m, void *array_ptr, size_t *cap, size_t n, size_t elem_size,
-              size_t first)
+bool mem_grow(const mem *m, void *array_ptr, size_t *cap, size_t n, size_t elem_size, size_t first)
 {
     if (n < *cap)
         return true;

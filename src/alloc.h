@@ -19,7 +19,7 @@
 typedef void *(*mem_fn)(void *userdata, void *ptr, size_t old_size, size_t new_size);
 
 typedef struct mem {
-    mem_fn fn;          /* NULL: the C library's malloc, realloc and free */
+    mem_fn fn; /* NULL: the C library's malloc, realloc and free */
     void *userdata;
 } mem;
 
@@ -44,8 +44,7 @@ char *mem_strdup(const mem *m, const char *s);
  * reallocated to twice *cap elements, or `first` when it has none.  false
  * when out of memory or when the size would overflow; the array is then
  * unchanged.  array_ptr is the address of the caller's `T *`. */
-bool mem_grow(const mem *m, void *array_ptr, size_t *cap, size_t n, size_t elem_size,
-              size_t first);
+bool mem_grow(const mem *m, void *array_ptr, size_t *cap, size_t n, size_t elem_size, size_t first);
 char *mem_strndup(const mem *m, const char *s, size_t n);
 
 #endif

@@ -29,16 +29,14 @@
 /* fold_products: the products of a constant product-set expression, in r;
  * NULL when it is not constant (or memory ran out).  What each form means
  * is sets.h's; this only folds the names. */
-static const pset *fold_products(arena *r, const node *e, int depth) {
+static const pset *fold_products(arena *r, const node *e, int depth)
+{
     if (!e || depth > FOLD_DEPTH)
         return NULL;
     switch (e->kind) {
-    case N_ALL:
-        return pset_all(r);
-    case N_HS:
-        return products_of_code(r, e->v.hs.lo);
-    case N_HS_RANGE:
-        return products_of_range(r, e->v.hs.lo, e->v.hs.hi);
+    case N_ALL: return pset_all(r);
+    case N_HS: return products_of_code(r, e->v.hs.lo);
+    case N_HS_RANGE: return products_of_range(r, e->v.hs.lo, e->v.hs.hi);
     case N_SET: {
         products_literal lit;
         products_literal_init(&lit, r, e->items.n);
@@ -63,14 +61,14 @@ static const pset *fold_products(arena *r, const node *e, int depth) {
         const pset *b = a ? fold_products(r, e->b, depth + 1) : NULL;
         return b ? products_except(r, a, b) : NULL;
     }
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
 /* fold_percent: an ad valorem rate written as a constant (25%, or a let of
  * one); false for anything else. */
-static bool fold_percent(const node *e, dec *out) {
+static bool fold_percent(const node *e, dec *out)
+{
     e = check_through_lets(e);
     if (!e || e->kind != N_PERCENT)
         return false;
@@ -80,14 +78,16 @@ static bool fold_percent(const node *e, dec *out) {
 
 /* The whole rate is a schedule's name: a partial lookup, which may find
  * nothing for a shipment. */
-static bool is_schedule_name(const node *e) {
+static bool is_schedule_name(const node *e)
+{
     return e && e->kind == N_NAME && e->sym == SYM_DECL && e->ref && e->ref->kind == N_SCHEDULE;
 }
 
 /* same_expr: are two expressions written alike (names resolving to the same
  * declarations, lets read through)?  Evaluation is deterministic, so such
  * expressions have the same value on any one shipment. */
-static bool same_expr(const node *a, const node *b, int depth) {
+static bool same_expr(const node *a, const node *b, int depth)
+{
     a = check_through_lets(a);
     b = check_through_lets(b);
     if (!a || !b)
@@ -103,16 +103,14 @@ static bool same_expr(const node *a, const node *b, int depth) {
         if (a->sym != b->sym)
             return false;
         return a->sym == SYM_DECL ? a->ref == b->ref : a->index == b->index;
-    case N_PERCENT: case N_NUMBER: case N_MONEY:
-        return dec_cmp(a->v.num, b->v.num) == 0;
-    case N_DATE:
-        return a->v.day == b->v.day;
-    case N_DURATION:
-        return a->v.dur.count == b->v.dur.count && a->v.dur.unit == b->v.dur.unit;
-    case N_HS: case N_HS_RANGE:
-        return hs_equal(a->v.hs.lo, b->v.hs.lo) && hs_equal(a->v.hs.hi, b->v.hs.hi);
-    default:
-        break;
+    case N_PERCENT:
+    case N_NUMBER:
+    case N_MONEY: return dec_cmp(a->v.num, b->v.num) == 0;
+    case N_DATE: return a->v.day == b->v.day;
+    case N_DURATION: return a->v.dur.count == b->v.dur.count && a->v.dur.unit == b->v.dur.unit;
+    case N_HS:
+    case N_HS_RANGE: return hs_equal(a->v.hs.lo, b->v.hs.lo) && hs_equal(a->v.hs.hi, b->v.hs.hi);
+    default: break;
     }
     if ((a->name || b->name) && (!a->name || !b->name || strcmp(a->name, b->name) != 0))
         return false;
@@ -127,43 +125,44 @@ static bool same_expr(const node *a, const node *b, int depth) {
 
 /* A measure's or modifier's scope as sets, and a modifier's window. */
 typedef struct scope_sets {
-    bool known;            /* `on`, `from` and the window are constant */
-    bitset *countries;     /* `from`, or every country */
-    const pset *products;  /* `on`, or every product */
-    const node *when;      /* the `when` clause, or NULL */
-    interval window;       /* a modifier's `effective` window */
+    bool known;           /* `on`, `from` and the window are constant */
+    bitset *countries;    /* `from`, or every country */
+    const pset *products; /* `on`, or every product */
+    const node *when;     /* the `when` clause, or NULL */
+    interval window;      /* a modifier's `effective` window */
 } scope_sets;
 
 /* What a modifier does to one measure. */
 typedef enum act_kind { ACT_SUSPEND, ACT_SUSPEND_TO, ACT_SET, ACT_CAP, ACT_REDUCE } act_kind;
 
 typedef struct mod_act {
-    const node *mod;      /* the pause or concession */
-    const node *clause;   /* its suspend, set, cap or reduce clause */
-    const node *measure;  /* the measure named; NULL for `suspend all` */
-    const node *rate;     /* `to`, `at` or `by`; NULL for a plain suspend */
+    const node *mod;     /* the pause or concession */
+    const node *clause;  /* its suspend, set, cap or reduce clause */
+    const node *measure; /* the measure named; NULL for `suspend all` */
+    const node *rate;    /* `to`, `at` or `by`; NULL for a plain suspend */
     act_kind kind;
 } mod_act;
 
 typedef struct analysis {
     checker *ck;
     arena mem;
-    scope_sets *measures;      /* by measure index */
-    scope_sets *mods;          /* by modifier index */
-    mod_act *acts;             /* on named measures, grouped by measure */
-    size_t *first;             /* the acts on measure m: [first[m], first[m + 1]) */
-    mod_act *all_acts;         /* `suspend all`: every measure but the exceptions */
+    scope_sets *measures; /* by measure index */
+    scope_sets *mods;     /* by modifier index */
+    mod_act *acts;        /* on named measures, grouped by measure */
+    size_t *first;        /* the acts on measure m: [first[m], first[m + 1]) */
+    mod_act *all_acts;    /* `suspend all`: every measure but the exceptions */
     size_t nall;
-    const mod_act **cand;      /* scratch: the acts on one measure */
+    const mod_act **cand;        /* scratch: the acts on one measure */
     bool *dropped_m, *dropped_k; /* by the scenario being looked at */
-    bool *dropped_anywhere;    /* measures some scenario drops */
-    uint64_t *pairs;           /* modifier pairs reported (malloc'd): 0 is empty */
+    bool *dropped_anywhere;      /* measures some scenario drops */
+    uint64_t *pairs;             /* modifier pairs reported (malloc'd): 0 is empty */
     size_t npairs, cap_pairs;
     size_t first_measure, first_modifier; /* declared since the last check */
 } analysis;
 
 /* out = a & b & c; true when it is not empty. */
-static bool countries_meet(bitset *out, const bitset *a, const bitset *b, const bitset *c) {
+static bool countries_meet(bitset *out, const bitset *a, const bitset *b, const bitset *c)
+{
     bitset_clear(out);
     bitset_union(out, a);
     bitset_intersect(out, b);
@@ -171,7 +170,8 @@ static bool countries_meet(bitset *out, const bitset *a, const bitset *b, const 
     return !bitset_is_empty(out);
 }
 
-static void fold_scope(analysis *an, const node *d, scope_sets *s) {
+static void fold_scope(analysis *an, const node *d, scope_sets *s)
+{
     const node *on = find_clause(d, N_ON), *from = find_clause(d, N_FROM);
     const node *eff = find_clause(d, N_EFFECTIVE);
     s->when = find_clause(d, N_WHEN);
@@ -189,15 +189,16 @@ static void fold_scope(analysis *an, const node *d, scope_sets *s) {
 
 /* ---- Modifiers' actions, grouped by measure ------------------------------- */
 
-static const node *named_measure(const node *name) {
-    return name && name->sym == SYM_DECL && name->ref && name->ref->kind == N_MEASURE
-               ? name->ref
-               : NULL;
+static const node *named_measure(const node *name)
+{
+    return name && name->sym == SYM_DECL && name->ref && name->ref->kind == N_MEASURE ? name->ref
+                                                                                      : NULL;
 }
 
 /* collect_acts: the actions of modifier k, appended to out (NULL: only
  * counted).  Returns how many. */
-static size_t collect_acts(const node *k, mod_act *out) {
+static size_t collect_acts(const node *k, mod_act *out)
+{
     size_t n = 0;
     for (size_t i = 0; i < k->items.n; i++) {
         const node *c = k->items.v[i];
@@ -233,7 +234,8 @@ static size_t collect_acts(const node *k, mod_act *out) {
 
 /* group_acts: every action of every modifier; those on named measures
  * sorted by measure (a counting sort), the `suspend all` ones apart. */
-static bool group_acts(analysis *an) {
+static bool group_acts(analysis *an)
+{
     const node_list *mods = &an->ck->p->decls.modifiers;
     size_t nm = an->ck->p->decls.measures.n, total = 0;
     for (size_t k = 0; k < mods->n; k++)
@@ -265,7 +267,8 @@ static bool group_acts(analysis *an) {
 }
 
 /* Does `suspend all except ...` leave out measure m? */
-static bool excepted(const mod_act *a, const node *m) {
+static bool excepted(const mod_act *a, const node *m)
+{
     for (size_t i = 0; i < a->clause->items.n; i++)
         if (named_measure(a->clause->items.v[i]) == m)
             return true;
@@ -276,7 +279,8 @@ static bool excepted(const mod_act *a, const node *m) {
 
 /* Each scenario is a policy of its own: the base declarations it does not
  * drop, and its own. */
-static void enter_world(analysis *an, const node *scn) {
+static void enter_world(analysis *an, const node *scn)
+{
     const decl_table *t = &an->ck->p->decls;
     memset(an->dropped_m, 0, (t->measures.n ? t->measures.n : 1) * sizeof *an->dropped_m);
     memset(an->dropped_k, 0, (t->modifiers.n ? t->modifiers.n : 1) * sizeof *an->dropped_k);
@@ -292,7 +296,8 @@ static void enter_world(analysis *an, const node *scn) {
     }
 }
 
-static bool in_world(const analysis *an, const node *d, const node *scn) {
+static bool in_world(const analysis *an, const node *d, const node *scn)
+{
     if (d->ref)
         return d->ref == scn;
     return !(d->kind == N_MEASURE ? an->dropped_m : an->dropped_k)[d->index];
@@ -303,7 +308,8 @@ static bool in_world(const analysis *an, const node *d, const node *scn) {
 /* Does rate clause c yield a rate on every shipment of scope s?  A rate
  * expression does; a schedule's name, or a table, only when it has an
  * entry for every product or origin of s. */
-static bool clause_yields(analysis *an, const node *c, const scope_sets *s) {
+static bool clause_yields(analysis *an, const node *c, const scope_sets *s)
+{
     if (c->kind == N_RATE)
         return !is_schedule_name(c->a);
     bitset *countries = country_set(an->ck, &an->mem);
@@ -327,7 +333,8 @@ static bool clause_yields(analysis *an, const node *c, const scope_sets *s) {
 }
 
 /* Is every day of w in a rate window of r whose clause yields on scope s? */
-static bool rates_cover(analysis *an, const node *r, const scope_sets *s, interval w) {
+static bool rates_cover(analysis *an, const node *r, const scope_sets *s, interval w)
+{
     int64_t day = w.lo;
     while (day < w.hi) {
         bool found = false;
@@ -348,7 +355,8 @@ static bool rates_cover(analysis *an, const node *r, const scope_sets *s, interv
 
 /* Can a modifier take measure r away (a plain suspension: a suspended
  * measure replaces nothing) while measure b is in force? */
-static bool may_be_suspended(const analysis *an, const node *r, const node *b) {
+static bool may_be_suspended(const analysis *an, const node *r, const node *b)
+{
     for (size_t i = an->first[r->index]; i < an->first[r->index + 1]; i++) {
         const mod_act *a = &an->acts[i];
         const scope_sets *s = &an->mods[a->mod->index];
@@ -370,7 +378,8 @@ static bool may_be_suspended(const analysis *an, const node *r, const node *b) {
  * rate windows lies in rw and in r's windows of rates that cannot come up
  * empty, no scenario is involved and nothing can suspend r.  (b's own
  * `when` and tables only narrow where b applies.) */
-static bool replaced_everywhere(analysis *an, const node *r, interval rw, const node *b) {
+static bool replaced_everywhere(analysis *an, const node *r, interval rw, const node *b)
+{
     const scope_sets *sr = &an->measures[r->index], *sb = &an->measures[b->index];
     if (r->ref || b->ref || an->dropped_anywhere[r->index] || !sr->known || !sb->known ||
         sr->when || !bitset_is_subset(sb->countries, sr->countries) ||
@@ -391,11 +400,13 @@ static bool replaced_everywhere(analysis *an, const node *r, interval rw, const 
     return any && !may_be_suspended(an, r, b);
 }
 
-static void report_replaced(analysis *an, const node *r, const node *name, const node *b) {
+static void report_replaced(analysis *an, const node *r, const node *name, const node *b)
+{
     checker *ck = an->ck;
     diagnostic *d = diag_add(ck->diags, SEV_WARNING, D_ALWAYS_REPLACED, name_span(ck, b),
                              "measure '%s' is replaced by '%s' wherever it applies; it never "
-                             "charges anything", b->name, r->name);
+                             "charges anything",
+                             b->name, r->name);
     diag_note(d, name->at,
               "'%s' applies to every product, origin and date of '%s', and replaces it here",
               r->name, b->name);
@@ -403,7 +414,8 @@ static void report_replaced(analysis *an, const node *r, const node *name, const
 
 /* W103: each measure replaced everywhere is reported once, with the first
  * measure that replaces it so. */
-static void check_always_replaced(analysis *an) {
+static void check_always_replaced(analysis *an)
+{
     const node_list *ms = &an->ck->p->decls.measures;
     bool *done = arena_alloc(&an->mem, (ms->n ? ms->n : 1) * sizeof *done);
     for (size_t m = 0; done && m < ms->n; m++) {
@@ -440,7 +452,8 @@ typedef struct charge {
     dec rate;
 } charge;
 
-static charge act_charge(const mod_act *a, const dec *own) {
+static charge act_charge(const mod_act *a, const dec *own)
+{
     charge c = { false, false, dec_zero() };
     dec x;
     if (a->kind == ACT_SUSPEND) {
@@ -463,7 +476,8 @@ static charge act_charge(const mod_act *a, const dec *own) {
 /* Do x and y end in the same charge whatever the measure's rate?  Two
  * plain suspensions do, and two actions of one kind with rates written
  * alike (`set` and `suspend ... to` are one kind). */
-static bool same_effect(const mod_act *x, const mod_act *y) {
+static bool same_effect(const mod_act *x, const mod_act *y)
+{
     if (x->kind == ACT_SUSPEND || y->kind == ACT_SUSPEND)
         return x->kind == y->kind;
     act_kind kx = x->kind == ACT_SUSPEND_TO ? ACT_SET : x->kind;
@@ -476,14 +490,15 @@ typedef struct example {
     size_t country;
     const pset *products;
     int64_t day;
-    bool own_known;     /* the measure's rate there is a constant */
+    bool own_known; /* the measure's rate there is a constant */
     dec own;
-    charge cx, cy;      /* what each modifier makes it charge */
+    charge cx, cy; /* what each modifier makes it charge */
 } example;
 
 /* differ: can x and y make the measure charge differently where its own
  * rate is *own (NULL: not known)?  Records the charges in ex. */
-static bool differ(const mod_act *x, const mod_act *y, const dec *own, example *ex) {
+static bool differ(const mod_act *x, const mod_act *y, const dec *own, example *ex)
+{
     ex->cx = act_charge(x, own);
     ex->cy = act_charge(y, own);
     ex->own_known = own != NULL;
@@ -498,7 +513,8 @@ static bool differ(const mod_act *x, const mod_act *y, const dec *own, example *
 
 /* The entry of a by-origin table for country i: listed by itself, or else
  * in a group. */
-static const node *origin_entry(checker *ck, const node *table, size_t i) {
+static const node *origin_entry(checker *ck, const node *table, size_t i)
+{
     for (int pass = 0; pass < 2; pass++) {
         for (size_t k = 0; k < table->items.n; k++) {
             const node *key = table->items.v[k]->a, *d = key->sym == SYM_DECL ? key->ref : NULL;
@@ -519,7 +535,8 @@ static const node *origin_entry(checker *ck, const node *table, size_t i) {
 /* The first country of `countries` whose entry in a by-origin table makes
  * x and y disagree. */
 static bool origin_example(analysis *an, const node *table, const mod_act *x, const mod_act *y,
-                           const bitset *countries, example *ex) {
+                           const bitset *countries, example *ex)
+{
     for (size_t i = 0; i < an->ck->p->decls.countries.n; i++) {
         const node *entry = bitset_has(countries, i) ? origin_entry(an->ck, table, i) : NULL;
         dec r;
@@ -534,7 +551,8 @@ static bool origin_example(analysis *an, const node *table, const mod_act *x, co
 /* The products whose longest matching key in a by-product table is entry
  * k's: its codes, less those of longer keys (keys of one length do not
  * overlap). */
-static const pset *entry_products(arena *r, const node *table, size_t k) {
+static const pset *entry_products(arena *r, const node *table, size_t k)
+{
     const node *key = table->items.v[k]->a;
     const pset *s = fold_products(r, key, 0);
     for (size_t j = 0; s && j < table->items.n; j++) {
@@ -549,7 +567,8 @@ static const pset *entry_products(arena *r, const node *table, size_t k) {
 }
 
 static bool product_example(analysis *an, const node *table, const mod_act *x, const mod_act *y,
-                            const pset *products, example *ex) {
+                            const pset *products, example *ex)
+{
     for (size_t k = 0; k < table->items.n; k++) {
         const node *key = table->items.v[k]->a;
         if (key->kind != N_HS && key->kind != N_HS_RANGE)
@@ -557,8 +576,7 @@ static bool product_example(analysis *an, const node *table, const mod_act *x, c
         const pset *s = entry_products(&an->mem, table, k);
         s = s ? pset_intersect(&an->mem, s, products) : NULL;
         dec r;
-        if (s && s->n > 0 &&
-            differ(x, y, fold_percent(table->items.v[k]->b, &r) ? &r : NULL, ex)) {
+        if (s && s->n > 0 && differ(x, y, fold_percent(table->items.v[k]->b, &r) ? &r : NULL, ex)) {
             ex->products = s;
             return true;
         }
@@ -568,7 +586,8 @@ static bool product_example(analysis *an, const node *table, const mod_act *x, c
 
 /* The first day of a window; the last of one with no start; any day of
  * one in force at all times. */
-static int64_t first_day(interval w) {
+static int64_t first_day(interval w)
+{
     date any = 0;
     if (w.lo != INT64_MIN)
         return w.lo;
@@ -583,8 +602,8 @@ static int64_t first_day(interval w) {
  * can make m charge differently.  Rate clauses are tried in order; in a
  * table, entries (or countries) in order. */
 static bool find_example(analysis *an, const node *m, const mod_act *x, const mod_act *y,
-                         interval w, const bitset *countries, const pset *products,
-                         example *ex) {
+                         interval w, const bitset *countries, const pset *products, example *ex)
+{
     for (size_t i = 0; i < m->items.n; i++) {
         const node *c = m->items.v[i];
         interval ci;
@@ -611,7 +630,8 @@ static bool find_example(analysis *an, const node *m, const mod_act *x, const mo
 
 /* A product of the set to show: the code (fewest digits) that starts its
  * first interval, from chapter 01 on when it can (there is no chapter 00). */
-static hs_code example_product(arena *r, const pset *s) {
+static hs_code example_product(arena *r, const pset *s)
+{
     hs_interval real = { HS_SPACE / 100, HS_SPACE - 1 };
     const pset *from01 = pset_intersect(r, s, pset_from_intervals(r, &real, 1));
     if (from01 && from01->n > 0)
@@ -626,10 +646,12 @@ static hs_code example_product(arena *r, const pset *s) {
     return c;
 }
 
-static const char *act_phrase(const checker *ck, const mod_act *a, char *buf, size_t n) {
+static const char *act_phrase(const checker *ck, const mod_act *a, char *buf, size_t n)
+{
     static const char *const verbs[] = {
-        [ACT_SUSPEND] = "suspends it", [ACT_SUSPEND_TO] = "suspends it to",
-        [ACT_SET] = "sets it to", [ACT_CAP] = "caps it at", [ACT_REDUCE] = "reduces it by",
+        [ACT_SUSPEND] = "suspends it",  [ACT_SUSPEND_TO] = "suspends it to",
+        [ACT_SET] = "sets it to",       [ACT_CAP] = "caps it at",
+        [ACT_REDUCE] = "reduces it by",
     };
     char rate[48] = "";
     if (a->rate)
@@ -638,7 +660,8 @@ static const char *act_phrase(const checker *ck, const mod_act *a, char *buf, si
     return buf;
 }
 
-static const char *charge_phrase(const charge *c, char *buf, size_t n) {
+static const char *charge_phrase(const charge *c, char *buf, size_t n)
+{
     if (c->suspended) {
         snprintf(buf, n, "suspends it");
     } else {
@@ -652,7 +675,8 @@ static const char *charge_phrase(const charge *c, char *buf, size_t n) {
 /* The shipment of an example, as the user would write it, and what
  * happens to it. */
 static void example_note(analysis *an, diagnostic *d, const node *m, const mod_act *x,
-                         const mod_act *y, const example *ex) {
+                         const mod_act *y, const example *ex)
+{
     char product[HS_FMT_MAX], day[11], outcome[256] = "", whens[256] = "";
     hs_format(example_product(&an->mem, ex->products), product);
     date_format((date)ex->day, day);
@@ -687,19 +711,23 @@ static void example_note(analysis *an, diagnostic *d, const node *m, const mod_a
 }
 
 static void report_conflict(analysis *an, const node *m, const mod_act *x, const mod_act *y,
-                            const example *ex) {
+                            const example *ex)
+{
     char a[96], b[96];
-    diagnostic *d = diag_add(an->ck->diags, SEV_WARNING, D_MAY_CONFLICT, y->clause->at,
-                             "%s '%s' and %s '%s' can conflict on measure '%s': one %s, the "
-                             "other %s", decl_kind_keyword(x->mod->kind), x->mod->name,
-                             decl_kind_keyword(y->mod->kind), y->mod->name, m->name,
-                             act_phrase(an->ck, x, a, sizeof a), act_phrase(an->ck, y, b, sizeof b));
+    diagnostic *d =
+        diag_add(an->ck->diags, SEV_WARNING, D_MAY_CONFLICT, y->clause->at,
+                 "%s '%s' and %s '%s' can conflict on measure '%s': one %s, the "
+                 "other %s",
+                 decl_kind_keyword(x->mod->kind), x->mod->name, decl_kind_keyword(y->mod->kind),
+                 y->mod->name, m->name, act_phrase(an->ck, x, a, sizeof a),
+                 act_phrase(an->ck, y, b, sizeof b));
     diag_note(d, x->clause->at, "%s '%s' is here; declare which wins with 'overrides'",
               decl_kind_keyword(x->mod->kind), x->mod->name);
     example_note(an, d, m, x, y, ex);
 }
 
-static bool overrides(const node *k, const node *other) {
+static bool overrides(const node *k, const node *other)
+{
     for (size_t i = 0; i < k->items.n; i++) {
         const node *c = k->items.v[i];
         for (size_t j = 0; c->kind == N_OVERRIDES && j < c->items.n; j++)
@@ -709,13 +737,15 @@ static bool overrides(const node *k, const node *other) {
     return false;
 }
 
-static size_t pair_slot(uint64_t key, size_t cap) {
+static size_t pair_slot(uint64_t key, size_t cap)
+{
     return (size_t)(key * UINT64_C(0x9E3779B97F4A7C15) >> 32) & (cap - 1);
 }
 
 /* pair_seen: has the pair of modifiers (lo, hi) been reported?  Adds it.
  * An open-addressing set of keys lo * 2^32 + hi + 1 (0 marks a free slot). */
-static bool pair_seen(analysis *an, size_t lo, size_t hi) {
+static bool pair_seen(analysis *an, size_t lo, size_t hi)
+{
     if (2 * (an->npairs + 1) > an->cap_pairs) {
         size_t cap = an->cap_pairs ? 2 * an->cap_pairs : 64;
         uint64_t *v = mem_calloc(an->ck->p->arena->mem, cap, sizeof *v);
@@ -752,13 +782,15 @@ static void check_pair(analysis *an, const node *m, const mod_act *x, const mod_
 
 /* check_pair_in: check_pair, giving back what it allocated (the arena
  * would otherwise grow with the number of pairs). */
-static void check_pair_in(analysis *an, const node *m, const mod_act *x, const mod_act *y) {
+static void check_pair_in(analysis *an, const node *m, const mod_act *x, const mod_act *y)
+{
     arena_mark mark = arena_save(&an->mem);
     check_pair(an, m, x, y);
     arena_restore(&an->mem, mark);
 }
 
-static void check_pair(analysis *an, const node *m, const mod_act *x, const mod_act *y) {
+static void check_pair(analysis *an, const node *m, const mod_act *x, const mod_act *y)
+{
     const node *kx = x->mod, *ky = y->mod;
     const scope_sets *sx = &an->mods[kx->index], *sy = &an->mods[ky->index];
     const scope_sets *sm = &an->measures[m->index];
@@ -781,7 +813,8 @@ static void check_pair(analysis *an, const node *m, const mod_act *x, const mod_
 
 /* The actions on measure m of the modifiers of the world scn, in the
  * order the modifiers are declared. */
-static size_t acts_on(analysis *an, const node *m, const node *scn) {
+static size_t acts_on(analysis *an, const node *m, const node *scn)
+{
     size_t n = 0;
     for (size_t i = an->first[m->index]; i < an->first[m->index + 1]; i++)
         if (in_world(an, an->acts[i].mod, scn))
@@ -792,7 +825,8 @@ static size_t acts_on(analysis *an, const node *m, const node *scn) {
     return n;
 }
 
-static int compare_acts(const void *a, const void *b) {
+static int compare_acts(const void *a, const void *b)
+{
     const mod_act *x = *(const mod_act *const *)a, *y = *(const mod_act *const *)b;
     return x->mod->index < y->mod->index ? -1 : x->mod->index > y->mod->index;
 }
@@ -800,7 +834,8 @@ static int compare_acts(const void *a, const void *b) {
 /* check_world: every pair of modifiers of the world scn (NULL: the base
  * policy) acting on one measure.  In a scenario only pairs with one of its
  * own modifiers are new: the others were looked at in the base policy. */
-static void check_world(analysis *an, const node *scn) {
+static void check_world(analysis *an, const node *scn)
+{
     const node_list *ms = &an->ck->p->decls.measures;
     enter_world(an, scn);
     for (size_t m = 0; m < ms->n; m++) {
@@ -815,7 +850,8 @@ static void check_world(analysis *an, const node *scn) {
     }
 }
 
-static bool has_own_modifiers(const node *scn) {
+static bool has_own_modifiers(const node *scn)
+{
     for (size_t i = 0; i < scn->items.n; i++)
         if (decl_kind_class(scn->items.v[i]->kind) == DC_MODIFIER)
             return true;
@@ -824,7 +860,8 @@ static bool has_own_modifiers(const node *scn) {
 
 /* ---- W103 and W104 together ------------------------------------------------ */
 
-static bool analysis_init(analysis *an, checker *ck, size_t first_measure, size_t first_modifier) {
+static bool analysis_init(analysis *an, checker *ck, size_t first_measure, size_t first_modifier)
+{
     const decl_table *t = &ck->p->decls;
     memset(an, 0, sizeof *an);
     an->ck = ck;
@@ -837,8 +874,8 @@ static bool analysis_init(analysis *an, checker *ck, size_t first_measure, size_
     an->dropped_m = arena_alloc(&an->mem, nm * sizeof *an->dropped_m);
     an->dropped_k = arena_alloc(&an->mem, nk * sizeof *an->dropped_k);
     an->dropped_anywhere = arena_alloc(&an->mem, nm * sizeof *an->dropped_anywhere);
-    if (!an->measures || !an->mods || !an->dropped_m || !an->dropped_k ||
-        !an->dropped_anywhere || !group_acts(an))
+    if (!an->measures || !an->mods || !an->dropped_m || !an->dropped_k || !an->dropped_anywhere ||
+        !group_acts(an))
         return false;
     for (size_t i = 0; i < t->measures.n; i++)
         fold_scope(an, t->measures.v[i], &an->measures[i]);
@@ -855,7 +892,8 @@ static bool analysis_init(analysis *an, checker *ck, size_t first_measure, size_
 /* W103 and W104, on a policy that checked clean (they reason about what
  * the policy means, which errors leave unsettled).  Reported for
  * declarations loaded since the last check. */
-void check_policy_meaning(checker *ck, size_t first_measure, size_t first_modifier) {
+void check_policy_meaning(checker *ck, size_t first_measure, size_t first_modifier)
+{
     analysis an;
     if (analysis_init(&an, ck, first_measure, first_modifier)) {
         check_always_replaced(&an);
@@ -870,4 +908,3 @@ void check_policy_meaning(checker *ck, size_t first_measure, size_t first_modifi
     mem_free(ck->p->arena->mem, an.pairs);
     arena_free(&an.mem);
 }
-

@@ -24,14 +24,14 @@
 #include "run.h"
 #include "value.h"
 
-
 static void set_error(levy_policy *p, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 
-static void set_error(levy_policy *p, const char *fmt, ...) {
+static void set_error(levy_policy *p, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->error, sizeof p->error, fmt, ap);
@@ -40,9 +40,13 @@ static void set_error(levy_policy *p, const char *fmt, ...) {
 
 static void deliver_pending(levy_policy *p);
 
-const char *levy_version(void) { return LEVY_VERSION_STRING; }
+const char *levy_version(void)
+{
+    return LEVY_VERSION_STRING;
+}
 
-const char *levy_status_string(levy_status status) {
+const char *levy_status_string(levy_status status)
+{
     switch (status) {
     case LEVY_OK: return "ok";
     case LEVY_ERROR_IO: return "a file could not be read";
@@ -56,12 +60,14 @@ const char *levy_status_string(levy_status status) {
     return "unknown status";
 }
 
-static bool is_directory(const char *path) {
+static bool is_directory(const char *path)
+{
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-void levy_config_init(levy_config *config) {
+void levy_config_init(levy_config *config)
+{
     if (!config)
         return;
     memset(config, 0, sizeof *config);
@@ -70,7 +76,8 @@ void levy_config_init(levy_config *config) {
 
 /* The members of a host's config that its size covers, the rest zero: a
  * host built against an older, shorter levy_config keeps working. */
-void api_config_copy(levy_config *to, const levy_config *from) {
+void api_config_copy(levy_config *to, const levy_config *from)
+{
     levy_config_init(to);
     if (!from || from->size < sizeof to->size)
         return;
@@ -78,7 +85,8 @@ void api_config_copy(levy_config *to, const levy_config *from) {
     to->size = sizeof *to;
 }
 
-mem api_mem_of(const levy_config *config) {
+mem api_mem_of(const levy_config *config)
+{
     mem m = mem_libc;
     if (config && config->alloc) {
         m.fn = config->alloc;
@@ -87,9 +95,13 @@ mem api_mem_of(const levy_config *config) {
     return m;
 }
 
-levy_policy *levy_policy_new(void) { return levy_policy_new_with(NULL); }
+levy_policy *levy_policy_new(void)
+{
+    return levy_policy_new_with(NULL);
+}
 
-levy_policy *levy_policy_new_with(const levy_config *config) {
+levy_policy *levy_policy_new_with(const levy_config *config)
+{
     levy_config c;
     api_config_copy(&c, config);
     mem m = api_mem_of(&c);
@@ -115,7 +127,8 @@ levy_policy *levy_policy_new_with(const levy_config *config) {
     return p;
 }
 
-void levy_policy_free(levy_policy *p) {
+void levy_policy_free(levy_policy *p)
+{
     if (!p)
         return;
     if (p->compiled_init)
@@ -133,9 +146,13 @@ void levy_policy_free(levy_policy *p) {
     mem_free(&m, p);
 }
 
-const char *levy_policy_error(const levy_policy *p) { return p ? p->error : ""; }
+const char *levy_policy_error(const levy_policy *p)
+{
+    return p ? p->error : "";
+}
 
-levy_status levy_policy_add_search_path(levy_policy *p, const char *folder) {
+levy_status levy_policy_add_search_path(levy_policy *p, const char *folder)
+{
     if (!p || !folder)
         return LEVY_ERROR_ARGUMENT;
     char **grown = mem_realloc(&p->mem, p->search_path, (p->nsearch + 2) * sizeof *grown);
@@ -149,7 +166,8 @@ levy_status levy_policy_add_search_path(levy_policy *p, const char *folder) {
     return LEVY_OK;
 }
 
-levy_status levy_policy_set_stdlib_dir(levy_policy *p, const char *folder) {
+levy_status levy_policy_set_stdlib_dir(levy_policy *p, const char *folder)
+{
     if (!p)
         return LEVY_ERROR_ARGUMENT;
     char *copy = folder ? mem_strdup(&p->mem, folder) : NULL;
@@ -160,7 +178,8 @@ levy_status levy_policy_set_stdlib_dir(levy_policy *p, const char *folder) {
     return LEVY_OK;
 }
 
-static load_options options_of(const levy_policy *p) {
+static load_options options_of(const levy_policy *p)
+{
     load_options o = { (const char *const *)p->search_path, p->stdlib_dir, p->cache,
                        p->config.import, p->config.import_userdata };
     return o;
@@ -168,7 +187,8 @@ static load_options options_of(const levy_policy *p) {
 
 /* A load fails when it added an error, even one the loader went on after
  * (an import that is not found): the caller must not take it for clean. */
-static levy_status after_load(levy_policy *p, bool ok, size_t errors_before, const char *what) {
+static levy_status after_load(levy_policy *p, bool ok, size_t errors_before, const char *what)
+{
     deliver_pending(p);
     if (ok && p->diags.errors == errors_before)
         return LEVY_OK;
@@ -178,7 +198,8 @@ static levy_status after_load(levy_policy *p, bool ok, size_t errors_before, con
 
 /* A policy is loaded, then checked once: what is checked and compiled
  * does not change under an evaluation. */
-static bool loading_allowed(levy_policy *p) {
+static bool loading_allowed(levy_policy *p)
+{
     if (!p->checked)
         return true;
     set_error(p, "load every file before levy_policy_check; start a new policy to add more");
@@ -187,7 +208,8 @@ static bool loading_allowed(levy_policy *p) {
 
 static levy_status load_stream(levy_policy *p, const char *path, FILE *f);
 
-levy_status levy_policy_load_file(levy_policy *p, const char *path) {
+levy_status levy_policy_load_file(levy_policy *p, const char *path)
+{
     if (!p || !path)
         return LEVY_ERROR_ARGUMENT;
     if (!loading_allowed(p))
@@ -213,7 +235,8 @@ levy_status levy_policy_load_file(levy_policy *p, const char *path) {
 /* load_stream: a file that is not a regular one (a pipe, a terminal) can
  * be read only once and has no folder: read it whole, as a string named
  * path, whose imports are found from the current folder.  Closes f. */
-static levy_status load_stream(levy_policy *p, const char *path, FILE *f) {
+static levy_status load_stream(levy_policy *p, const char *path, FILE *f)
+{
     strbuf text;
     sb_init(&text, &p->mem);
     char chunk[16384];
@@ -237,7 +260,8 @@ static levy_status load_stream(levy_policy *p, const char *path, FILE *f) {
 }
 
 levy_status levy_policy_load_expression(levy_policy *p, const char *name, const char *text,
-                                        size_t len) {
+                                        size_t len)
+{
     if (!p || !text)
         return LEVY_ERROR_ARGUMENT;
     int first = (int)p->sources.count;
@@ -247,8 +271,8 @@ levy_status levy_policy_load_expression(levy_policy *p, const char *name, const 
     return st;
 }
 
-levy_status levy_policy_load_string(levy_policy *p, const char *name, const char *text,
-                                    size_t len) {
+levy_status levy_policy_load_string(levy_policy *p, const char *name, const char *text, size_t len)
+{
     if (!p || !text)
         return LEVY_ERROR_ARGUMENT;
     if (!loading_allowed(p))
@@ -260,7 +284,8 @@ levy_status levy_policy_load_string(levy_policy *p, const char *name, const char
                       shown);
 }
 
-levy_status levy_policy_check(levy_policy *p) {
+levy_status levy_policy_check(levy_policy *p)
+{
     if (!p)
         return LEVY_ERROR_ARGUMENT;
     if (p->diags.errors > 0) {
@@ -302,7 +327,8 @@ levy_status levy_policy_check(levy_policy *p) {
 /* The handle of scenario number k (in p->prog.decls.scenarios), compiled
  * on first use.  Handles live in p->scenarios, which is made once the
  * policy is valid, so a handle's address stays put. */
-static levy_status scenario_handle(levy_policy *p, size_t k, const levy_scenario **out) {
+static levy_status scenario_handle(levy_policy *p, size_t k, const levy_scenario **out)
+{
     levy_scenario *h = &p->scenarios[k];
     if (h->failed)
         return LEVY_ERROR_INVALID;
@@ -326,7 +352,8 @@ static levy_status scenario_handle(levy_policy *p, size_t k, const levy_scenario
     return LEVY_OK;
 }
 
-levy_status levy_policy_scenario(levy_policy *p, const char *name, const levy_scenario **out) {
+levy_status levy_policy_scenario(levy_policy *p, const char *name, const levy_scenario **out)
+{
     if (out)
         *out = NULL;
     if (!p || !name || !out)
@@ -347,17 +374,28 @@ levy_status levy_policy_scenario(levy_policy *p, const char *name, const levy_sc
     return LEVY_ERROR_NOT_FOUND;
 }
 
-const char *levy_scenario_name(const levy_scenario *scenario) {
+const char *levy_scenario_name(const levy_scenario *scenario)
+{
     return scenario ? scenario->decl->name : "";
 }
 
-size_t levy_policy_diagnostic_count(const levy_policy *p) { return p ? p->diags.count : 0; }
-size_t levy_policy_error_count(const levy_policy *p) { return p ? p->diags.errors : 0; }
-size_t levy_policy_warning_count(const levy_policy *p) { return p ? p->diags.warnings : 0; }
+size_t levy_policy_diagnostic_count(const levy_policy *p)
+{
+    return p ? p->diags.count : 0;
+}
+size_t levy_policy_error_count(const levy_policy *p)
+{
+    return p ? p->diags.errors : 0;
+}
+size_t levy_policy_warning_count(const levy_policy *p)
+{
+    return p ? p->diags.warnings : 0;
+}
 
 /* Where a span is, as the API shows it: the file's name and lines that
  * count the file's offset (REPL input). */
-static void place_of(const source_set *srcs, span at, levy_diagnostic *out) {
+static void place_of(const source_set *srcs, span at, levy_diagnostic *out)
+{
     const source_text *src = source_set_get(srcs, at.file);
     out->file = src ? src->name : "";
     int off = src ? src->line_offset : 0;
@@ -367,15 +405,19 @@ static void place_of(const source_set *srcs, span at, levy_diagnostic *out) {
     out->end_column = at.last_column;
 }
 
-static void public_diagnostic(const source_set *srcs, const diagnostic *d, levy_diagnostic *out) {
-    out->severity = d->sev == SEV_ERROR ? LEVY_ERROR : d->sev == SEV_WARNING ? LEVY_WARNING : LEVY_NOTE;
+static void public_diagnostic(const source_set *srcs, const diagnostic *d, levy_diagnostic *out)
+{
+    out->severity = d->sev == SEV_ERROR     ? LEVY_ERROR
+                    : d->sev == SEV_WARNING ? LEVY_WARNING
+                                            : LEVY_NOTE;
     out->code = d->code ? d->code : "";
     out->message = d->message;
     place_of(srcs, d->at, out);
     out->note_count = d->nnotes;
 }
 
-static void public_note(const source_set *srcs, const diag_note_t *n, levy_diagnostic *out) {
+static void public_note(const source_set *srcs, const diag_note_t *n, levy_diagnostic *out)
+{
     out->severity = LEVY_NOTE;
     out->code = "";
     out->message = n->message;
@@ -384,7 +426,8 @@ static void public_note(const source_set *srcs, const diag_note_t *n, levy_diagn
 }
 
 void api_deliver_diagnostic(levy_diagnostic_fn fn, void *userdata, const source_set *srcs,
-                            const diagnostic *d) {
+                            const diagnostic *d)
+{
     if (!fn)
         return;
     levy_diagnostic pub;
@@ -401,13 +444,15 @@ void api_deliver_diagnostic(levy_diagnostic_fn fn, void *userdata, const source_
 /* Hand the diagnostics added since the last delivery to the host's
  * callback.  Called as each call that can add some returns (before a
  * sort, so that what was delivered is a prefix of the list). */
-static void deliver_pending(levy_policy *p) {
+static void deliver_pending(levy_policy *p)
+{
     for (; p->delivered < p->diags.count; p->delivered++)
         api_deliver_diagnostic(p->config.diagnostic, p->config.diagnostic_userdata, &p->sources,
                                &p->diags.items[p->delivered]);
 }
 
-levy_status levy_policy_diagnostic(const levy_policy *p, size_t i, levy_diagnostic *out) {
+levy_status levy_policy_diagnostic(const levy_policy *p, size_t i, levy_diagnostic *out)
+{
     if (!p || !out)
         return LEVY_ERROR_ARGUMENT;
     if (i >= p->diags.count)
@@ -417,7 +462,8 @@ levy_status levy_policy_diagnostic(const levy_policy *p, size_t i, levy_diagnost
 }
 
 levy_status levy_policy_diagnostic_note(const levy_policy *p, size_t i, size_t k,
-                                        levy_diagnostic *out) {
+                                        levy_diagnostic *out)
+{
     if (!p || !out)
         return LEVY_ERROR_ARGUMENT;
     if (i >= p->diags.count || k >= p->diags.items[i].nnotes)
@@ -426,7 +472,8 @@ levy_status levy_policy_diagnostic_note(const levy_policy *p, size_t i, size_t k
     return LEVY_OK;
 }
 
-void levy_policy_clear_diagnostics(levy_policy *p) {
+void levy_policy_clear_diagnostics(levy_policy *p)
+{
     if (!p)
         return;
     diag_list_clear(&p->diags);
@@ -434,18 +481,21 @@ void levy_policy_clear_diagnostics(levy_policy *p) {
 }
 
 /* write_text: passes what b holds to write (if anything), and frees b. */
-static void write_text(strbuf *b, levy_write_fn write, void *userdata) {
+static void write_text(strbuf *b, levy_write_fn write, void *userdata)
+{
     if (b->len > 0 && write)
         write(userdata, sb_cstr(b), b->len);
     sb_free(b);
 }
 
-void levy_policy_write_diagnostics(const levy_policy *p, levy_format format,
-                                   levy_write_fn write, void *userdata) {
+void levy_policy_write_diagnostics(const levy_policy *p, levy_format format, levy_write_fn write,
+                                   void *userdata)
+{
     if (!p || !write)
         return;
-    diag_format f = format == LEVY_FORMAT_JSON ? DIAG_JSON
-                  : format == LEVY_FORMAT_GITHUB ? DIAG_GITHUB : DIAG_TEXT;
+    diag_format f = format == LEVY_FORMAT_JSON     ? DIAG_JSON
+                    : format == LEVY_FORMAT_GITHUB ? DIAG_GITHUB
+                                                   : DIAG_TEXT;
     strbuf text;
     sb_init(&text, &p->mem);
     diag_format_list(&text, &p->sources, &p->diags, f);
@@ -453,7 +503,8 @@ void levy_policy_write_diagnostics(const levy_policy *p, levy_format format,
 }
 
 levy_status levy_debug_dump_ast(const char *path, levy_write_fn out, levy_write_fn err,
-                                void *userdata) {
+                                void *userdata)
+{
     if (!path || !out || !err)
         return LEVY_ERROR_ARGUMENT;
     /* No policy, so no host allocator: the C library's. */
@@ -489,7 +540,8 @@ levy_status levy_debug_dump_ast(const char *path, levy_write_fn out, levy_write_
     return result;
 }
 
-char *levy_format_decimal(int64_t units, levy_decimal_style style, char *buf, size_t n) {
+char *levy_format_decimal(int64_t units, levy_decimal_style style, char *buf, size_t n)
+{
     if (!buf || n == 0)
         return buf;
     dec d = dec_from_units(units);
@@ -506,13 +558,14 @@ char *levy_format_decimal(int64_t units, levy_decimal_style style, char *buf, si
 
 struct levy_shipment {
     const levy_policy *policy;
-    mem alloc;     /* the policy's allocator (a copy, as for a result) */
-    arena mem;     /* field texts */
+    mem alloc; /* the policy's allocator (a copy, as for a result) */
+    arena mem; /* field texts */
     shipment *ship;
     char error[256];
 };
 
-levy_shipment *levy_shipment_new(const levy_policy *policy) {
+levy_shipment *levy_shipment_new(const levy_policy *policy)
+{
     if (!policy || !policy->valid)
         return NULL;
     levy_shipment *s = mem_calloc(&policy->mem, 1, sizeof *s);
@@ -529,7 +582,8 @@ levy_shipment *levy_shipment_new(const levy_policy *policy) {
     return s;
 }
 
-void levy_shipment_free(levy_shipment *s) {
+void levy_shipment_free(levy_shipment *s)
+{
     if (!s)
         return;
     arena_free(&s->mem);
@@ -537,14 +591,19 @@ void levy_shipment_free(levy_shipment *s) {
     mem_free(&m, s);
 }
 
-void levy_shipment_clear(levy_shipment *s) {
+void levy_shipment_clear(levy_shipment *s)
+{
     if (s)
         ship_clear(s->ship);
 }
 
-const char *levy_shipment_error(const levy_shipment *s) { return s ? s->error : ""; }
+const char *levy_shipment_error(const levy_shipment *s)
+{
+    return s ? s->error : "";
+}
 
-levy_status levy_shipment_set(levy_shipment *s, const char *field, const char *text) {
+levy_status levy_shipment_set(levy_shipment *s, const char *field, const char *text)
+{
     if (!s || !field || !text)
         return LEVY_ERROR_ARGUMENT;
     const program *prog = &s->policy->prog;
@@ -570,7 +629,7 @@ struct levy_result {
        without a policy, so its scratch memory adopts the policy's
        allocator when it is first used with it. */
     mem alloc;
-    arena mem;           /* the assessment and the texts handed out */
+    arena mem; /* the assessment and the texts handed out */
     assessment a;
     bool ok;
     levy_charge *charges;
@@ -579,7 +638,8 @@ struct levy_result {
     char error[768];
 };
 
-levy_result *levy_result_new(void) {
+levy_result *levy_result_new(void)
+{
     levy_result *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
@@ -589,7 +649,8 @@ levy_result *levy_result_new(void) {
     return r;
 }
 
-void levy_result_free(levy_result *r) {
+void levy_result_free(levy_result *r)
+{
     if (!r)
         return;
     arena_free(&r->mem);
@@ -597,11 +658,15 @@ void levy_result_free(levy_result *r) {
     free(r);
 }
 
-const char *levy_result_error(const levy_result *r) { return r ? r->error : ""; }
+const char *levy_result_error(const levy_result *r)
+{
+    return r ? r->error : "";
+}
 
 /* result_adopt: r's scratch memory from m from now on (what it held is
  * given back to the allocator it came from). */
-static void result_adopt(levy_result *r, const mem *m) {
+static void result_adopt(levy_result *r, const mem *m)
+{
     if (r->alloc.fn == m->fn && r->alloc.userdata == m->userdata)
         return;
     arena_free(&r->mem);
@@ -609,7 +674,8 @@ static void result_adopt(levy_result *r, const mem *m) {
     r->alloc = *m;
 }
 
-static const char *arena_text(arena *a, strbuf *b) {
+static const char *arena_text(arena *a, strbuf *b)
+{
     const char *t = arena_strndup(a, sb_cstr(b), b->len);
     sb_clear(b);
     return t ? t : "";
@@ -617,7 +683,8 @@ static const char *arena_text(arena *a, strbuf *b) {
 
 /* The charges and exclusions as the API hands them out, built once per
  * evaluation so that the accessors are cheap and their strings stable. */
-static bool result_publish(levy_result *r) {
+static bool result_publish(levy_result *r)
+{
     const assessment *a = &r->a;
     r->charges = arena_alloc(&r->mem, (a->napplied + 1) * sizeof *r->charges);
     r->exclusions = arena_alloc(&r->mem, (a->nskipped + 1) * sizeof *r->exclusions);
@@ -648,7 +715,8 @@ static bool result_publish(levy_result *r) {
 }
 
 levy_status levy_evaluate(const levy_policy *policy, const levy_scenario *scenario,
-                          const levy_shipment *s, levy_result *r) {
+                          const levy_shipment *s, levy_result *r)
+{
     if (!policy || !s || !r)
         return LEVY_ERROR_ARGUMENT;
     result_adopt(r, &policy->mem);
@@ -688,15 +756,23 @@ levy_status levy_evaluate(const levy_policy *policy, const levy_scenario *scenar
     return LEVY_OK;
 }
 
-int64_t levy_result_rate(const levy_result *r) {
+int64_t levy_result_rate(const levy_result *r)
+{
     return r && r->ok ? r->a.total.ad_valorem.units : 0;
 }
 
-int64_t levy_result_duty(const levy_result *r) { return r && r->ok ? r->a.duty.units : 0; }
+int64_t levy_result_duty(const levy_result *r)
+{
+    return r && r->ok ? r->a.duty.units : 0;
+}
 
-size_t levy_result_charge_count(const levy_result *r) { return r && r->ok ? r->a.napplied : 0; }
+size_t levy_result_charge_count(const levy_result *r)
+{
+    return r && r->ok ? r->a.napplied : 0;
+}
 
-levy_status levy_result_charge(const levy_result *r, size_t i, levy_charge *out) {
+levy_status levy_result_charge(const levy_result *r, size_t i, levy_charge *out)
+{
     if (!r || !out)
         return LEVY_ERROR_ARGUMENT;
     if (!r->ok || i >= r->a.napplied)
@@ -705,11 +781,13 @@ levy_status levy_result_charge(const levy_result *r, size_t i, levy_charge *out)
     return LEVY_OK;
 }
 
-size_t levy_result_exclusion_count(const levy_result *r) {
+size_t levy_result_exclusion_count(const levy_result *r)
+{
     return r && r->ok ? r->a.nskipped : 0;
 }
 
-levy_status levy_result_exclusion(const levy_result *r, size_t i, levy_exclusion *out) {
+levy_status levy_result_exclusion(const levy_result *r, size_t i, levy_exclusion *out)
+{
     if (!r || !out)
         return LEVY_ERROR_ARGUMENT;
     if (!r->ok || i >= r->a.nskipped)
@@ -718,7 +796,8 @@ levy_status levy_result_exclusion(const levy_result *r, size_t i, levy_exclusion
     return LEVY_OK;
 }
 
-const char *levy_result_explain(levy_result *r) {
+const char *levy_result_explain(levy_result *r)
+{
     if (!r || !r->ok)
         return "";
     if (r->explained.len == 0)
@@ -732,7 +811,8 @@ const char *levy_result_explain(levy_result *r) {
 
 /* ---- Running ------------------------------------------------------------- */
 
-static levy_status check_runnable(levy_policy *p, const levy_scenario *scenario) {
+static levy_status check_runnable(levy_policy *p, const levy_scenario *scenario)
+{
     if (!p)
         return LEVY_ERROR_ARGUMENT;
     if (!p->valid) {
@@ -752,12 +832,13 @@ typedef struct reporter {
     levy_write_fn write;
     void *userdata;
     diag_format format;
-    size_t written;  /* p->diags.items before this are written */
+    size_t written; /* p->diags.items before this are written */
 } reporter;
 
 /* report_new: every diagnostic added since the last call (the one just
  * found, and any that compiling a scenario added before it). */
-static void report_new(void *ud, const diagnostic *d) {
+static void report_new(void *ud, const diagnostic *d)
+{
     (void)d;
     reporter *r = ud;
     strbuf text;
@@ -768,7 +849,8 @@ static void report_new(void *ud, const diagnostic *d) {
 }
 
 /* The statements to run: the expressions' when any was loaded, else all. */
-static bool statements_to_run(levy_policy *p, node_list *out) {
+static bool statements_to_run(levy_policy *p, node_list *out)
+{
     node_list all = p->prog.statements, mine = { 0 };
     if (p->expressions_from < 0) {
         *out = all;
@@ -782,18 +864,22 @@ static bool statements_to_run(levy_policy *p, node_list *out) {
 }
 
 levy_status levy_policy_run_reporting(levy_policy *p, const levy_scenario *scenario,
-                                      levy_write_fn write, levy_write_fn errors,
-                                      levy_format format, void *userdata) {
+                                      levy_write_fn write, levy_write_fn errors, levy_format format,
+                                      void *userdata)
+{
     levy_status st = check_runnable(p, scenario);
     if (st != LEVY_OK)
         return st;
     reporter rep = { p, errors, userdata,
-                     format == LEVY_FORMAT_JSON ? DIAG_JSON
-                     : format == LEVY_FORMAT_GITHUB ? DIAG_GITHUB : DIAG_TEXT,
+                     format == LEVY_FORMAT_JSON     ? DIAG_JSON
+                     : format == LEVY_FORMAT_GITHUB ? DIAG_GITHUB
+                                                    : DIAG_TEXT,
                      p->diags.count };
-    run_options o = { .write = write, .write_ud = userdata,
+    run_options o = { .write = write,
+                      .write_ud = userdata,
                       .scenario = scenario ? scenario->decl->name : NULL,
-                      .on_diag = errors ? report_new : NULL, .diag_ud = &rep };
+                      .on_diag = errors ? report_new : NULL,
+                      .diag_ud = &rep };
     run_result res = { 0 };
     node_list all = p->prog.statements, chosen;
     if (!statements_to_run(p, &chosen))
@@ -808,19 +894,23 @@ levy_status levy_policy_run_reporting(levy_policy *p, const levy_scenario *scena
 }
 
 levy_status levy_policy_run(levy_policy *p, const levy_scenario *scenario, levy_write_fn write,
-                            void *userdata) {
+                            void *userdata)
+{
     return levy_policy_run_reporting(p, scenario, write, NULL, LEVY_FORMAT_TEXT, userdata);
 }
 
 levy_status levy_policy_test(levy_policy *p, const levy_scenario *scenario,
-                             const levy_test_options *options, levy_write_fn write,
-                             void *userdata, size_t *passed, size_t *failed) {
+                             const levy_test_options *options, levy_write_fn write, void *userdata,
+                             size_t *passed, size_t *failed)
+{
     levy_status st = check_runnable(p, scenario);
     if (st != LEVY_OK)
         return st;
-    run_options o = { .write = write, .write_ud = userdata,
+    run_options o = { .write = write,
+                      .write_ud = userdata,
                       .scenario = scenario ? scenario->decl->name : NULL,
-                      .tap = options && options->tap, .coverage = options && options->coverage };
+                      .tap = options && options->tap,
+                      .coverage = options && options->coverage };
     run_result res = { 0 };
     bool ok = run_tests(&p->compiled, &o, &p->diags, &res);
     deliver_pending(p);

@@ -17,11 +17,11 @@ struct levy_scenario {
     const levy_policy *policy;
     const node *decl;
     const policy_index *index;
-    bool failed;        /* compiling it added errors */
+    bool failed; /* compiling it added errors */
 };
 
 struct levy_policy {
-    mem mem;            /* the host's allocator (config.alloc), or libc's:
+    mem mem; /* the host's allocator (config.alloc), or libc's:
                            every structure below allocates through it */
     arena arena;
     source_set sources;
@@ -30,9 +30,9 @@ struct levy_policy {
     char **search_path; /* NULL-terminated */
     size_t nsearch;
     char *stdlib_dir;
-    bool checked;       /* levy_policy_check ran */
-    bool valid;         /* ... and found no error */
-    policy_set compiled;  /* the base policy and each scenario, once valid */
+    bool checked;        /* levy_policy_check ran */
+    bool valid;          /* ... and found no error */
+    policy_set compiled; /* the base policy and each scenario, once valid */
     bool compiled_init;
     const policy_index *index; /* the base policy, for levy_evaluate */
     levy_scenario *scenarios;  /* one handle per scenario, once valid */

@@ -87,8 +87,7 @@ static bool clause_rate(eval_env *env, const rate_clause *rc, bool *applies, rat
             return true;
         }
         return ev_rate(env, rc->node->a, out, err);
-    case RC_LOOKUP:
-        return ev_lookup_schedule(env, rc->sched, rc->node->a, true, out, applies, err);
+    case RC_LOOKUP: return ev_lookup_schedule(env, rc->sched, rc->node->a, true, out, applies, err);
     case RC_BY_ORIGIN: {
         int origin;
         if (!ev_country_field(env, F_ORIGIN, rc->node, &origin, err))
@@ -152,15 +151,15 @@ enum { MS_NONE, MS_APPLIES, MS_SUSPENDED };
 
 /* What evaluation knows about one measure on one shipment. */
 typedef struct mstate {
-    rate_value rate;          /* its own rate, then what it charges */
+    rate_value rate; /* its own rate, then what it charges */
     rate_value was;
     uint8_t status;
-    uint8_t change;           /* charge_change */
-    bool decided;             /* a modifier has decided its charge */
-    const c_modifier *by;     /* that modifier */
+    uint8_t change;       /* charge_change */
+    bool decided;         /* a modifier has decided its charge */
+    const c_modifier *by; /* that modifier */
     const action *act;
-    const node *replaced_by;  /* step 3 */
-    const node *clause;       /* the rate clause that gave its rate */
+    const node *replaced_by; /* step 3 */
+    const node *clause;      /* the rate clause that gave its rate */
 } mstate;
 
 /* The outcome of one action on one measure: suspended, or a charge. */
@@ -197,8 +196,8 @@ static bool mod_active(eval_env *env, const c_modifier *k, int8_t *memo, bool *a
     return true;
 }
 
-static bool action_outcome(eval_env *env, const c_modifier *k, const action *a,
-                           rate_value own, outcome *o, eval_error *err)
+static bool action_outcome(eval_env *env, const c_modifier *k, const action *a, rate_value own,
+                           outcome *o, eval_error *err)
 {
     o->suspended = a->kind == ACT_SUSPEND;
     o->change = CHANGE_NONE;
@@ -254,11 +253,11 @@ static bool fail_conflict(eval_env *env, const node *measure, const mstate *st,
     outcome_text(second, y, sizeof y);
     const node *m1 = st->by->decl, *m2 = k->decl;
     ev_fail(err, D_EVAL_CONFLICT, st->act->node->at,
-         "conflicting modifiers on measure %s: %s %s (%s:%d) %s, %s %s (%s:%d) %s",
-         measure->name, ev_decl_word(m1), m1->name, ev_file_name(p, m1->at), m1->at.first_line, x,
-         ev_decl_word(m2), m2->name, ev_file_name(p, m2->at), m2->at.first_line, y);
+            "conflicting modifiers on measure %s: %s %s (%s:%d) %s, %s %s (%s:%d) %s",
+            measure->name, ev_decl_word(m1), m1->name, ev_file_name(p, m1->at), m1->at.first_line,
+            x, ev_decl_word(m2), m2->name, ev_file_name(p, m2->at), m2->at.first_line, y);
     ev_note(err, a->node->at, "%s %s is here; declare which wins with 'overrides'",
-             ev_decl_word(m2), m2->name);
+            ev_decl_word(m2), m2->name);
     return false;
 }
 
@@ -295,8 +294,7 @@ static bool apply_action(eval_env *env, const c_modifier *k, const action *a, ms
     return true;
 }
 
-static bool overridden(eval_env *env, const c_modifier *k, int8_t *memo, bool *out,
-                       eval_error *err)
+static bool overridden(eval_env *env, const c_modifier *k, int8_t *memo, bool *out, eval_error *err)
 {
     *out = false;
     for (size_t i = 0; i < k->noverridden_by && !*out; i++) {
@@ -316,8 +314,8 @@ static bool touches(const bitset *targets, const bitset *applying)
 }
 
 /* apply_modifiers: step 2 on the measures in `applying`. */
-static bool apply_modifiers(eval_env *env, const bitset *cand, const bitset *applying,
-                            mstate *st, eval_error *err)
+static bool apply_modifiers(eval_env *env, const bitset *cand, const bitset *applying, mstate *st,
+                            eval_error *err)
 {
     const policy_index *ix = env->ix;
     int8_t *memo = arena_alloc(env->mem, ix->nmods ? ix->nmods : 1);
@@ -350,8 +348,7 @@ static bool apply_modifiers(eval_env *env, const bitset *cand, const bitset *app
 
 /* ---- Replacements (step 3) --------------------------------------------------------- */
 
-static bool apply_replacements(eval_env *env, const bitset *applying, mstate *st,
-                               eval_error *err)
+static bool apply_replacements(eval_env *env, const bitset *applying, mstate *st, eval_error *err)
 {
     const policy_index *ix = env->ix;
     for (long m = bitset_next(applying, 0); m >= 0; m = bitset_next(applying, (size_t)m + 1)) {
@@ -388,13 +385,13 @@ static bool fail_specific_quantity(const c_measure *m, const node *clause, rate_
     char rt[RATE_FMT_MAX];
     rate_format(r, rt, sizeof rt);
     return ev_fail(err, D_EVAL_SPECIFIC, clause ? clause->at : m->decl->at,
-                "measure %s charges %s, but the shipment %s", m->decl->name, rt, why);
+                   "measure %s charges %s, but the shipment %s", m->decl->name, rt, why);
 }
 
 /* measure_amount: base x ad valorem + quantity x specific, computed
  * exactly and rounded half-up to the cent once (dec_mul_add_round). */
-static bool measure_amount(eval_env *env, const c_measure *m, const node *clause,
-                           rate_value r, dec *base, dec *amount, eval_error *err)
+static bool measure_amount(eval_env *env, const c_measure *m, const node *clause, rate_value r,
+                           dec *base, dec *amount, eval_error *err)
 {
     env->owner = m->decl;
     env->clause = m->base;
@@ -533,8 +530,7 @@ static bool build_result(eval_env *env, const bitset *applying, const mstate *st
     return true;
 }
 
-bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out,
-                 eval_error *err)
+bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out, eval_error *err)
 {
     memset(out, 0, sizeof *out);
     const policy_index *ix = env->ix;
@@ -544,7 +540,7 @@ bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out,
         return ev_fail(err, D_EVAL_INTERRUPTED, span_none, "interrupted");
     if (!ix->ready)
         return ev_fail(err, D_EVAL_LIMIT, span_none,
-                    "shipments cannot be evaluated while the policy is being compiled");
+                       "shipments cannot be evaluated while the policy is being compiled");
     if (env->depth > EVAL_MAX_DEPTH)
         return ev_fail(err, D_EVAL_LIMIT, span_none, "evaluation nests too deeply");
     eval_env sub = *env;
@@ -563,8 +559,7 @@ bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out,
            build_result(&sub, applying, st, flags, out, err);
 }
 
-bool eval_applies(eval_env *env, const node *measure, const shipment *s, bool *out,
-                  eval_error *err)
+bool eval_applies(eval_env *env, const node *measure, const shipment *s, bool *out, eval_error *err)
 {
     assessment a;
     *out = false;

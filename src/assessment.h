@@ -25,23 +25,23 @@ typedef enum charge_change {
 } charge_change;
 
 typedef struct applied_measure {
-    const node *measure;   /* N_MEASURE */
-    rate_value rate;       /* what it charges, after modifiers */
-    rate_value was;        /* its own rate, when a modifier changed it */
+    const node *measure; /* N_MEASURE */
+    rate_value rate;     /* what it charges, after modifiers */
+    rate_value was;      /* its own rate, when a modifier changed it */
     charge_change change;
-    const node *modifier;  /* N_PAUSE/N_CONCESSION that changed it, or NULL */
-    dec base;              /* the value its ad valorem part applies to */
-    dec amount;            /* base x ad valorem + quantity x specific, to the cent */
+    const node *modifier; /* N_PAUSE/N_CONCESSION that changed it, or NULL */
+    dec base;             /* the value its ad valorem part applies to */
+    dec amount;           /* base x ad valorem + quantity x specific, to the cent */
 } applied_measure;
 
 typedef enum skip_reason {
-    SKIP_REPLACED,  /* by: the measure that replaces it */
-    SKIP_SUSPENDED  /* by: the pause or concession that suspends it */
+    SKIP_REPLACED, /* by: the measure that replaces it */
+    SKIP_SUSPENDED /* by: the pause or concession that suspends it */
 } skip_reason;
 
 typedef struct skipped_measure {
     const node *measure;
-    rate_value rate;       /* what it would have charged */
+    rate_value rate; /* what it would have charged */
     skip_reason why;
     const node *by;
 } skipped_measure;
@@ -49,21 +49,21 @@ typedef struct skipped_measure {
 typedef struct assessment {
     const program *prog;
     const shipment *ship;
-    rate_value total;      /* sum of the ad valorem parts (specific parts
+    rate_value total;         /* sum of the ad valorem parts (specific parts
                               summed too when they share one unit) */
-    bool has_duty;         /* amounts were computed */
-    dec duty;              /* sum of the rounded amounts */
-    applied_measure *applied;  /* in declaration order */
+    bool has_duty;            /* amounts were computed */
+    dec duty;                 /* sum of the rounded amounts */
+    applied_measure *applied; /* in declaration order */
     size_t napplied;
-    skipped_measure *skipped;  /* in declaration order */
+    skipped_measure *skipped; /* in declaration order */
     size_t nskipped;
 } assessment;
 
 typedef struct timeline_step {
-    date from, until;          /* [from, until) */
+    date from, until; /* [from, until) */
     rate_value total;
-    const node **measures;     /* charged, in declaration order */
-    rate_value *rates;         /* what each charges */
+    const node **measures; /* charged, in declaration order */
+    rate_value *rates;     /* what each charges */
     size_t nmeasures;
 } timeline_step;
 

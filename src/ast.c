@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-
-node *ast_new(arena *a, node_kind kind, span at) {
+node *ast_new(arena *a, node_kind kind, span at)
+{
     node *n = arena_alloc(a, sizeof *n);
     if (!n)
         return NULL;
@@ -13,7 +13,8 @@ node *ast_new(arena *a, node_kind kind, span at) {
     return n;
 }
 
-bool ast_push(arena *a, node_list *list, node *n) {
+bool ast_push(arena *a, node_list *list, node *n)
+{
     if (list->n == list->cap) {
         size_t cap = list->cap ? list->cap * 2 : 4;
         node **v = arena_alloc(a, cap * sizeof *v);
@@ -29,31 +30,72 @@ bool ast_push(arena *a, node_list *list, node *n) {
 }
 
 static const char *const kind_names[N_KIND_COUNT] = {
-    [N_PROGRAM] = "program", [N_IMPORT] = "import", [N_IMPORTER] = "importer",
-    [N_COUNTRY] = "country", [N_GROUP] = "group", [N_PRODUCTS] = "products",
-    [N_LET] = "let", [N_ATTRIBUTE] = "attribute", [N_SCHEDULE] = "schedule",
-    [N_MEASURE] = "measure", [N_PAUSE] = "pause", [N_CONCESSION] = "concession",
-    [N_COMMITMENT] = "commitment", [N_COMMIT] = "commit", [N_SCENARIO] = "scenario",
-    [N_DROP] = "drop", [N_TEST] = "test", [N_EXPECT] = "expect", [N_UNDER] = "under",
-    [N_EXPR_STMT] = "expression-statement", [N_ON] = "on", [N_FROM] = "from",
-    [N_WHEN] = "when", [N_RATE] = "rate", [N_RATE_BY] = "rate-by", [N_BASE] = "base",
-    [N_REPLACES] = "replaces", [N_CITATION] = "citation", [N_SUSPEND] = "suspend",
-    [N_SET_TO] = "set", [N_CAP] = "cap", [N_REDUCE] = "reduce",
-    [N_EFFECTIVE] = "effective", [N_OVERRIDES] = "overrides", [N_ENTRY] = "entry",
-    [N_WINDOW] = "window", [N_FIELD_INIT] = "field", [N_NAME] = "name",
-    [N_NUMBER] = "number", [N_PERCENT] = "percent", [N_MONEY] = "money",
-    [N_DATE] = "date", [N_DURATION] = "duration", [N_STRING] = "string",
-    [N_BOOL] = "bool", [N_HS] = "hs", [N_HS_RANGE] = "hs-range", [N_ALL] = "all",
-    [N_SET] = "set-literal", [N_SPECIFIC] = "specific", [N_BINARY] = "binary",
-    [N_UNARY] = "unary", [N_IF] = "if", [N_CALL] = "call", [N_DOT] = "dot",
-    [N_WITH] = "with", [N_SHIPMENT] = "shipment",
+    [N_PROGRAM] = "program",
+    [N_IMPORT] = "import",
+    [N_IMPORTER] = "importer",
+    [N_COUNTRY] = "country",
+    [N_GROUP] = "group",
+    [N_PRODUCTS] = "products",
+    [N_LET] = "let",
+    [N_ATTRIBUTE] = "attribute",
+    [N_SCHEDULE] = "schedule",
+    [N_MEASURE] = "measure",
+    [N_PAUSE] = "pause",
+    [N_CONCESSION] = "concession",
+    [N_COMMITMENT] = "commitment",
+    [N_COMMIT] = "commit",
+    [N_SCENARIO] = "scenario",
+    [N_DROP] = "drop",
+    [N_TEST] = "test",
+    [N_EXPECT] = "expect",
+    [N_UNDER] = "under",
+    [N_EXPR_STMT] = "expression-statement",
+    [N_ON] = "on",
+    [N_FROM] = "from",
+    [N_WHEN] = "when",
+    [N_RATE] = "rate",
+    [N_RATE_BY] = "rate-by",
+    [N_BASE] = "base",
+    [N_REPLACES] = "replaces",
+    [N_CITATION] = "citation",
+    [N_SUSPEND] = "suspend",
+    [N_SET_TO] = "set",
+    [N_CAP] = "cap",
+    [N_REDUCE] = "reduce",
+    [N_EFFECTIVE] = "effective",
+    [N_OVERRIDES] = "overrides",
+    [N_ENTRY] = "entry",
+    [N_WINDOW] = "window",
+    [N_FIELD_INIT] = "field",
+    [N_NAME] = "name",
+    [N_NUMBER] = "number",
+    [N_PERCENT] = "percent",
+    [N_MONEY] = "money",
+    [N_DATE] = "date",
+    [N_DURATION] = "duration",
+    [N_STRING] = "string",
+    [N_BOOL] = "bool",
+    [N_HS] = "hs",
+    [N_HS_RANGE] = "hs-range",
+    [N_ALL] = "all",
+    [N_SET] = "set-literal",
+    [N_SPECIFIC] = "specific",
+    [N_BINARY] = "binary",
+    [N_UNARY] = "unary",
+    [N_IF] = "if",
+    [N_CALL] = "call",
+    [N_DOT] = "dot",
+    [N_WITH] = "with",
+    [N_SHIPMENT] = "shipment",
 };
 
-const char *ast_kind_name(node_kind k) {
+const char *ast_kind_name(node_kind k)
+{
     return k < N_KIND_COUNT && kind_names[k] ? kind_names[k] : "?";
 }
 
-const char *op_name(op o) {
+const char *op_name(op o)
+{
     switch (o) {
     case OP_ADD: return "+";
     case OP_SUB: return "-";
@@ -76,25 +118,31 @@ const char *op_name(op o) {
 }
 
 static const char *const type_names[T_TYPE_COUNT] = {
-    [T_UNKNOWN] = "unknown", [T_BOOL] = "bool", [T_NUMBER] = "number",
-    [T_RATE] = "rate", [T_MONEY] = "money", [T_DATE] = "date",
-    [T_DURATION] = "duration", [T_TEXT] = "text", [T_COUNTRY] = "country",
-    [T_COUNTRY_SET] = "country set", [T_PRODUCT] = "product",
-    [T_PRODUCT_SET] = "product set", [T_SHIPMENT] = "shipment",
-    [T_EXPLANATION] = "explanation", [T_TIMELINE] = "timeline", [T_UNIT] = "unit",
-    [T_EMPTY_SET] = "empty set", [T_MEASURE] = "measure", [T_MODIFIER] = "modifier",
-    [T_COMMITMENT] = "commitment", [T_SCENARIO] = "scenario", [T_SCHEDULE] = "schedule",
+    [T_UNKNOWN] = "unknown",     [T_BOOL] = "bool",
+    [T_NUMBER] = "number",       [T_RATE] = "rate",
+    [T_MONEY] = "money",         [T_DATE] = "date",
+    [T_DURATION] = "duration",   [T_TEXT] = "text",
+    [T_COUNTRY] = "country",     [T_COUNTRY_SET] = "country set",
+    [T_PRODUCT] = "product",     [T_PRODUCT_SET] = "product set",
+    [T_SHIPMENT] = "shipment",   [T_EXPLANATION] = "explanation",
+    [T_TIMELINE] = "timeline",   [T_UNIT] = "unit",
+    [T_EMPTY_SET] = "empty set", [T_MEASURE] = "measure",
+    [T_MODIFIER] = "modifier",   [T_COMMITMENT] = "commitment",
+    [T_SCENARIO] = "scenario",   [T_SCHEDULE] = "schedule",
 };
 
-const char *type_name(type t) {
+const char *type_name(type t)
+{
     return t < T_TYPE_COUNT && type_names[t] ? type_names[t] : "?";
 }
 
-bool ast_is_declaration(const node *n) {
+bool ast_is_declaration(const node *n)
+{
     return n->kind != N_EXPR_STMT && n->kind != N_UNDER;
 }
 
-static void dump_value(strbuf *out, const node *n) {
+static void dump_value(strbuf *out, const node *n)
+{
     char buf[DEC_FMT_MAX];
     switch (n->kind) {
     case N_NUMBER:
@@ -133,31 +181,25 @@ static void dump_value(strbuf *out, const node *n) {
         }
         break;
     }
-    case N_BOOL:
-        sb_puts(out, n->flags ? " true" : " false");
-        break;
+    case N_BOOL: sb_puts(out, n->flags ? " true" : " false"); break;
     case N_BINARY:
-    case N_UNARY:
-        sb_printf(out, " %s", op_name((op)n->flags));
-        break;
+    case N_UNARY: sb_printf(out, " %s", op_name((op)n->flags)); break;
     case N_WINDOW: {
         static const char *const w[] = { "from", "until", "through", "for" };
         sb_printf(out, " %s", w[n->flags & 3]);
         break;
     }
-    case N_RATE_BY:
-        sb_puts(out, n->flags == BY_ORIGIN ? " by origin" : " by product");
-        break;
+    case N_RATE_BY: sb_puts(out, n->flags == BY_ORIGIN ? " by origin" : " by product"); break;
     case N_SUSPEND:
         if (n->flags & SUSPEND_ALL)
             sb_puts(out, " all");
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
-static void dump(strbuf *out, const node *n, int depth, const char *role) {
+static void dump(strbuf *out, const node *n, int depth, const char *role)
+{
     sb_printf(out, "%*s", depth * 2, "");
     if (role)
         sb_printf(out, "%s: ", role);
@@ -167,13 +209,15 @@ static void dump(strbuf *out, const node *n, int depth, const char *role) {
     }
     sb_printf(out, "%s", ast_kind_name(n->kind));
     if (n->name)
-        sb_printf(out, n->kind == N_STRING || n->kind == N_CITATION || n->kind == N_TEST
-                         ? " \"%s\"" : " %s", n->name);
+        sb_printf(out,
+                  n->kind == N_STRING || n->kind == N_CITATION || n->kind == N_TEST ? " \"%s\""
+                                                                                    : " %s",
+                  n->name);
     if (n->desc)
         sb_printf(out, " \"%s\"", n->desc);
     dump_value(out, n);
     sb_printf(out, " @%d:%d-%d:%d\n", n->at.first_line, n->at.first_column, n->at.last_line,
-            n->at.last_column);
+              n->at.last_column);
     if (n->a)
         dump(out, n->a, depth + 1, "a");
     if (n->b)
@@ -184,9 +228,13 @@ static void dump(strbuf *out, const node *n, int depth, const char *role) {
         dump(out, n->items.v[i], depth + 1, NULL);
 }
 
-void ast_format(strbuf *out, const node *n) { dump(out, n, 0, NULL); }
+void ast_format(strbuf *out, const node *n)
+{
+    dump(out, n, 0, NULL);
+}
 
-void ast_dump(FILE *out, const node *n) {
+void ast_dump(FILE *out, const node *n)
+{
     strbuf sb;
     sb_init(&sb, NULL); /* a debugging aid of the program's, not the library's */
     ast_format(&sb, n);

@@ -14,10 +14,11 @@
 static int builtin_of(const node *callee)
 {
     static const char *const names[B_BUILTIN_COUNT] = {
-        [B_HAS] = "has", [B_RATE] = "rate", [B_DUTY] = "duty",
-        [B_EFFECTIVE_RATE] = "effective_rate", [B_EXPLAIN] = "explain",
-        [B_APPLIES] = "applies", [B_COMMITS] = "commits", [B_MAX] = "max",
-        [B_MIN] = "min", [B_TIMELINE] = "timeline",
+        [B_HAS] = "has",         [B_RATE] = "rate",
+        [B_DUTY] = "duty",       [B_EFFECTIVE_RATE] = "effective_rate",
+        [B_EXPLAIN] = "explain", [B_APPLIES] = "applies",
+        [B_COMMITS] = "commits", [B_MAX] = "max",
+        [B_MIN] = "min",         [B_TIMELINE] = "timeline",
     };
     if (callee->sym == SYM_BUILTIN)
         return callee->index;
@@ -32,7 +33,7 @@ static bool want_args(const node *e, size_t lo, size_t hi, eval_error *err)
     if (e->items.n >= lo && e->items.n <= hi)
         return true;
     return ev_fail(err, D_EVAL_TYPE, e->at, "'%s' takes %zu to %zu arguments, not %zu",
-                e->a->name ? e->a->name : "?", lo, hi, e->items.n);
+                   e->a->name ? e->a->name : "?", lo, hi, e->items.n);
 }
 
 static bool bi_has(eval_env *env, const node *e, value *out, eval_error *err)
@@ -102,7 +103,7 @@ static bool bi_assess(eval_env *env, const node *e, int id, value *out, eval_err
     /* effective_rate: duty / value, half-up to 0.0001%. */
     if (!ship_has(a.ship, F_VALUE))
         return ev_fail(err, D_EVAL_MISSING_FIELD, e->at,
-                    "shipment has no 'value', needed by effective_rate");
+                       "shipment has no 'value', needed by effective_rate");
     dec r;
     dec_status st = dec_div(a.duty, a.ship->fields[F_VALUE].as.num, &r);
     if (st != DEC_OK)
@@ -141,7 +142,7 @@ static bool bi_commits(eval_env *env, const node *e, value *out, eval_error *err
             return false;
     } else if (!env->ship) {
         return ev_fail(err, D_EVAL_MISSING_FIELD, e->at,
-                    "commits() needs a date outside a shipment's conditions");
+                       "commits() needs a date outside a shipment's conditions");
     } else if (!ev_read_field(env, env->ship, F_ENTERED, e, &d, err)) {
         return false;
     }
@@ -190,7 +191,8 @@ static bool bi_timeline(eval_env *env, const node *e, value *out, eval_error *er
 {
     value s, from, until;
     if (!ev_kind(env, e->items.v[0], V_SHIPMENT, &s, err) ||
-        !ev_kind(env, e->items.v[1], V_DATE, &from, err) || !ev_expr(env, e->items.v[2], &until, err))
+        !ev_kind(env, e->items.v[1], V_DATE, &from, err) ||
+        !ev_expr(env, e->items.v[2], &until, err))
         return false;
     if (until.kind == V_DURATION) {
         if (!ev_date_plus(e->items.v[2], from.as.day, until.as.dur, 1, &until, err))
@@ -217,20 +219,18 @@ bool ev_call_builtin(eval_env *env, const node *e, value *out, eval_error *err)
 {
     int id = builtin_of(e->a);
     switch (id) {
-    case B_HAS:
-        return want_args(e, 1, 1, err) && bi_has(env, e, out, err);
-    case B_RATE: case B_DUTY: case B_EFFECTIVE_RATE: case B_EXPLAIN:
-        return want_args(e, 1, 1, err) && bi_assess(env, e, id, out, err);
-    case B_APPLIES:
-        return want_args(e, 2, 2, err) && bi_applies(env, e, out, err);
-    case B_COMMITS:
-        return want_args(e, 2, 3, err) && bi_commits(env, e, out, err);
-    case B_MAX: case B_MIN:
-        return want_args(e, 1, 64, err) && bi_extreme(env, e, id == B_MAX, out, err);
-    case B_TIMELINE:
-        return want_args(e, 3, 3, err) && bi_timeline(env, e, out, err);
+    case B_HAS: return want_args(e, 1, 1, err) && bi_has(env, e, out, err);
+    case B_RATE:
+    case B_DUTY:
+    case B_EFFECTIVE_RATE:
+    case B_EXPLAIN: return want_args(e, 1, 1, err) && bi_assess(env, e, id, out, err);
+    case B_APPLIES: return want_args(e, 2, 2, err) && bi_applies(env, e, out, err);
+    case B_COMMITS: return want_args(e, 2, 3, err) && bi_commits(env, e, out, err);
+    case B_MAX:
+    case B_MIN: return want_args(e, 1, 64, err) && bi_extreme(env, e, id == B_MAX, out, err);
+    case B_TIMELINE: return want_args(e, 3, 3, err) && bi_timeline(env, e, out, err);
     default:
         return ev_fail(err, D_EVAL_TYPE, e->at, "'%s' is not a function",
-                    e->a->name ? e->a->name : "?");
+                       e->a->name ? e->a->name : "?");
     }
 }

@@ -38,13 +38,17 @@
 /* ---- Fixed names ---------------------------------------------------------- */
 
 const struct field_def builtin_fields[F_BUILTIN_COUNT] = {
+/* clang-format off */
 #define FIELD(id, name, type, kind) [id] = { name, type },
 #include "fields.def"
+    /* clang-format on */
 };
 
 const struct builtin_def builtins[B_BUILTIN_COUNT] = {
+/* clang-format off */
 #define BUILTIN(id, name, min_args, max_args, usage) [id] = { name, min_args, max_args, usage },
 #include "builtins.def"
+    /* clang-format on */
 };
 
 /* The types an attribute may have, by the name written after the colon. */
@@ -52,26 +56,31 @@ static const struct attribute_type {
     const char *name;
     type ty;
 } attribute_types[] = {
+/* clang-format off */
 #define ATTRIBUTE_TYPE(word, type) { word, type },
 #include "attribute_types.def"
+    /* clang-format on */
 };
 #define N_ATTRIBUTE_TYPES (sizeof attribute_types / sizeof attribute_types[0])
 
-int builtin_lookup(const char *name) {
+int builtin_lookup(const char *name)
+{
     for (int i = 0; i < B_BUILTIN_COUNT; i++)
         if (strcmp(builtins[i].name, name) == 0)
             return i;
     return -1;
 }
 
-int builtin_field_lookup(const char *name) {
+int builtin_field_lookup(const char *name)
+{
     for (int i = 0; i < F_BUILTIN_COUNT; i++)
         if (strcmp(builtin_fields[i].name, name) == 0)
             return i;
     return -1;
 }
 
-const char *builtin_name(builtin_id b) {
+const char *builtin_name(builtin_id b)
+{
     return b >= 0 && b < B_BUILTIN_COUNT ? builtins[b].name : "?";
 }
 
@@ -80,11 +89,13 @@ const char *builtin_name(builtin_id b) {
 /* The classes of named declaration, the list each is numbered in, and
  * what each kind is called, are decl_kinds.def's (program.h). */
 
-const char *decl_phrase(const node *d) {
+const char *decl_phrase(const node *d)
+{
     return decl_kind_phrase(d->kind);
 }
 
-const char *type_phrase(type t) {
+const char *type_phrase(type t)
+{
     switch (t) {
     case T_BOOL: return "a bool";
     case T_NUMBER: return "a number";
@@ -115,34 +126,40 @@ const char *type_phrase(type t) {
 
 /* The state itself (checker, ctx) is in check_internal.h. */
 
-decl_info *info_of(checker *ck, const node *d) {
+decl_info *info_of(checker *ck, const node *d)
+{
     int dc = decl_class_of(d);
     if (dc < 0 || d->index < 0 || (size_t)d->index >= ck->ninfo[dc])
         return NULL;
     return &ck->info[dc][d->index];
 }
 
-void note_use(checker *ck, const node *d) {
+void note_use(checker *ck, const node *d)
+{
     decl_info *in = info_of(ck, d);
     if (in)
         in->uses++;
 }
 
-void push_list(checker *ck, node_list *list, node *n) {
+void push_list(checker *ck, node_list *list, node *n)
+{
     if (!ast_push(ck->p->arena, list, n))
         ck->out_of_memory = true;
 }
 
-const source_text *source_of(const checker *ck, span at) {
+const source_text *source_of(const checker *ck, span at)
+{
     return source_set_get(ck->p->sources, at.file);
 }
 
-static bool is_ident_char(char c) {
+static bool is_ident_char(char c)
+{
     return isalnum((unsigned char)c) || c == '_';
 }
 
 /* The span of the first word of n (a keyword such as `base`, `import`). */
-span keyword_span(const checker *ck, const node *n) {
+span keyword_span(const checker *ck, const node *n)
+{
     span s = n->at;
     s.last_line = s.first_line;
     s.last_column = s.first_column;
@@ -162,7 +179,8 @@ span keyword_span(const checker *ck, const node *n) {
 
 /* The span of a declaration's name: after its keyword on the first line
  * (`measure baseline ...`), or the keyword when the name is elsewhere. */
-span name_span(const checker *ck, const node *d) {
+span name_span(const checker *ck, const node *d)
+{
     span s = keyword_span(ck, d);
     const source_text *src = source_of(ck, d->at);
     if (!src || !d->name || s.first_line < 1)
@@ -182,7 +200,8 @@ span name_span(const checker *ck, const node *d) {
 }
 
 /* The source text of a one-line span, shortened for a message. */
-const char *snippet(const checker *ck, span at, char *buf, size_t n) {
+const char *snippet(const checker *ck, span at, char *buf, size_t n)
+{
     const source_text *src = source_of(ck, at);
     buf[0] = '\0';
     if (!src || at.first_line < 1)
@@ -207,7 +226,8 @@ const char *snippet(const checker *ck, span at, char *buf, size_t n) {
 
 /* A sub-span: the last `len` columns of a one-line span (the unit of
  * `$0.05 per kg`). */
-span tail_span(span s, size_t len) {
+span tail_span(span s, size_t len)
+{
     if (s.first_line == s.last_line && (size_t)s.last_column >= len &&
         s.last_column - (int)len + 1 >= s.first_column) {
         s.first_column = s.last_column - (int)len + 1;
@@ -215,7 +235,8 @@ span tail_span(span s, size_t len) {
     return s;
 }
 
-diagnostic *error_at(checker *ck, const char *code, span at, const char *fmt, ...) {
+diagnostic *error_at(checker *ck, const char *code, span at, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     diagnostic *d = diag_vadd(ck->diags, SEV_ERROR, code, at, fmt, ap);
@@ -225,7 +246,8 @@ diagnostic *error_at(checker *ck, const char *code, span at, const char *fmt, ..
 
 /* ---- Suggestions -------------------------------------------------------- */
 
-bool equal_ignoring_case(const char *a, const char *b) {
+bool equal_ignoring_case(const char *a, const char *b)
+{
     for (; *a && *b; a++, b++)
         if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
             return false;
@@ -233,7 +255,8 @@ bool equal_ignoring_case(const char *a, const char *b) {
 }
 
 /* The best candidate so far: see `suggestion` in check_internal.h. */
-void suggestion_init(suggestion *s, const char *target) {
+void suggestion_init(suggestion *s, const char *target)
+{
     s->target = target;
     size_t n = strlen(target);
     s->limit = n <= 3 ? 1 : 2;
@@ -241,7 +264,8 @@ void suggestion_init(suggestion *s, const char *target) {
     s->dist = s->mismatch = s->refs = 0;
 }
 
-void consider(suggestion *s, const char *cand, bool preferred, int refs) {
+void consider(suggestion *s, const char *cand, bool preferred, int refs)
+{
     if (!cand || strcmp(cand, s->target) == 0)
         return;
     int dist = equal_ignoring_case(cand, s->target)
@@ -274,7 +298,8 @@ void consider(suggestion *s, const char *cand, bool preferred, int refs) {
 }
 
 static void consider_decl(checker *ck, suggestion *s, const char *name, const node *d,
-                          unsigned accept, unsigned prefer) {
+                          unsigned accept, unsigned prefer)
+{
     int dc = decl_class_of(d);
     unsigned bit = dc >= 0 ? CAND_BIT(dc) : CAND_BIT(DC_LET);
     if (!(accept & bit))
@@ -284,7 +309,8 @@ static void consider_decl(checker *ck, suggestion *s, const char *name, const no
 }
 
 static void consider_globals(checker *ck, const program *p, suggestion *s, unsigned accept,
-                             unsigned prefer) {
+                             unsigned prefer)
+{
     for (size_t i = 0; i < p->globals.cap; i++) {
         const symtab_entry *e = &p->globals.slots[i];
         if (e->name && e->decl)
@@ -303,7 +329,8 @@ static void consider_globals(checker *ck, const program *p, suggestion *s, unsig
 
 /* The name visible from cx closest to `name`, or NULL. */
 const char *suggest_in(checker *ck, const ctx *cx, const char *name, unsigned accept,
-                       unsigned prefer) {
+                       unsigned prefer)
+{
     suggestion s;
     suggestion_init(&s, name);
     if (cx) {
@@ -321,7 +348,8 @@ const char *suggest_in(checker *ck, const ctx *cx, const char *name, unsigned ac
     return s.best;
 }
 
-const char *check_suggest(const program *p, const char *name) {
+const char *check_suggest(const program *p, const char *name)
+{
     if (!p || !name)
         return NULL;
     suggestion s;
@@ -331,24 +359,27 @@ const char *check_suggest(const program *p, const char *name) {
 }
 
 /* Adds "did you mean 'X'?" at the error's own span. */
-void add_suggestion(diagnostic *d, const char *best) {
+void add_suggestion(diagnostic *d, const char *best)
+{
     if (d && best)
         diag_note(d, d->at, "did you mean '%s'?", best);
 }
 
 /* As add_suggestion, for a declared name visible from cx: the user meant
  * it, so it does not count as unused either. */
-void suggest_decl(checker *ck, const ctx *cx, diagnostic *d, const char *best) {
+void suggest_decl(checker *ck, const ctx *cx, diagnostic *d, const char *best)
+{
     add_suggestion(d, best);
-    const node *meant = best ? (cx ? lookup_decl(ck, cx, best) : symtab_get(&ck->p->globals, best))
-                             : NULL;
+    const node *meant =
+        best ? (cx ? lookup_decl(ck, cx, best) : symtab_get(&ck->p->globals, best)) : NULL;
     if (meant)
         note_use(ck, meant);
 }
 
 /* ---- Scopes ------------------------------------------------------------------ */
 
-node *check_scenario_lookup(const program *p, const node *scenario, const char *name) {
+node *check_scenario_lookup(const program *p, const node *scenario, const char *name)
+{
     if (!p || !scenario || !scenario->name || !name)
         return NULL;
     char buf[256];
@@ -368,7 +399,8 @@ node *check_scenario_lookup(const program *p, const node *scenario, const char *
 
 /* The declaration `name` means at cx: a let of the test, a declaration of
  * the scenario, or a global one. */
-node *lookup_decl(const checker *ck, const ctx *cx, const char *name) {
+node *lookup_decl(const checker *ck, const ctx *cx, const char *name)
+{
     for (size_t i = ck->nlocals; i > cx->local_base; i--)
         if (strcmp(ck->locals[i - 1]->name, name) == 0)
             return ck->locals[i - 1];
@@ -380,7 +412,8 @@ node *lookup_decl(const checker *ck, const ctx *cx, const char *name) {
     return symtab_get(&ck->p->globals, name);
 }
 
-int field_lookup(const program *p, const char *name, node **attribute) {
+int field_lookup(const program *p, const char *name, node **attribute)
+{
     int f = builtin_field_lookup(name);
     if (f >= 0)
         return f;
@@ -393,11 +426,13 @@ int field_lookup(const program *p, const char *name, node **attribute) {
     return -1;
 }
 
-int check_field_lookup(const program *p, const char *name) {
+int check_field_lookup(const program *p, const char *name)
+{
     return p && name ? field_lookup(p, name, NULL) : -1;
 }
 
-const char *field_name(const program *p, int f) {
+const char *field_name(const program *p, int f)
+{
     if (f >= 0 && f < F_BUILTIN_COUNT)
         return builtin_fields[f].name;
     if (p && f >= F_BUILTIN_COUNT && (size_t)(f - F_BUILTIN_COUNT) < p->decls.attributes.n)
@@ -405,7 +440,8 @@ const char *field_name(const program *p, int f) {
     return "?";
 }
 
-type check_field_type(const program *p, int f) {
+type check_field_type(const program *p, int f)
+{
     if (f >= 0 && f < F_BUILTIN_COUNT)
         return builtin_fields[f].ty;
     if (p && f >= F_BUILTIN_COUNT && (size_t)(f - F_BUILTIN_COUNT) < p->decls.attributes.n)
@@ -415,7 +451,8 @@ type check_field_type(const program *p, int f) {
 
 /* ---- Declaring names ----------------------------------------------------- */
 
-bool reserved_name(checker *ck, node *d) {
+bool reserved_name(checker *ck, node *d)
+{
     if (builtin_field_lookup(d->name) >= 0) {
         error_at(ck, D_RESERVED_NAME, name_span(ck, d),
                  "'%s' is a shipment field and cannot be declared", d->name);
@@ -429,22 +466,25 @@ bool reserved_name(checker *ck, node *d) {
     return false;
 }
 
-void report_duplicate(checker *ck, node *d, const node *prev, bool in_scenario) {
+void report_duplicate(checker *ck, node *d, const node *prev, bool in_scenario)
+{
     diagnostic *g = error_at(ck, D_DUPLICATE, name_span(ck, d), "'%s' is already defined as %s",
                              d->name, decl_phrase(prev));
     diag_note(g, name_span(ck, prev), "first defined here");
     if (in_scenario && prev->ref == NULL)
         diag_note(g, name_span(ck, d),
                   "a scenario's declarations need names of their own; to replace '%s', "
-                  "drop it and declare the new one under another name", d->name);
+                  "drop it and declare the new one under another name",
+                  d->name);
 }
 
 /* Numbers d in its list; a scenario's own declarations point at it. */
-static void number_decl(checker *ck, node *d, node *scenario) {
+static void number_decl(checker *ck, node *d, node *scenario)
+{
     int dc = decl_class_of(d);
     node_list *list = d->kind == N_COMMIT ? &ck->p->decls.commits
-                      : dc >= 0          ? decl_class_list(&ck->p->decls, dc)
-                                         : NULL;
+                      : dc >= 0           ? decl_class_list(&ck->p->decls, dc)
+                                          : NULL;
     if (!list)
         return;
     d->index = (int)list->n;
@@ -452,7 +492,8 @@ static void number_decl(checker *ck, node *d, node *scenario) {
     push_list(ck, list, d);
 }
 
-static void resolve_attribute_type(checker *ck, node *d) {
+static void resolve_attribute_type(checker *ck, node *d)
+{
     node *tn = d->a;
     if (!tn || !tn->name)
         return;
@@ -464,7 +505,8 @@ static void resolve_attribute_type(checker *ck, node *d) {
     }
     diagnostic *g = error_at(ck, D_UNKNOWN_NAME, tn->at,
                              "unknown type '%s': an attribute is a bool, number, text, country, "
-                             "date, money, rate or product", tn->name);
+                             "date, money, rate or product",
+                             tn->name);
     suggestion s;
     suggestion_init(&s, tn->name);
     for (size_t i = 0; i < N_ATTRIBUTE_TYPES; i++)
@@ -473,13 +515,15 @@ static void resolve_attribute_type(checker *ck, node *d) {
 }
 
 /* The type a declaration has as soon as it is declared. */
-static void set_decl_type(node *d) {
+static void set_decl_type(node *d)
+{
     type t = decl_class_type(decl_kind_class(d->kind));
     if (t != T_UNKNOWN)
         d->ty = t;
 }
 
-static void declare_global(checker *ck, node *d) {
+static void declare_global(checker *ck, node *d)
+{
     number_decl(ck, d, NULL);
     set_decl_type(d);
     if (d->kind == N_ATTRIBUTE)
@@ -496,7 +540,8 @@ static void declare_global(checker *ck, node *d) {
 }
 
 /* Tests of root files, with their titles unique. */
-static void declare_test(checker *ck, node *t, symtab *titles) {
+static void declare_test(checker *ck, node *t, symtab *titles)
+{
     push_list(ck, &ck->p->decls.tests, t);
     if (!t->name)
         return;
@@ -510,7 +555,8 @@ static void declare_test(checker *ck, node *t, symtab *titles) {
     }
 }
 
-static void declare_file(checker *ck, node *prog, symtab *titles) {
+static void declare_file(checker *ck, node *prog, symtab *titles)
+{
     bool root = prog->flags & PROGRAM_ROOT;
     for (size_t i = 0; i < prog->items.n; i++) {
         node *d = prog->items.v[i];
@@ -523,16 +569,19 @@ static void declare_file(checker *ck, node *prog, symtab *titles) {
     }
 }
 
-static bool allowed_in_scenario(node_kind k) {
+static bool allowed_in_scenario(node_kind k)
+{
     return k == N_DROP || decl_kind_in_scenario(k);
 }
 
-static void not_in_scenario(checker *ck, const node *d) {
+static void not_in_scenario(checker *ck, const node *d)
+{
     const char *hint = "";
     switch (d->kind) {
     case N_IMPORT: hint = "; imports belong at the top level of a file"; break;
     case N_IMPORTER: hint = "; the importer is declared once, at the top level"; break;
-    case N_COUNTRY: case N_ATTRIBUTE: hint = "; declare it at the top level"; break;
+    case N_COUNTRY:
+    case N_ATTRIBUTE: hint = "; declare it at the top level"; break;
     case N_SCENARIO: hint = "; scenarios do not nest"; break;
     case N_TEST: hint = "; write tests at the top level, with 'under SCENARIO { ... }'"; break;
     default: break;
@@ -543,7 +592,8 @@ static void not_in_scenario(checker *ck, const node *d) {
              snippet(ck, at, word, sizeof word), hint);
 }
 
-static bool scenario_put(checker *ck, node *scenario, node *d) {
+static bool scenario_put(checker *ck, node *scenario, node *d)
+{
     char *key = arena_printf(ck->p->arena, "%s.%s", scenario->name, d->name);
     if (!key || !symtab_put(&ck->p->scenario_names, key, d)) {
         ck->out_of_memory = true;
@@ -553,7 +603,8 @@ static bool scenario_put(checker *ck, node *scenario, node *d) {
 }
 
 /* A scenario's own declarations, after every global name is known. */
-static void declare_scenario_items(checker *ck, node *s) {
+static void declare_scenario_items(checker *ck, node *s)
+{
     if (!s->name || symtab_get(&ck->p->globals, s->name) != s)
         return; /* a second scenario of that name: reported already */
     for (size_t i = 0; i < s->items.n; i++) {
@@ -580,7 +631,8 @@ static void declare_scenario_items(checker *ck, node *s) {
 
 /* ---- The entry point -------------------------------------------------------- */
 
-static bool checker_init(checker *ck) {
+static bool checker_init(checker *ck)
+{
     const mem *m = ck->p->arena->mem;
     for (int dc = 0; dc < DC_COUNT; dc++) {
         size_t n = decl_class_list(&ck->p->decls, dc)->n;
@@ -595,7 +647,8 @@ static bool checker_init(checker *ck) {
     return ck->group_sets && ck->group_set_state;
 }
 
-static void checker_free(checker *ck) {
+static void checker_free(checker *ck)
+{
     const mem *m = ck->p->arena->mem;
     for (int dc = 0; dc < DC_COUNT; dc++)
         mem_free(m, ck->info[dc]);
@@ -606,18 +659,21 @@ static void checker_free(checker *ck) {
     mem_free(m, ck->locals);
 }
 
-static bool is_new_file(const node *prog) {
+static bool is_new_file(const node *prog)
+{
     return !(prog->flags & (PROGRAM_CHECKED | PROGRAM_FAILED));
 }
 
-static bool is_new_root(const node *prog) {
+static bool is_new_root(const node *prog)
+{
     return is_new_file(prog) && (prog->flags & PROGRAM_ROOT);
 }
 
 /* Step 1: every name.  Libraries first, so that a root file's clash with
  * a library is reported in the root, where the user can change it; the
  * scenarios' own names once every global one is known. */
-static void declare_all(checker *ck) {
+static void declare_all(checker *ck)
+{
     const node_list *files = &ck->p->files;
     symtab titles;
     symtab_init(&titles, ck->p->arena->mem);
@@ -639,7 +695,8 @@ static void declare_all(checker *ck) {
 /* Steps 2 and 3: every declaration, test and statement, then what needs
  * the whole policy. */
 static void check_all(checker *ck, size_t first_measure, size_t first_modifier,
-                      size_t errors_before) {
+                      size_t errors_before)
+{
     const node_list *files = &ck->p->files;
     for (size_t i = 0; i < files->n; i++)
         if (is_new_root(files->v[i]))
@@ -658,7 +715,8 @@ static void check_all(checker *ck, size_t first_measure, size_t first_modifier,
         check_policy_meaning(ck, first_measure, first_modifier);
 }
 
-bool program_check(program *p, diag_list *diags) {
+bool program_check(program *p, diag_list *diags)
+{
     size_t errors_before = diags->errors;
     checker ck;
     memset(&ck, 0, sizeof ck);
@@ -683,7 +741,8 @@ bool program_check(program *p, diag_list *diags) {
     return diags->errors == errors_before;
 }
 
-const node *check_through_lets(const node *e) {
+const node *check_through_lets(const node *e)
+{
     for (int i = 0; e && i < FOLD_DEPTH; i++) {
         if (e->kind != N_NAME || e->sym != SYM_DECL || !e->ref || e->ref->kind != N_LET)
             break;

@@ -85,8 +85,8 @@ typedef struct checker {
     const bitset **group_sets;
     unsigned char *group_set_state; /* 0 not yet, 1 busy, 2 done, 3 not constant */
     size_t ngroup_sets;
-    int depth;            /* of check_expr calls, lazy checks included */
-    bool too_deep;        /* reported: stop descending */
+    int depth;     /* of check_expr calls, lazy checks included */
+    bool too_deep; /* reported: stop descending */
 } checker;
 
 /* Where an expression is: whose names are visible, and whether the
@@ -169,7 +169,12 @@ void unknown_name(checker *ck, const ctx *cx, const node *e, type want);
 
 /* What a name in a non-value position must name. */
 typedef enum ref_want {
-    REF_MEASURE, REF_MODIFIER, REF_COMMITMENT, REF_SCENARIO, REF_COUNTRY, REF_DROP
+    REF_MEASURE,
+    REF_MODIFIER,
+    REF_COMMITMENT,
+    REF_SCENARIO,
+    REF_COUNTRY,
+    REF_DROP
 } ref_want;
 
 /* resolve_ref: the declaration a name in a non-value position means

@@ -8,12 +8,12 @@
 #include "levy.h"
 
 typedef struct cli_options {
-    const char **files;  /* the arguments that are not options */
+    const char **files; /* the arguments that are not options */
     size_t nfiles;
-    const char **paths;  /* LEVY_PATH's folders, then the -I folders */
+    const char **paths; /* LEVY_PATH's folders, then the -I folders */
     size_t npaths;
-    char *env_paths;     /* LEVY_PATH, cut at its colons: what paths point into */
-    char *stdlib_dir;    /* the standard library, or NULL for the library's default */
+    char *env_paths;  /* LEVY_PATH, cut at its colons: what paths point into */
+    char *stdlib_dir; /* the standard library, or NULL for the library's default */
     levy_format format;
     const char *scenario;
     const char **expressions; /* -e EXPR, in order (run) */

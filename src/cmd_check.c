@@ -8,23 +8,27 @@
 #include "cli.h"
 #include "levy.h"
 
-void cli_write_stdout(void *userdata, const char *text, size_t len) {
+void cli_write_stdout(void *userdata, const char *text, size_t len)
+{
     (void)userdata;
     fwrite(text, 1, len, stdout);
 }
 
-void cli_write_stderr(void *userdata, const char *text, size_t len) {
+void cli_write_stderr(void *userdata, const char *text, size_t len)
+{
     (void)userdata;
     fflush(stdout);
     fwrite(text, 1, len, stderr);
 }
 
-levy_write_fn cli_diagnostic_writer(const cli_options *o) {
+levy_write_fn cli_diagnostic_writer(const cli_options *o)
+{
     return o->format == LEVY_FORMAT_TEXT ? cli_write_stderr : cli_write_stdout;
 }
 
 /* A string as JSON, for the one diagnostic the program writes itself. */
-static void put_json_string(const char *s) {
+static void put_json_string(const char *s)
+{
     putchar('"');
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -40,7 +44,8 @@ static void put_json_string(const char *s) {
 
 /* A workflow command's text: '%', CR and LF escaped, and in a property
  * also ':' and ','. */
-static void put_github_text(const char *s, bool property) {
+static void put_github_text(const char *s, bool property)
+{
     for (; *s; s++) {
         if (*s == '%')
             fputs("%25", stdout);
@@ -61,16 +66,16 @@ static void put_github_text(const char *s, bool property) {
  * text, the library's message on standard error; in a machine format, a
  * diagnostic E701 like the others, on standard output, so that a CI log or
  * a JSON reader sees it too. */
-static void cannot_read(const cli_options *o, const char *path, const char *message) {
+static void cannot_read(const cli_options *o, const char *path, const char *message)
+{
     switch (o->format) {
-    case LEVY_FORMAT_TEXT:
-        fprintf(stderr, "levy: %s\n", message);
-        break;
+    case LEVY_FORMAT_TEXT: fprintf(stderr, "levy: %s\n", message); break;
     case LEVY_FORMAT_JSON:
         fputs("{\"file\":", stdout);
         put_json_string(path);
         fputs(",\"line\":0,\"column\":0,\"end_line\":0,\"end_column\":0,"
-              "\"severity\":\"error\",\"code\":\"E701\",\"message\":", stdout);
+              "\"severity\":\"error\",\"code\":\"E701\",\"message\":",
+              stdout);
         put_json_string(message);
         fputs(",\"notes\":[]}\n", stdout);
         break;
@@ -86,7 +91,8 @@ static void cannot_read(const cli_options *o, const char *path, const char *mess
 
 /* load_stdin: FILE `-`, standard input read whole, as a source called
  * <stdin>.  LEVY_ERROR_IO (after saying why) when it cannot be read. */
-static levy_status load_stdin(const cli_options *o, levy_policy *policy) {
+static levy_status load_stdin(const cli_options *o, levy_policy *policy)
+{
     size_t len = 0, cap = 16384;
     char *text = malloc(cap);
     size_t got;
@@ -115,7 +121,8 @@ static levy_status load_stdin(const cli_options *o, levy_policy *policy) {
     return st;
 }
 
-levy_policy *cli_load(const cli_options *o, int *status) {
+levy_policy *cli_load(const cli_options *o, int *status)
+{
     levy_policy *policy = levy_policy_new();
     if (!policy) {
         fputs("levy: out of memory\n", stderr);
@@ -128,8 +135,8 @@ levy_policy *cli_load(const cli_options *o, int *status) {
     bool unreadable = false;
     for (size_t i = 0; i < o->nfiles && st != LEVY_ERROR_NOMEM; i++) {
         bool from_stdin = strcmp(o->files[i], "-") == 0;
-        levy_status f = from_stdin ? load_stdin(o, policy)
-                                   : levy_policy_load_file(policy, o->files[i]);
+        levy_status f =
+            from_stdin ? load_stdin(o, policy) : levy_policy_load_file(policy, o->files[i]);
         if (f == LEVY_ERROR_IO && from_stdin) {
             unreadable = true;
         } else if (f == LEVY_ERROR_IO) {
@@ -140,8 +147,8 @@ levy_policy *cli_load(const cli_options *o, int *status) {
         }
     }
     for (size_t i = 0; i < o->nexpressions && st != LEVY_ERROR_NOMEM && !unreadable; i++) {
-        levy_status f = levy_policy_load_expression(policy, "-e", o->expressions[i],
-                                                    strlen(o->expressions[i]));
+        levy_status f =
+            levy_policy_load_expression(policy, "-e", o->expressions[i], strlen(o->expressions[i]));
         if (f != LEVY_OK && st == LEVY_OK)
             st = f;
     }
@@ -153,8 +160,8 @@ levy_policy *cli_load(const cli_options *o, int *status) {
     if (st == LEVY_OK)
         st = levy_policy_check(policy);
     levy_policy_write_diagnostics(policy, o->format, cli_diagnostic_writer(o), NULL);
-    bool failed = levy_policy_error_count(policy) > 0 ||
-                  (o->werror && levy_policy_warning_count(policy) > 0);
+    bool failed =
+        levy_policy_error_count(policy) > 0 || (o->werror && levy_policy_warning_count(policy) > 0);
     if (st != LEVY_OK || failed) {
         if (st == LEVY_ERROR_NOMEM)
             fputs("levy: out of memory\n", stderr);
@@ -167,14 +174,16 @@ levy_policy *cli_load(const cli_options *o, int *status) {
     return policy;
 }
 
-int cli_check(const cli_options *o) {
+int cli_check(const cli_options *o)
+{
     int status;
     levy_policy *policy = cli_load(o, &status);
     levy_policy_free(policy);
     return status;
 }
 
-int cli_parse(const cli_options *o) {
+int cli_parse(const cli_options *o)
+{
     int status = 0;
     for (size_t i = 0; i < o->nfiles; i++) {
         levy_status st = levy_debug_dump_ast(o->files[i], cli_write_stdout, cli_write_stderr, NULL);

@@ -9,8 +9,8 @@
 /* --scenario NAME: the scenario's handle in *out (NULL for none, or for
  * "none"); false (after saying why) when there is no such scenario, a
  * usage error. */
-static bool choose_scenario(levy_policy *policy, const cli_options *o,
-                            const levy_scenario **out) {
+static bool choose_scenario(levy_policy *policy, const cli_options *o, const levy_scenario **out)
+{
     *out = NULL;
     if (!o->scenario || strcmp(o->scenario, "none") == 0 ||
         levy_policy_scenario(policy, o->scenario, out) == LEVY_OK)
@@ -19,7 +19,8 @@ static bool choose_scenario(levy_policy *policy, const cli_options *o,
     return false;
 }
 
-int cli_run(const cli_options *o) {
+int cli_run(const cli_options *o)
+{
     int status;
     levy_policy *policy = cli_load(o, &status);
     if (!policy)
@@ -37,10 +38,10 @@ int cli_run(const cli_options *o) {
     return st == LEVY_OK ? 0 : 1;
 }
 
-int cli_test(const cli_options *o) {
+int cli_test(const cli_options *o)
+{
     if (o->format == LEVY_FORMAT_JSON) {
-        fputs("levy: 'test' takes --format=text or --format=github\nTry 'levy --help'.\n",
-              stderr);
+        fputs("levy: 'test' takes --format=text or --format=github\nTry 'levy --help'.\n", stderr);
         return 2;
     }
     int status;
@@ -50,7 +51,8 @@ int cli_test(const cli_options *o) {
     levy_test_options topts = { .tap = o->tap, .coverage = o->coverage };
     size_t passed = 0, failed = 0;
     /* Tests run as written: a scenario is theirs to choose (`under`). */
-    levy_status st = levy_policy_test(policy, NULL, &topts, cli_write_stdout, NULL, &passed, &failed);
+    levy_status st =
+        levy_policy_test(policy, NULL, &topts, cli_write_stdout, NULL, &passed, &failed);
     /* The report has said it all in text; GitHub also gets an annotation
        on each failed expect's line (and each evaluation error's). */
     if (o->format == LEVY_FORMAT_GITHUB)

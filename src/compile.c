@@ -19,8 +19,14 @@
 #include "policy_index.h"
 #include "schedule.h"
 
-const program *index_program(const policy_index *ix) { return ix->p; }
-const node *index_scenario(const policy_index *ix) { return ix->scenario; }
+const program *index_program(const policy_index *ix)
+{
+    return ix->p;
+}
+const node *index_scenario(const policy_index *ix)
+{
+    return ix->scenario;
+}
 
 /* ---- Compiling a policy ---------------------------------------------------------------- */
 
@@ -39,8 +45,7 @@ static void *ix_alloc(builder *b, size_t n, size_t size)
 static schedule *own_schedule(builder *b)
 {
     policy_index *ix = b->ix;
-    if (!mem_grow(ix->p->arena->mem, &ix->owned, &ix->capowned, ix->nowned,
-                  sizeof *ix->owned, 8))
+    if (!mem_grow(ix->p->arena->mem, &ix->owned, &ix->capowned, ix->nowned, sizeof *ix->owned, 8))
         return NULL;
     schedule *s = ix_alloc(b, 1, sizeof *s);
     if (!s)
@@ -229,8 +234,7 @@ static void load_schedule_file(builder *b, c_schedule *cs)
     cs->ok = st == HTS_OK;
     if (st == HTS_CANNOT_OPEN)
         diag_add(b->diags, SEV_ERROR, D_SCHEDULE_FILE, d->b->at,
-                 "cannot read schedule %s: cannot open %s: %s", d->name, shown,
-                 strerror(saved));
+                 "cannot read schedule %s: cannot open %s: %s", d->name, shown, strerror(saved));
     else if (!cs->ok)
         diag_add(b->diags, SEV_ERROR, D_SCHEDULE_FILE, d->b->at,
                  "cannot read schedule %s from %s: %s", d->name, shown, msg);
@@ -347,23 +351,21 @@ static bool compile_measure(builder *b, c_measure *m)
     for (size_t i = 0; i < d->items.n; i++) {
         const node *it = d->items.v[i];
         switch (it->kind) {
-        case N_ON: case N_FROM: case N_WHEN:
-            compile_scope_clause(&m->sc, it);
-            break;
-        case N_RATE: case N_RATE_BY:
+        case N_ON:
+        case N_FROM:
+        case N_WHEN: compile_scope_clause(&m->sc, it); break;
+        case N_RATE:
+        case N_RATE_BY:
             if (!compile_rate_clause(b, &m->clauses[m->nclauses++], it))
                 return false;
             m->windowed |= it->b != NULL;
             break;
-        case N_BASE:
-            m->base = it;
-            break;
+        case N_BASE: m->base = it; break;
         case N_REPLACES:
             if (!compile_replaces(b, &m->repl[m->nrepl++], it))
                 return false;
             break;
-        default:
-            break;
+        default: break;
         }
     }
     return true;
@@ -519,8 +521,14 @@ static bool index_scopes(policy_index *ix, size_t n,
     return true;
 }
 
-static const scope *measure_scope(const policy_index *ix, size_t i) { return &ix->measures[i].sc; }
-static const scope *modifier_scope(const policy_index *ix, size_t i) { return &ix->mods[i].sc; }
+static const scope *measure_scope(const policy_index *ix, size_t i)
+{
+    return &ix->measures[i].sc;
+}
+static const scope *modifier_scope(const policy_index *ix, size_t i)
+{
+    return &ix->mods[i].sc;
+}
 
 bool index_candidates(policy_index *ix)
 {
@@ -548,8 +556,7 @@ const c_schedule *ix_schedule_named(const policy_index *ix, const node *e)
     if (!d && e->name)
         d = symtab_get(&ix->p->globals, e->name);
     d = d ? ix_decl(ix, d) : NULL;
-    if (!d || d->kind != N_SCHEDULE || d->index < 0 ||
-        (size_t)d->index >= ix->p->decls.schedules.n)
+    if (!d || d->kind != N_SCHEDULE || d->index < 0 || (size_t)d->index >= ix->p->decls.schedules.n)
         return NULL;
     return ix->scheds[d->index];
 }

@@ -17,10 +17,10 @@
 enum { BYTE_EOF = -1, BYTE_ERROR = -2 };
 
 typedef enum parse_state {
-    FIELD_START,  /* before the first byte of a field */
-    UNQUOTED,     /* inside a field that did not start with a quote */
-    QUOTED,       /* inside a quoted field */
-    QUOTE_SEEN    /* a quote inside a quoted field: "" or the closing one */
+    FIELD_START, /* before the first byte of a field */
+    UNQUOTED,    /* inside a field that did not start with a quote */
+    QUOTED,      /* inside a quoted field */
+    QUOTE_SEEN   /* a quote inside a quoted field: "" or the closing one */
 } parse_state;
 
 static void reader_reset(csv_reader *r)
@@ -34,8 +34,8 @@ static void reader_reset(csv_reader *r)
 
 static bool has_bom(const char *p, const char *end)
 {
-    return end - p >= 3 && (unsigned char)p[0] == 0xEF &&
-           (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF;
+    return end - p >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+           (unsigned char)p[2] == 0xBF;
 }
 
 void csv_init_file(csv_reader *r, FILE *fp)
@@ -322,20 +322,13 @@ csv_status csv_next(csv_reader *r, csv_record *rec)
 const char *csv_status_message(csv_status s)
 {
     switch (s) {
-    case CSV_OK:
-        return "ok";
-    case CSV_END:
-        return "end of input";
-    case CSV_UNTERMINATED:
-        return "a quoted field is not closed before the end of the file";
-    case CSV_BAD_QUOTE:
-        return "a closing quote must be followed by a comma or a line break";
-    case CSV_TOO_LONG:
-        return "record too long";
-    case CSV_READ_ERROR:
-        return "read error";
-    case CSV_NO_MEMORY:
-        return "out of memory";
+    case CSV_OK: return "ok";
+    case CSV_END: return "end of input";
+    case CSV_UNTERMINATED: return "a quoted field is not closed before the end of the file";
+    case CSV_BAD_QUOTE: return "a closing quote must be followed by a comma or a line break";
+    case CSV_TOO_LONG: return "record too long";
+    case CSV_READ_ERROR: return "read error";
+    case CSV_NO_MEMORY: return "out of memory";
     }
     return "unknown CSV error";
 }

@@ -42,12 +42,12 @@ typedef struct csv_record {
 } csv_record;
 
 typedef enum csv_status {
-    CSV_OK = 0,           /* a record was read */
-    CSV_END,              /* no more records */
-    CSV_UNTERMINATED,     /* a quoted field is open at the end of the input */
-    CSV_BAD_QUOTE,        /* a closing quote followed by something else */
-    CSV_TOO_LONG,         /* a record longer than max_record bytes */
-    CSV_READ_ERROR,       /* the FILE reported an error (errno says why) */
+    CSV_OK = 0,       /* a record was read */
+    CSV_END,          /* no more records */
+    CSV_UNTERMINATED, /* a quoted field is open at the end of the input */
+    CSV_BAD_QUOTE,    /* a closing quote followed by something else */
+    CSV_TOO_LONG,     /* a record longer than max_record bytes */
+    CSV_READ_ERROR,   /* the FILE reported an error (errno says why) */
     CSV_NO_MEMORY
 } csv_status;
 
@@ -63,21 +63,21 @@ typedef struct csv_reader {
     const char *pos, *end; /* the unread part of the current input window */
     char *window;          /* FILE mode: the input buffer (owned) */
     size_t window_cap;
-    bool at_start;         /* nothing read yet: a BOM may follow */
-    bool at_eof;           /* the source has no more bytes */
-    bool read_error;       /* fread failed */
-    bool prev_cr;          /* the last byte read was CR (CRLF is one break) */
-    int failed;            /* the csv_status of an earlier error, or 0 */
-    long line;             /* line of the next unread byte, 1-based */
+    bool at_start;   /* nothing read yet: a BOM may follow */
+    bool at_eof;     /* the source has no more bytes */
+    bool read_error; /* fread failed */
+    bool prev_cr;    /* the last byte read was CR (CRLF is one break) */
+    int failed;      /* the csv_status of an earlier error, or 0 */
+    long line;       /* line of the next unread byte, 1-based */
 
-    char *buf;             /* the current record's fields, NUL-separated */
+    char *buf; /* the current record's fields, NUL-separated */
     size_t buf_len, buf_cap;
     csv_field *fields;
     size_t field_count, field_cap;
 
-    size_t max_record;     /* see CSV_DEFAULT_MAX_RECORD */
-    long error_line;       /* line where the failing record started */
-    const mem *mem;        /* where the buffers come from: the C library's
+    size_t max_record; /* see CSV_DEFAULT_MAX_RECORD */
+    long error_line;   /* line where the failing record started */
+    const mem *mem;    /* where the buffers come from: the C library's
                               unless set after csv_init_* */
 } csv_reader;
 

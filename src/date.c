@@ -41,21 +41,21 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = floor_div(y, 400);
-    int64_t yoe = y - era * 400;                          /* 0..399 */
-    int64_t mp = (m + 9) % 12;                            /* March is 0 */
-    int64_t doy = (153 * mp + 2) / 5 + d - 1;             /* 0..365 */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  /* 0..146096 */
-    return era * DAYS_PER_ERA + doe - 719468;             /* 0000-03-01 to 1970-01-01 */
+    int64_t yoe = y - era * 400;                         /* 0..399 */
+    int64_t mp = (m + 9) % 12;                           /* March is 0 */
+    int64_t doy = (153 * mp + 2) / 5 + d - 1;            /* 0..365 */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* 0..146096 */
+    return era * DAYS_PER_ERA + doe - 719468;            /* 0000-03-01 to 1970-01-01 */
 }
 
 void date_to_ymd(date d, int *year, int *month, int *day)
 {
     int64_t z = (int64_t)d + 719468;
     int64_t era = floor_div(z, DAYS_PER_ERA);
-    int64_t doe = z - era * DAYS_PER_ERA;                               /* 0..146096 */
+    int64_t doe = z - era * DAYS_PER_ERA;                                /* 0..146096 */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              /* 0..365 */
-    int64_t mp = (5 * doy + 2) / 153;                                   /* March is 0 */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* 0..365 */
+    int64_t mp = (5 * doy + 2) / 153;                                    /* March is 0 */
     int m = (int)(mp < 10 ? mp + 3 : mp - 9);
     *day = (int)(doy - (153 * mp + 2) / 5 + 1);
     *month = m;
@@ -168,14 +168,12 @@ date_status date_add_duration(date d, duration dur, int sign, date *out)
         count = -count;
     }
     switch (dur.unit) {
-    case DUR_DAYS:
-        return date_add_days(d, count, out);
+    case DUR_DAYS: return date_add_days(d, count, out);
     case DUR_WEEKS:
         if (!scaled(count, 7, &count))
             return DATE_OUT_OF_RANGE;
         return date_add_days(d, count, out);
-    case DUR_MONTHS:
-        return date_add_months(d, count, out);
+    case DUR_MONTHS: return date_add_months(d, count, out);
     case DUR_YEARS:
         if (!scaled(count, 12, &count))
             return DATE_OUT_OF_RANGE;
@@ -187,14 +185,10 @@ date_status date_add_duration(date d, duration dur, int sign, date *out)
 static const char *unit_word(duration_unit unit, bool singular)
 {
     switch (unit) {
-    case DUR_DAYS:
-        return singular ? "day" : "days";
-    case DUR_WEEKS:
-        return singular ? "week" : "weeks";
-    case DUR_MONTHS:
-        return singular ? "month" : "months";
-    case DUR_YEARS:
-        return singular ? "year" : "years";
+    case DUR_DAYS: return singular ? "day" : "days";
+    case DUR_WEEKS: return singular ? "week" : "weeks";
+    case DUR_MONTHS: return singular ? "month" : "months";
+    case DUR_YEARS: return singular ? "year" : "years";
     }
     return "?";
 }
@@ -224,18 +218,12 @@ void duration_format(duration dur, char buf[32])
 const char *date_status_message(date_status s)
 {
     switch (s) {
-    case DATE_OK:
-        return "ok";
-    case DATE_BAD_SYNTAX:
-        return "a date is written YYYY-MM-DD";
-    case DATE_BAD_MONTH:
-        return "month must be 01 to 12";
-    case DATE_BAD_DAY:
-        return "no such day in that month";
-    case DATE_BAD_YEAR:
-        return "year must be 0001 to 9999";
-    case DATE_OUT_OF_RANGE:
-        return "date outside 0001-01-01 to 9999-12-31";
+    case DATE_OK: return "ok";
+    case DATE_BAD_SYNTAX: return "a date is written YYYY-MM-DD";
+    case DATE_BAD_MONTH: return "month must be 01 to 12";
+    case DATE_BAD_DAY: return "no such day in that month";
+    case DATE_BAD_YEAR: return "year must be 0001 to 9999";
+    case DATE_OUT_OF_RANGE: return "date outside 0001-01-01 to 9999-12-31";
     }
     return "unknown date error";
 }

@@ -26,10 +26,10 @@ typedef struct duration {
 
 typedef enum date_status {
     DATE_OK = 0,
-    DATE_BAD_SYNTAX, /* not YYYY-MM-DD */
-    DATE_BAD_MONTH,  /* month outside 1..12 */
-    DATE_BAD_DAY,    /* day outside the month (2025-02-30) */
-    DATE_BAD_YEAR,   /* year outside 1..9999 */
+    DATE_BAD_SYNTAX,  /* not YYYY-MM-DD */
+    DATE_BAD_MONTH,   /* month outside 1..12 */
+    DATE_BAD_DAY,     /* day outside the month (2025-02-30) */
+    DATE_BAD_YEAR,    /* year outside 1..9999 */
     DATE_OUT_OF_RANGE /* arithmetic left 0001-01-01..9999-12-31 */
 } date_status;
 
@@ -47,7 +47,10 @@ date_status date_add_months(date d, int64_t months, date *out);
 /* date_add_duration: d + dur (negated when sign < 0). */
 date_status date_add_duration(date d, duration dur, int sign, date *out);
 /* date_diff_days: b - a in days. */
-static inline int64_t date_diff_days(date a, date b) { return (int64_t)b - (int64_t)a; }
+static inline int64_t date_diff_days(date a, date b)
+{
+    return (int64_t)b - (int64_t)a;
+}
 
 /* "90 days", "1 year": singular when count is 1. buf needs 32 bytes. */
 void duration_format(duration dur, char buf[32]);

@@ -365,16 +365,11 @@ size_t dec_format_percent(dec a, char *buf, size_t n)
 const char *dec_status_message(dec_status s)
 {
     switch (s) {
-    case DEC_OK:
-        return "ok";
-    case DEC_OVERFLOW:
-        return "number too large";
-    case DEC_DIV_ZERO:
-        return "division by zero";
-    case DEC_SYNTAX:
-        return "not a number";
-    case DEC_PRECISION:
-        return "more than 6 decimal places";
+    case DEC_OK: return "ok";
+    case DEC_OVERFLOW: return "number too large";
+    case DEC_DIV_ZERO: return "division by zero";
+    case DEC_SYNTAX: return "not a number";
+    case DEC_PRECISION: return "more than 6 decimal places";
     }
     return "unknown decimal error";
 }

@@ -23,14 +23,21 @@ typedef struct dec {
 
 typedef enum dec_status {
     DEC_OK = 0,
-    DEC_OVERFLOW,  /* the result does not fit */
-    DEC_DIV_ZERO,  /* division by zero */
-    DEC_SYNTAX,    /* not a number */
-    DEC_PRECISION  /* more decimal places than DEC_PLACES */
+    DEC_OVERFLOW, /* the result does not fit */
+    DEC_DIV_ZERO, /* division by zero */
+    DEC_SYNTAX,   /* not a number */
+    DEC_PRECISION /* more decimal places than DEC_PLACES */
 } dec_status;
 
-static inline dec dec_from_units(int64_t units) { dec d = { units }; return d; }
-static inline dec dec_zero(void) { return dec_from_units(0); }
+static inline dec dec_from_units(int64_t units)
+{
+    dec d = { units };
+    return d;
+}
+static inline dec dec_zero(void)
+{
+    return dec_from_units(0);
+}
 
 /* dec_from_int: n as a decimal; DEC_OVERFLOW when |n| is too large. */
 dec_status dec_from_int(int64_t n, dec *out);
@@ -61,8 +68,14 @@ dec_status dec_div(dec a, dec b, dec *out);
 dec_status dec_round(dec a, int places, dec *out);
 
 int dec_cmp(dec a, dec b); /* -1, 0, 1 */
-static inline bool dec_is_zero(dec a) { return a.units == 0; }
-static inline bool dec_is_neg(dec a) { return a.units < 0; }
+static inline bool dec_is_zero(dec a)
+{
+    return a.units == 0;
+}
+static inline bool dec_is_neg(dec a)
+{
+    return a.units < 0;
+}
 dec dec_min(dec a, dec b);
 dec dec_max(dec a, dec b);
 

@@ -8,13 +8,15 @@
 
 const span span_none = { -1, 0, 0, 0, 0 };
 
-void source_set_init(source_set *s, const mem *m) {
+void source_set_init(source_set *s, const mem *m)
+{
     s->items = NULL;
     s->count = s->cap = 0;
     s->mem = mem_or_libc(m);
 }
 
-static void source_free(const mem *m, source_text *src) {
+static void source_free(const mem *m, source_text *src)
+{
     if (!src)
         return;
     mem_free(m, src->name);
@@ -24,20 +26,23 @@ static void source_free(const mem *m, source_text *src) {
     mem_free(m, src);
 }
 
-void source_set_free(source_set *s) {
+void source_set_free(source_set *s)
+{
     for (size_t i = 0; i < s->count; i++)
         source_free(s->mem, s->items[i]);
     mem_free(s->mem, s->items);
     source_set_init(s, s->mem);
 }
 
-static char *dup_or_null(const mem *m, const char *s) {
+static char *dup_or_null(const mem *m, const char *s)
+{
     return s ? mem_strdup(m, s) : NULL;
 }
 
 /* The offset of the start of every line, so that a span's line can be shown
  * without scanning the text again. */
-static bool build_line_map(const mem *m, source_text *src) {
+static bool build_line_map(const mem *m, source_text *src)
+{
     size_t lines = 1;
     for (size_t i = 0; i < src->len; i++)
         lines += src->text[i] == '\n';
@@ -56,15 +61,16 @@ static bool build_line_map(const mem *m, source_text *src) {
 /* A UTF-8 byte-order mark, which Windows editors write at the start of a
  * file: dropped, so that it is not a stray character and columns on the
  * first line count from the text after it. */
-static size_t byte_order_mark_length(const char *text, size_t len) {
+static size_t byte_order_mark_length(const char *text, size_t len)
+{
     return len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
                    (unsigned char)text[2] == 0xBF
                ? 3
                : 0;
 }
 
-int source_set_add(source_set *s, const char *name, const char *path, const char *text,
-                   size_t len) {
+int source_set_add(source_set *s, const char *name, const char *path, const char *text, size_t len)
+{
     size_t bom = byte_order_mark_length(text, len);
     text += bom;
     len -= bom;
@@ -91,7 +97,8 @@ int source_set_add(source_set *s, const char *name, const char *path, const char
     return (int)s->count++;
 }
 
-int source_set_read_file(source_set *s, const char *name, const char *path) {
+int source_set_read_file(source_set *s, const char *name, const char *path)
+{
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
@@ -114,13 +121,15 @@ int source_set_read_file(source_set *s, const char *name, const char *path) {
     return id;
 }
 
-const source_text *source_set_get(const source_set *s, int file) {
+const source_text *source_set_get(const source_set *s, int file)
+{
     if (file < 0 || (size_t)file >= s->count)
         return NULL;
     return s->items[file];
 }
 
-const char *source_line(const source_text *src, int line, size_t *len) {
+const char *source_line(const source_text *src, int line, size_t *len)
+{
     if (line < 1 || (size_t)line > src->nlines) {
         *len = 0;
         return "";
@@ -133,31 +142,36 @@ const char *source_line(const source_text *src, int line, size_t *len) {
     return src->text + start;
 }
 
-void diag_list_init(diag_list *d, const mem *m) {
+void diag_list_init(diag_list *d, const mem *m)
+{
     memset(d, 0, sizeof *d);
     d->mem = mem_or_libc(m);
 }
 
-static void diagnostic_free(diagnostic *d) {
+static void diagnostic_free(diagnostic *d)
+{
     mem_free(d->mem, d->message);
     for (size_t i = 0; i < d->nnotes; i++)
         mem_free(d->mem, d->notes[i].message);
     mem_free(d->mem, d->notes);
 }
 
-void diag_list_clear(diag_list *d) {
+void diag_list_clear(diag_list *d)
+{
     for (size_t i = 0; i < d->count; i++)
         diagnostic_free(&d->items[i]);
     d->count = d->errors = d->warnings = 0;
 }
 
-void diag_list_free(diag_list *d) {
+void diag_list_free(diag_list *d)
+{
     diag_list_clear(d);
     mem_free(d->mem, d->items);
     diag_list_init(d, d->mem);
 }
 
-static char *vformat(const mem *m, const char *fmt, va_list ap) {
+static char *vformat(const mem *m, const char *fmt, va_list ap)
+{
     va_list copy;
     va_copy(copy, ap);
     int n = vsnprintf(NULL, 0, fmt, copy);
@@ -171,7 +185,8 @@ static char *vformat(const mem *m, const char *fmt, va_list ap) {
 }
 
 diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, const char *fmt,
-                      va_list ap) {
+                      va_list ap)
+{
     if (sev == SEV_ERROR)
         d->errors++;
     else if (sev == SEV_WARNING)
@@ -191,8 +206,8 @@ diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, con
     return g;
 }
 
-diagnostic *diag_add(diag_list *d, severity sev, const char *code, span at, const char *fmt,
-                     ...) {
+diagnostic *diag_add(diag_list *d, severity sev, const char *code, span at, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     diagnostic *g = diag_vadd(d, sev, code, at, fmt, ap);
@@ -200,7 +215,8 @@ diagnostic *diag_add(diag_list *d, severity sev, const char *code, span at, cons
     return g;
 }
 
-void diag_note(diagnostic *d, span at, const char *fmt, ...) {
+void diag_note(diagnostic *d, span at, const char *fmt, ...)
+{
     if (!d)
         return;
     diag_note_t *notes = mem_realloc(d->mem, d->notes, (d->nnotes + 1) * sizeof *notes);
@@ -218,7 +234,8 @@ void diag_note(diagnostic *d, span at, const char *fmt, ...) {
     d->nnotes++;
 }
 
-void diag_append(diag_list *to, diag_list *from) {
+void diag_append(diag_list *to, diag_list *from)
+{
     for (size_t i = 0; i < from->count; i++) {
         if (!mem_grow(to->mem, &to->items, &to->cap, to->count, sizeof *to->items, 16)) {
             diagnostic_free(&from->items[i]);
@@ -231,7 +248,8 @@ void diag_append(diag_list *to, diag_list *from) {
     from->count = from->errors = from->warnings = 0;
 }
 
-static int span_compare(span a, span b) {
+static int span_compare(span a, span b)
+{
     if (a.file != b.file)
         return a.file < b.file ? -1 : 1;
     if (a.first_line != b.first_line)
@@ -241,7 +259,8 @@ static int span_compare(span a, span b) {
     return 0;
 }
 
-void diag_sort(diag_list *d) {
+void diag_sort(diag_list *d)
+{
     /* Insertion sort: stable, and lists are short and nearly sorted. */
     for (size_t i = 1; i < d->count; i++) {
         diagnostic x = d->items[i];
@@ -254,7 +273,8 @@ void diag_sort(diag_list *d) {
     }
 }
 
-const char *severity_name(severity s) {
+const char *severity_name(severity s)
+{
     switch (s) {
     case SEV_ERROR: return "error";
     case SEV_WARNING: return "warning";
@@ -263,12 +283,14 @@ const char *severity_name(severity s) {
     return "error";
 }
 
-static const char *source_name(const source_set *srcs, int file) {
+static const char *source_name(const source_set *srcs, int file)
+{
     const source_text *src = source_set_get(srcs, file);
     return src ? src->name : "levy";
 }
 
-static int shown_line(const source_set *srcs, span at) {
+static int shown_line(const source_set *srcs, span at)
+{
     const source_text *src = source_set_get(srcs, at.file);
     return at.first_line + (src ? src->line_offset : 0);
 }
@@ -280,9 +302,13 @@ static int shown_line(const source_set *srcs, span at) {
 /* A control byte of the source (other than a tab) is shown as \xNN, so that a
  * file cannot send escape sequences to the user's terminal; the caret line
  * widens with it. */
-static bool shown_escaped(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
+static bool shown_escaped(unsigned char c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7f;
+}
 
-static void put_source_line(strbuf *out, const char *line, size_t len) {
+static void put_source_line(strbuf *out, const char *line, size_t len)
+{
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)line[i];
         if (shown_escaped(c))
@@ -292,20 +318,23 @@ static void put_source_line(strbuf *out, const char *line, size_t len) {
     }
 }
 
-static void put_blank_under(strbuf *out, char c) {
+static void put_blank_under(strbuf *out, char c)
+{
     if (c == '\t')
         sb_putc(out, '\t');
     else
         sb_puts(out, shown_escaped((unsigned char)c) ? "    " : " ");
 }
 
-static void put_underline(strbuf *out, char c) {
+static void put_underline(strbuf *out, char c)
+{
     if (((unsigned char)c & 0xC0) == 0x80)
         return; /* continuation bytes of UTF-8 take no column */
     sb_puts(out, shown_escaped((unsigned char)c) ? "~~~~" : "~");
 }
 
-static void render_excerpt(strbuf *out, const source_set *srcs, span at) {
+static void render_excerpt(strbuf *out, const source_set *srcs, span at)
+{
     const source_text *src = source_set_get(srcs, at.file);
     if (!src || at.first_line < 1)
         return;
@@ -329,10 +358,11 @@ static void render_excerpt(strbuf *out, const source_set *srcs, span at) {
     sb_putc(out, '\n');
 }
 
-static void render_text(strbuf *out, const source_set *srcs, const diagnostic *d) {
+static void render_text(strbuf *out, const source_set *srcs, const diagnostic *d)
+{
     if (d->at.file >= 0)
         sb_printf(out, "%s:%d:%d: %s: %s\n", source_name(srcs, d->at.file), shown_line(srcs, d->at),
-                d->at.first_column, severity_name(d->sev), d->message);
+                  d->at.first_column, severity_name(d->sev), d->message);
     else
         sb_printf(out, "levy: %s: %s\n", severity_name(d->sev), d->message);
     render_excerpt(out, srcs, d->at);
@@ -340,7 +370,7 @@ static void render_text(strbuf *out, const source_set *srcs, const diagnostic *d
         const diag_note_t *n = &d->notes[i];
         if (n->at.file >= 0) {
             sb_printf(out, "%s:%d:%d: note: %s\n", source_name(srcs, n->at.file),
-                    shown_line(srcs, n->at), n->at.first_column, n->message);
+                      shown_line(srcs, n->at), n->at.first_column, n->message);
             if (n->at.first_line != d->at.first_line || n->at.file != d->at.file ||
                 n->at.first_column != d->at.first_column)
                 render_excerpt(out, srcs, n->at);
@@ -350,7 +380,8 @@ static void render_text(strbuf *out, const source_set *srcs, const diagnostic *d
     }
 }
 
-static void json_string(strbuf *out, const char *s) {
+static void json_string(strbuf *out, const char *s)
+{
     sb_putc(out, '"');
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -368,7 +399,8 @@ static void json_string(strbuf *out, const char *s) {
     sb_putc(out, '"');
 }
 
-static void render_json_location(strbuf *out, const source_set *srcs, span at) {
+static void render_json_location(strbuf *out, const source_set *srcs, span at)
+{
     sb_puts(out, "\"file\":");
     json_string(out, at.file >= 0 ? source_name(srcs, at.file) : "");
     int off = 0;
@@ -376,11 +408,12 @@ static void render_json_location(strbuf *out, const source_set *srcs, span at) {
     if (src)
         off = src->line_offset;
     sb_printf(out, ",\"line\":%d,\"column\":%d,\"end_line\":%d,\"end_column\":%d",
-            at.first_line + (at.first_line ? off : 0), at.first_column,
-            at.last_line + (at.last_line ? off : 0), at.last_column);
+              at.first_line + (at.first_line ? off : 0), at.first_column,
+              at.last_line + (at.last_line ? off : 0), at.last_column);
 }
 
-static void render_json(strbuf *out, const source_set *srcs, const diagnostic *d) {
+static void render_json(strbuf *out, const source_set *srcs, const diagnostic *d)
+{
     sb_putc(out, '{');
     render_json_location(out, srcs, d->at);
     sb_printf(out, ",\"severity\":\"%s\",\"code\":", severity_name(d->sev));
@@ -400,7 +433,8 @@ static void render_json(strbuf *out, const source_set *srcs, const diagnostic *d
 
 /* GitHub workflow commands: the message may not contain raw newlines, and
  * '%' must be escaped. */
-static void github_escaped(strbuf *out, const char *s) {
+static void github_escaped(strbuf *out, const char *s)
+{
     for (; *s; s++) {
         if (*s == '%')
             sb_puts(out, "%25");
@@ -413,15 +447,16 @@ static void github_escaped(strbuf *out, const char *s) {
     }
 }
 
-static void render_github(strbuf *out, const source_set *srcs, const diagnostic *d) {
+static void render_github(strbuf *out, const source_set *srcs, const diagnostic *d)
+{
     const char *kind = d->sev == SEV_ERROR ? "error" : d->sev == SEV_WARNING ? "warning" : "notice";
     if (d->at.file >= 0)
         sb_printf(out, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::", kind,
-                source_name(srcs, d->at.file), shown_line(srcs, d->at), d->at.first_column,
-                d->at.last_line + (source_set_get(srcs, d->at.file)
-                                       ? source_set_get(srcs, d->at.file)->line_offset
-                                       : 0),
-                d->at.last_column, d->code ? d->code : "levy");
+                  source_name(srcs, d->at.file), shown_line(srcs, d->at), d->at.first_column,
+                  d->at.last_line + (source_set_get(srcs, d->at.file)
+                                         ? source_set_get(srcs, d->at.file)->line_offset
+                                         : 0),
+                  d->at.last_column, d->code ? d->code : "levy");
     else
         sb_printf(out, "::%s title=%s::", kind, d->code ? d->code : "levy");
     github_escaped(out, d->message);
@@ -430,14 +465,14 @@ static void render_github(strbuf *out, const source_set *srcs, const diagnostic 
         sb_puts(out, "%0Anote: ");
         if (n->at.file >= 0)
             sb_printf(out, "%s:%d:%d: ", source_name(srcs, n->at.file), shown_line(srcs, n->at),
-                    n->at.first_column);
+                      n->at.first_column);
         github_escaped(out, n->message);
     }
     sb_putc(out, '\n');
 }
 
-void diag_format_one(strbuf *out, const source_set *srcs, const diagnostic *d,
-                     diag_format fmt) {
+void diag_format_one(strbuf *out, const source_set *srcs, const diagnostic *d, diag_format fmt)
+{
     switch (fmt) {
     case DIAG_TEXT: render_text(out, srcs, d); break;
     case DIAG_JSON: render_json(out, srcs, d); break;
@@ -445,7 +480,8 @@ void diag_format_one(strbuf *out, const source_set *srcs, const diagnostic *d,
     }
 }
 
-void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d, diag_format fmt) {
+void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d, diag_format fmt)
+{
     strbuf sb;
     sb_init(&sb, srcs->mem);
     diag_format_one(&sb, srcs, d, fmt);
@@ -453,13 +489,14 @@ void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d, dia
     sb_free(&sb);
 }
 
-void diag_format_list(strbuf *out, const source_set *srcs, const diag_list *d,
-                      diag_format fmt) {
+void diag_format_list(strbuf *out, const source_set *srcs, const diag_list *d, diag_format fmt)
+{
     for (size_t i = 0; i < d->count; i++)
         diag_format_one(out, srcs, &d->items[i], fmt);
 }
 
-void diag_render(FILE *out, const source_set *srcs, const diag_list *d, diag_format fmt) {
+void diag_render(FILE *out, const source_set *srcs, const diag_list *d, diag_format fmt)
+{
     for (size_t i = 0; i < d->count; i++)
         diag_render_one(out, srcs, &d->items[i], fmt);
 }

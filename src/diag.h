@@ -28,19 +28,19 @@ typedef struct span {
 extern const span span_none;
 
 typedef struct source_text {
-    char *name;         /* as the user named it: "policy.levy", "<repl>" */
-    char *path;         /* resolved path, or NULL for strings */
-    char *text;         /* NUL-terminated contents */
+    char *name; /* as the user named it: "policy.levy", "<repl>" */
+    char *path; /* resolved path, or NULL for strings */
+    char *text; /* NUL-terminated contents */
     size_t len;
     size_t *line_starts; /* byte offset of each line */
     size_t nlines;
-    int line_offset;    /* added to line numbers when shown (REPL input) */
+    int line_offset; /* added to line numbers when shown (REPL input) */
 } source_text;
 
 typedef struct source_set {
     source_text **items;
     size_t count, cap;
-    const mem *mem;     /* where the texts and the set come from */
+    const mem *mem; /* where the texts and the set come from */
 } source_set;
 
 /* source_set_init: an empty set allocating from m (NULL: the C library). */
@@ -48,8 +48,7 @@ void source_set_init(source_set *s, const mem *m);
 void source_set_free(source_set *s);
 /* source_set_add: takes a copy of text, less a UTF-8 byte-order mark at its
  * start; returns the new file index, or -1. */
-int source_set_add(source_set *s, const char *name, const char *path,
-                   const char *text, size_t len);
+int source_set_add(source_set *s, const char *name, const char *path, const char *text, size_t len);
 /* source_set_read_file: reads path; -1 and errno set when it cannot. */
 int source_set_read_file(source_set *s, const char *name, const char *path);
 const source_text *source_set_get(const source_set *s, int file);
@@ -65,12 +64,12 @@ typedef struct diag_note_t {
 
 typedef struct diagnostic {
     severity sev;
-    const char *code;  /* stable code, e.g. "E0101"; see diag_codes.h */
+    const char *code; /* stable code, e.g. "E0101"; see diag_codes.h */
     span at;
     char *message;
     diag_note_t *notes;
     size_t nnotes;
-    const mem *mem;    /* its list's: where the message and notes come from */
+    const mem *mem; /* its list's: where the message and notes come from */
 } diagnostic;
 
 typedef struct diag_list {
@@ -87,14 +86,13 @@ void diag_list_free(diag_list *d);
 void diag_list_clear(diag_list *d);
 /* diag_add: appends a diagnostic; returns it so notes can be attached, or
  * NULL when out of memory (the diagnostic is then counted but lost). */
-diagnostic *diag_add(diag_list *d, severity sev, const char *code, span at,
-                     const char *fmt, ...)
+diagnostic *diag_add(diag_list *d, severity sev, const char *code, span at, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))
 #endif
     ;
-diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at,
-                      const char *fmt, va_list ap);
+diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, const char *fmt,
+                      va_list ap);
 void diag_note(diagnostic *d, span at, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -110,16 +108,12 @@ typedef enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_GITHUB } diag_format;
 /* diag_render: writes d to out.  Text is GCC style with the source line and
  * a caret under the span; JSON is one object per line; GitHub is workflow
  * commands (::error file=F,line=L,col=C::message). */
-void diag_render(FILE *out, const source_set *srcs, const diag_list *d,
-                 diag_format fmt);
-void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d,
-                     diag_format fmt);
+void diag_render(FILE *out, const source_set *srcs, const diag_list *d, diag_format fmt);
+void diag_render_one(FILE *out, const source_set *srcs, const diagnostic *d, diag_format fmt);
 /* diag_format_list, diag_format_one: append to out what diag_render and
  * diag_render_one write. */
-void diag_format_list(strbuf *out, const source_set *srcs, const diag_list *d,
-                      diag_format fmt);
-void diag_format_one(strbuf *out, const source_set *srcs, const diagnostic *d,
-                     diag_format fmt);
+void diag_format_list(strbuf *out, const source_set *srcs, const diag_list *d, diag_format fmt);
+void diag_format_one(strbuf *out, const source_set *srcs, const diagnostic *d, diag_format fmt);
 
 const char *severity_name(severity s);
 

@@ -48,8 +48,8 @@ void ev_note(eval_error *err, span at, const char *fmt, ...)
 
 diagnostic *eval_error_to_diag(const eval_error *err, diag_list *diags)
 {
-    diagnostic *d = diag_add(diags, SEV_ERROR, err->code ? err->code : D_EVAL_TYPE, err->at,
-                             "%s", err->message);
+    diagnostic *d = diag_add(diags, SEV_ERROR, err->code ? err->code : D_EVAL_TYPE, err->at, "%s",
+                             err->message);
     for (size_t i = 0; d && i < err->nnotes; i++)
         diag_note(d, err->notes[i].at, "%s", err->notes[i].message);
     return d;
@@ -69,13 +69,16 @@ static const char *clause_word(const node *clause)
     case N_WHEN: return "the 'when' of ";
     case N_ON: return "the 'on' of ";
     case N_FROM: return "the 'from' of ";
-    case N_RATE: case N_RATE_BY: case N_ENTRY: return "the rate of ";
+    case N_RATE:
+    case N_RATE_BY:
+    case N_ENTRY: return "the rate of ";
     case N_BASE: return "the base of ";
     case N_SUSPEND: return "the 'suspend' of ";
     case N_SET_TO: return "the 'set' of ";
     case N_CAP: return "the 'cap' of ";
     case N_REDUCE: return "the 'reduce' of ";
-    case N_EFFECTIVE: case N_WINDOW: return "the window of ";
+    case N_EFFECTIVE:
+    case N_WINDOW: return "the window of ";
     case N_REPLACES: return "the 'replaces' of ";
     case N_ATTRIBUTE: return "the default of ";
     default: return "";
@@ -99,9 +102,9 @@ bool ev_fail_overflow(eval_error *err, dec_status st, const node *at)
 {
     if (st == DEC_DIV_ZERO)
         return ev_fail(err, D_EVAL_ARITH, at->at, "division by zero");
-    return ev_fail(err, D_EVAL_ARITH, at->at, "%s", st == DEC_OVERFLOW
-                ? "arithmetic overflow: the result is too large"
-                : dec_status_message(st));
+    return ev_fail(err, D_EVAL_ARITH, at->at, "%s",
+                   st == DEC_OVERFLOW ? "arithmetic overflow: the result is too large"
+                                      : dec_status_message(st));
 }
 
 /* ---- Small value helpers -------------------------------------------------- */
@@ -113,11 +116,10 @@ static void describe(const eval_env *env, const value *v, char *buf, size_t n)
     value_format(v, env->ix->p, &sb);
 }
 
-bool ev_fail_kind(eval_error *err, const node *at, const value *v,
-                      const char *want)
+bool ev_fail_kind(eval_error *err, const node *at, const value *v, const char *want)
 {
     return ev_fail(err, D_EVAL_TYPE, at->at, "expected %s here, got %s", want,
-                value_kind_name(v->kind));
+                   value_kind_name(v->kind));
 }
 
 /* to_countries: a country or a set of countries as a set. */
@@ -146,8 +148,7 @@ bool ev_out_of_memory(eval_error *err, const node *at)
 
 /* ---- Expressions ------------------------------------------------------------- */
 
-static bool const_decl(eval_env *env, const node *d, const node *at, value *out,
-                       eval_error *err);
+static bool const_decl(eval_env *env, const node *d, const node *at, value *out, eval_error *err);
 
 bool ev_kind(eval_env *env, const node *e, value_kind want, value *out, eval_error *err)
 {
@@ -188,8 +189,7 @@ static value_kind set_kind_hint(const node *e)
     return V_NONE;
 }
 
-static bool make_all(eval_env *env, value_kind kind, const node *e, value *out,
-                     eval_error *err)
+static bool make_all(eval_env *env, value_kind kind, const node *e, value *out, eval_error *err)
 {
     out->kind = kind;
     if (kind == V_COUNTRY_SET) {
@@ -205,8 +205,7 @@ static bool make_all(eval_env *env, value_kind kind, const node *e, value *out,
     return ev_fail(err, D_EVAL_TYPE, e->at, "'all' here is neither countries nor products");
 }
 
-static bool empty_set(eval_env *env, value_kind kind, const node *e, value *out,
-                      eval_error *err)
+static bool empty_set(eval_env *env, value_kind kind, const node *e, value *out, eval_error *err)
 {
     out->kind = kind;
     if (kind == V_COUNTRY_SET) {
@@ -327,8 +326,9 @@ static bool ev_in(eval_env *env, const node *e, value *out, eval_error *err)
     value x, s;
     if (!ev_expr(env, e->a, &x, err))
         return false;
-    value_kind want = x.kind == V_COUNTRY ? V_COUNTRY_SET
-                    : x.kind == V_PRODUCT ? V_PRODUCT_SET : V_NONE;
+    value_kind want = x.kind == V_COUNTRY   ? V_COUNTRY_SET
+                      : x.kind == V_PRODUCT ? V_PRODUCT_SET
+                                            : V_NONE;
     if (want == V_NONE)
         return ev_fail_kind(err, e->a, &x, "a country or a product");
     if (!ev_set(env, e->b, want, &s, err))
@@ -343,17 +343,17 @@ static bool ev_in(eval_env *env, const node *e, value *out, eval_error *err)
 /* ---- Arithmetic ---- */
 
 bool ev_fail_specific(eval_env *env, eval_error *err, const node *e, const char *opname,
-                          const value *a, const value *b)
+                      const value *a, const value *b)
 {
     char x[RATE_FMT_MAX + 8], y[RATE_FMT_MAX + 8];
     describe(env, a, x, sizeof x);
     describe(env, b, y, sizeof y);
     return ev_fail(err, D_EVAL_SPECIFIC, e->at,
-                "'%s' is defined on ad valorem rates only, not on %s and %s", opname, x, y);
+                   "'%s' is defined on ad valorem rates only, not on %s and %s", opname, x, y);
 }
 
-static bool add_rates(eval_env *env, const node *e, const value *a, const value *b,
-                      value *out, eval_error *err)
+static bool add_rates(eval_env *env, const node *e, const value *a, const value *b, value *out,
+                      eval_error *err)
 {
     rate_value r = a->as.rate, s = b->as.rate;
     dec_status st = dec_add(r.ad_valorem, s.ad_valorem, &r.ad_valorem);
@@ -368,7 +368,7 @@ static bool add_rates(eval_env *env, const node *e, const value *a, const value 
             describe(env, a, x, sizeof x);
             describe(env, b, y, sizeof y);
             return ev_fail(err, D_EVAL_SPECIFIC, e->at,
-                        "cannot add specific rates of different units: %s and %s", x, y);
+                           "cannot add specific rates of different units: %s and %s", x, y);
         } else if ((st = dec_add(r.specific, s.specific, &r.specific)) != DEC_OK) {
             return ev_fail_overflow(err, st, e);
         }
@@ -377,8 +377,7 @@ static bool add_rates(eval_env *env, const node *e, const value *a, const value 
     return true;
 }
 
-bool ev_date_plus(const node *e, date d, duration dur, int sign, value *out,
-                      eval_error *err)
+bool ev_date_plus(const node *e, date d, duration dur, int sign, value *out, eval_error *err)
 {
     date r;
     if (date_add_duration(d, dur, sign, &r) != DATE_OK)
@@ -429,7 +428,7 @@ static bool ev_add(eval_env *env, const node *e, const value *a, const value *b,
         return true;
     }
     return ev_fail(err, D_EVAL_TYPE, e->at, "cannot add %s and %s", value_kind_name(a->kind),
-                value_kind_name(b->kind));
+                   value_kind_name(b->kind));
 }
 
 static bool ev_sub(eval_env *env, const node *e, const value *a, const value *b, value *out,
@@ -462,8 +461,8 @@ static bool ev_sub(eval_env *env, const node *e, const value *a, const value *b,
         *out = value_number(r);
         return true;
     }
-    return ev_fail(err, D_EVAL_TYPE, e->at, "cannot subtract %s from %s",
-                value_kind_name(b->kind), value_kind_name(a->kind));
+    return ev_fail(err, D_EVAL_TYPE, e->at, "cannot subtract %s from %s", value_kind_name(b->kind),
+                   value_kind_name(a->kind));
 }
 
 /* scale_rate: both parts of a rate times a number. */
@@ -506,11 +505,10 @@ static bool ev_mul(eval_env *env, const node *e, const value *a, const value *b,
         return true;
     }
     return ev_fail(err, D_EVAL_TYPE, e->at, "cannot multiply %s by %s", value_kind_name(a->kind),
-                value_kind_name(b->kind));
+                   value_kind_name(b->kind));
 }
 
-static bool ev_div(const node *e, const value *a, const value *b, value *out,
-                   eval_error *err)
+static bool ev_div(const node *e, const value *a, const value *b, value *out, eval_error *err)
 {
     dec r;
     dec_status st;
@@ -532,8 +530,8 @@ static bool ev_div(const node *e, const value *a, const value *b, value *out,
         y = b->as.rate.ad_valorem;
         kind = V_NUMBER;
     } else {
-        return ev_fail(err, D_EVAL_TYPE, e->at, "cannot divide %s by %s",
-                    value_kind_name(a->kind), value_kind_name(b->kind));
+        return ev_fail(err, D_EVAL_TYPE, e->at, "cannot divide %s by %s", value_kind_name(a->kind),
+                       value_kind_name(b->kind));
     }
     if ((st = dec_div(x, y, &r)) != DEC_OK)
         return ev_fail_overflow(err, st, e);
@@ -560,7 +558,7 @@ static int64_t duration_norm(duration d, bool *months)
 
 /* compare: -1, 0 or 1 for ordered kinds; false (with an error) otherwise. */
 bool ev_order(eval_env *env, const node *e, const value *a, const value *b, int *out,
-                    eval_error *err)
+              eval_error *err)
 {
     if (is_amount(a->kind) && is_amount(b->kind)) {
         *out = dec_cmp(a->as.num, b->as.num);
@@ -568,16 +566,14 @@ bool ev_order(eval_env *env, const node *e, const value *a, const value *b, int 
     }
     if (a->kind != b->kind)
         return ev_fail(err, D_EVAL_TYPE, e->at, "cannot compare %s with %s",
-                    value_kind_name(a->kind), value_kind_name(b->kind));
+                       value_kind_name(a->kind), value_kind_name(b->kind));
     switch (a->kind) {
     case V_RATE:
         if (rate_is_specific(a->as.rate) || rate_is_specific(b->as.rate))
             return ev_fail_specific(env, err, e, op_name((op)e->flags), a, b);
         *out = dec_cmp(a->as.rate.ad_valorem, b->as.rate.ad_valorem);
         return true;
-    case V_DATE:
-        *out = (a->as.day > b->as.day) - (a->as.day < b->as.day);
-        return true;
+    case V_DATE: *out = (a->as.day > b->as.day) - (a->as.day < b->as.day); return true;
     case V_DURATION: {
         bool ma, mb;
         int64_t x = duration_norm(a->as.dur, &ma), y = duration_norm(b->as.dur, &mb);
@@ -593,12 +589,12 @@ bool ev_order(eval_env *env, const node *e, const value *a, const value *b, int 
     }
     default:
         return ev_fail(err, D_EVAL_TYPE, e->at, "%s values have no order",
-                    value_kind_name(a->kind));
+                       value_kind_name(a->kind));
     }
 }
 
-static bool ev_compare(eval_env *env, const node *e, const value *a, const value *b,
-                       value *out, eval_error *err)
+static bool ev_compare(eval_env *env, const node *e, const value *a, const value *b, value *out,
+                       eval_error *err)
 {
     op o = (op)e->flags;
     if (o == OP_EQ || o == OP_NE) {
@@ -712,23 +708,23 @@ static bool ev_local(eval_env *env, const node *let, value *out)
 static bool ev_decl(eval_env *env, const node *e, const node *d, value *out, eval_error *err)
 {
     switch (d->kind) {
-    case N_COUNTRY:
-        *out = value_country(d->index);
-        return true;
-    case N_GROUP: case N_PRODUCTS: case N_LET:
+    case N_COUNTRY: *out = value_country(d->index); return true;
+    case N_GROUP:
+    case N_PRODUCTS:
+    case N_LET:
         if (d->kind == N_LET && ev_local(env, d, out))
             return true;
         return const_decl(env, d, e, out, err);
-    case N_ATTRIBUTE:
-        return ev_read_field(env, env->ship, F_BUILTIN_COUNT + d->index, e, out, err);
+    case N_ATTRIBUTE: return ev_read_field(env, env->ship, F_BUILTIN_COUNT + d->index, e, out, err);
     case N_SCHEDULE: {
         const c_schedule *cs = d->index >= 0 && (size_t)d->index < env->ix->p->decls.schedules.n
-                             ? env->ix->scheds[d->index] : NULL;
+                                   ? env->ix->scheds[d->index]
+                                   : NULL;
         bool found;
         out->kind = V_RATE;
         if (!cs)
             return ev_fail(err, D_EVAL_NO_ENTRY, e->at, "schedule %s is not part of this policy",
-                        d->name);
+                           d->name);
         return ev_lookup_schedule(env, cs, e, false, &out->as.rate, &found, err);
     }
     default:
@@ -852,8 +848,7 @@ static bool ev_literal(const node *e, value *out)
         out->kind = V_TEXT;
         out->as.text = e->name;
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -879,7 +874,8 @@ bool ev_expr(eval_env *env, const node *e, value *out, eval_error *err)
         return true;
     switch (e->kind) {
     case N_NAME: return ev_name(env, e, out, err);
-    case N_HS: case N_HS_RANGE: return ev_code(env, e, out, err);
+    case N_HS:
+    case N_HS_RANGE: return ev_code(env, e, out, err);
     case N_ALL: return make_all(env, set_kind_hint(e), e, out, err);
     case N_SET: return ev_set_literal(env, e, out, err);
     case N_SPECIFIC: return ev_specific(env, e, out, err);
@@ -897,7 +893,7 @@ bool ev_expr(eval_env *env, const node *e, value *out, eval_error *err)
     case N_SHIPMENT: return ev_shipment(env, e, out, err);
     default:
         return ev_fail(err, D_EVAL_TYPE, e->at, "a %s is not an expression",
-                    ast_kind_name(e->kind));
+                       ast_kind_name(e->kind));
     }
 }
 
@@ -930,8 +926,8 @@ static const char *field_label(const program *p, int f)
 
 bool ev_fail_no_shipment(eval_env *env, const node *at, int f, eval_error *err)
 {
-    ev_fail(err, D_EVAL_MISSING_FIELD, at->at, "'%s' is a shipment field, and there is no shipment here",
-         field_label(env->ix->p, f));
+    ev_fail(err, D_EVAL_MISSING_FIELD, at->at,
+            "'%s' is a shipment field, and there is no shipment here", field_label(env->ix->p, f));
     err->needs_shipment = true;
     return false;
 }
@@ -942,13 +938,13 @@ static bool fail_missing(eval_env *env, const node *at, int f, eval_error *err)
     needed_by(env, by, sizeof by);
     bool is_date = ship_field_kind(env->ix->p, f) == V_DATE;
     return ev_fail(err, D_EVAL_MISSING_FIELD, at->at, "shipment has no '%s'%s%s",
-                field_label(env->ix->p, f), is_date ? " date" : "", by);
+                   field_label(env->ix->p, f), is_date ? " date" : "", by);
 }
 
 /* read_field: field f of s: `via` falls back to `origin`, an attribute to
  * its default, evaluated on s itself (so a default may use other fields). */
 bool ev_read_field(eval_env *env, const shipment *s, int f, const node *at, value *out,
-                       eval_error *err)
+                   eval_error *err)
 {
     if (!s)
         return ev_fail_no_shipment(env, at, f, err);
@@ -962,11 +958,13 @@ bool ev_read_field(eval_env *env, const shipment *s, int f, const node *at, valu
     }
     size_t ai = (size_t)(f - F_BUILTIN_COUNT);
     const node *attr = f >= F_BUILTIN_COUNT && ai < env->ix->p->decls.attributes.n
-                     ? env->ix->p->decls.attributes.v[ai] : NULL;
+                           ? env->ix->p->decls.attributes.v[ai]
+                           : NULL;
     if (!attr || !attr->b)
         return fail_missing(env, at, f, err);
     if (env->depth > EVAL_MAX_DEPTH)
-        return ev_fail(err, D_EVAL_TYPE, at->at, "the default of '%s' depends on itself", attr->name);
+        return ev_fail(err, D_EVAL_TYPE, at->at, "the default of '%s' depends on itself",
+                       attr->name);
     eval_env sub = *env;
     sub.ship = s;
     sub.owner = attr;
@@ -1030,8 +1028,7 @@ void eval_fill_constant(const policy_index *cix, const node *d, const_slot *slot
     }
 }
 
-static bool const_decl(eval_env *env, const node *d, const node *at, value *out,
-                       eval_error *err)
+static bool const_decl(eval_env *env, const node *d, const node *at, value *out, eval_error *err)
 {
     const_slot *slot = eval_const_slot(env->ix, d);
     if (!slot) /* not numbered: evaluate in place */
@@ -1039,19 +1036,15 @@ static bool const_decl(eval_env *env, const node *d, const node *at, value *out,
     if (slot->state == SLOT_TODO && !env->ix->frozen)
         eval_fill_constant(env->ix, d, slot);
     switch (slot->state) {
-    case SLOT_DONE:
-        *out = slot->v;
-        return true;
+    case SLOT_DONE: *out = slot->v; return true;
     case SLOT_FAILED:
         if (slot->err)
             *err = *slot->err;
         else
             ev_out_of_memory(err, at);
         return false;
-    case SLOT_BUSY:
-        return ev_fail(err, D_EVAL_TYPE, at->at, "'%s' depends on itself", d->name);
-    default:
-        break;
+    case SLOT_BUSY: return ev_fail(err, D_EVAL_TYPE, at->at, "'%s' depends on itself", d->name);
+    default: break;
     }
     if (env->depth > EVAL_MAX_DEPTH)
         return ev_fail(err, D_EVAL_TYPE, at->at, "'%s' depends on itself", d->name);
@@ -1074,22 +1067,23 @@ static bool fail_not_understood(eval_env *env, const c_schedule *cs, const sched
         snprintf(prod, sizeof prod, " (for hs %s)", pc);
     }
     return ev_fail(err, D_EVAL_RATE_TEXT, at->at,
-                "schedule %s: the rate of hs %s%s is \"%s\" at line %d of %s, "
-                "which Levy does not understand%s",
-                cs->decl->name, code, prod, row->text ? row->text : "", row->line,
-                cs->file ? cs->file : "the schedule", by);
+                   "schedule %s: the rate of hs %s%s is \"%s\" at line %d of %s, "
+                   "which Levy does not understand%s",
+                   cs->decl->name, code, prod, row->text ? row->text : "", row->line,
+                   cs->file ? cs->file : "the schedule", by);
 }
 
 /* lookup_schedule: the rate of the shipment's product in a schedule.  A
  * partial lookup (the whole rate of a clause) may find nothing (*found is
  * then false); any other lookup must find a rate. */
 bool ev_lookup_schedule(eval_env *env, const c_schedule *cs, const node *at, bool partial,
-                            rate_value *out, bool *found, eval_error *err)
+                        rate_value *out, bool *found, eval_error *err)
 {
     char by[300], prod[HS_FMT_MAX];
     *found = false;
     if (!cs->ok)
-        return ev_fail(err, D_EVAL_NO_ENTRY, at->at, "schedule %s could not be read", cs->decl->name);
+        return ev_fail(err, D_EVAL_NO_ENTRY, at->at, "schedule %s could not be read",
+                       cs->decl->name);
     value pv;
     if (!ev_read_field(env, env->ship, F_PRODUCT, at, &pv, err))
         return false;
@@ -1100,7 +1094,7 @@ bool ev_lookup_schedule(eval_env *env, const c_schedule *cs, const node *at, boo
         needed_by(env, by, sizeof by);
         hs_format(pv.as.product, prod);
         return ev_fail(err, D_EVAL_NO_ENTRY, at->at, "schedule %s has no rate for hs %s%s",
-                    cs->decl->name, prod, by);
+                       cs->decl->name, prod, by);
     }
     if (!row->understood)
         return fail_not_understood(env, cs, row, pv.as.product, at, err);
@@ -1116,14 +1110,14 @@ bool ev_lookup_schedule(eval_env *env, const c_schedule *cs, const node *at, boo
 /* row_rate: the rate of a table row found for the shipment: constant, or
  * its entry's expression (a bare schedule name there is partial too). */
 bool ev_row_rate(eval_env *env, const sched_row *row, bool *found, rate_value *out,
-                     eval_error *err);
+                 eval_error *err);
 
 /* schedule_named: the compiled schedule an expression names when it is
  * just a schedule's name, else NULL. */
 /* entry_rate: the rate of a table entry's expression; a bare schedule name
  * is a partial lookup, like the whole rate of a clause. */
 bool ev_entry_rate(eval_env *env, const node *rate_expr, bool *found, rate_value *out,
-                       eval_error *err)
+                   eval_error *err)
 {
     const c_schedule *cs = ix_schedule_named(env->ix, rate_expr);
     if (cs)
@@ -1132,8 +1126,7 @@ bool ev_entry_rate(eval_env *env, const node *rate_expr, bool *found, rate_value
     return ev_rate(env, rate_expr, out, err);
 }
 
-bool ev_row_rate(eval_env *env, const sched_row *row, bool *found, rate_value *out,
-                     eval_error *err)
+bool ev_row_rate(eval_env *env, const sched_row *row, bool *found, rate_value *out, eval_error *err)
 {
     if (!row->payload) {
         *found = true;
@@ -1143,7 +1136,6 @@ bool ev_row_rate(eval_env *env, const sched_row *row, bool *found, rate_value *o
     const node *entry = row->payload;
     return ev_entry_rate(env, entry->b, found, out, err);
 }
-
 
 bool coverage_init(eval_coverage *c, const program *p)
 {

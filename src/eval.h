@@ -40,12 +40,12 @@ typedef struct eval_note {
 } eval_note;
 
 typedef struct eval_error {
-    const char *code;          /* D_EVAL_* (diag_codes.h) */
-    span at;                   /* where: the expression or clause at fault */
+    const char *code; /* D_EVAL_* (diag_codes.h) */
+    span at;          /* where: the expression or clause at fault */
     char message[512];
     size_t nnotes;
     eval_note notes[EVAL_MAX_NOTES];
-    bool needs_shipment;       /* internal: a field was read with no shipment */
+    bool needs_shipment; /* internal: a field was read with no shipment */
 } eval_error;
 
 /* eval_error_to_diag: appends err to diags as an error diagnostic (with its
@@ -62,7 +62,7 @@ typedef struct eval_coverage {
     bool *measures;
     bool *modifiers;
     size_t nmeasures, nmodifiers;
-    const mem *mem;           /* the program's allocator */
+    const mem *mem; /* the program's allocator */
 } eval_coverage;
 
 bool coverage_init(eval_coverage *c, const program *p);
@@ -78,15 +78,15 @@ typedef struct eval_local {
 
 typedef struct eval_env {
     const policy_index *ix;
-    arena *mem;                /* values built while evaluating go here */
-    const shipment *ship;      /* whose fields are in scope, or NULL */
-    const eval_local *locals;  /* lets of the enclosing blocks */
+    arena *mem;               /* values built while evaluating go here */
+    const shipment *ship;     /* whose fields are in scope, or NULL */
+    const eval_local *locals; /* lets of the enclosing blocks */
     size_t nlocals;
-    eval_coverage *cov;        /* NULL: not recorded */
+    eval_coverage *cov;            /* NULL: not recorded */
     const volatile int *interrupt; /* non-zero: stop with "interrupted" */
     /* The evaluator's own bookkeeping, for messages; start them at zero. */
-    const node *owner;         /* the declaration being evaluated */
-    const node *clause;        /* its clause */
+    const node *owner;  /* the declaration being evaluated */
+    const node *clause; /* its clause */
     int depth;
 } eval_env;
 
@@ -115,8 +115,7 @@ enum assess_flags {
  * allocated in env->mem (valid until it is restored).  Shipments that lack
  * a field evaluation needs fail with E602 naming the field and the clause;
  * disagreeing modifiers with E601. */
-bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out,
-                 eval_error *err);
+bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out, eval_error *err);
 
 /* eval_applies: is `measure` (an N_MEASURE) charged on s, after modifiers
  * and replacements? */

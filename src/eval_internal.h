@@ -41,7 +41,10 @@ const char *ev_file_name(const program *p, span at);
 const char *ev_decl_word(const node *d);
 
 /* is_amount: a number or money, which arithmetic treats alike. */
-static inline bool is_amount(value_kind k) { return k == V_NUMBER || k == V_MONEY; }
+static inline bool is_amount(value_kind k)
+{
+    return k == V_NUMBER || k == V_MONEY;
+}
 
 /* ---- Expressions (eval.c) ------------------------------------------------------ */
 
@@ -57,8 +60,7 @@ bool ev_set(eval_env *env, const node *e, value_kind want, value *out, eval_erro
 /* ev_order: how a compares with b (<0, 0, >0). */
 bool ev_order(eval_env *env, const node *e, const value *a, const value *b, int *out,
               eval_error *err);
-bool ev_date_plus(const node *e, date d, duration dur, int sign, value *out,
-                  eval_error *err);
+bool ev_date_plus(const node *e, date d, duration dur, int sign, value *out, eval_error *err);
 /* ev_field_of_name: the shipment field a name denotes, or -1. */
 int ev_field_of_name(const eval_env *env, const node *e);
 /* ev_decl_of_name: the declaration a name denotes in this index, or NULL. */

@@ -132,14 +132,10 @@ void hs_format(hs_code c, char buf[HS_FMT_MAX])
 const char *hs_status_message(hs_status s)
 {
     switch (s) {
-    case HS_OK:
-        return "ok";
-    case HS_BAD_CHAR:
-        return "an hs code has only digits and dots";
-    case HS_BAD_LENGTH:
-        return "an hs code has 2, 4, 6, 8 or 10 digits";
-    case HS_BAD_DOT:
-        return "a dot may stand only after digit 4, 6 or 8";
+    case HS_OK: return "ok";
+    case HS_BAD_CHAR: return "an hs code has only digits and dots";
+    case HS_BAD_LENGTH: return "an hs code has 2, 4, 6, 8 or 10 digits";
+    case HS_BAD_DOT: return "a dot may stand only after digit 4, 6 or 8";
     }
     return "unknown hs code error";
 }

@@ -20,9 +20,9 @@ typedef struct hs_code {
 
 typedef enum hs_status {
     HS_OK = 0,
-    HS_BAD_CHAR,    /* something other than digits and dots */
-    HS_BAD_LENGTH,  /* not 2, 4, 6, 8 or 10 digits */
-    HS_BAD_DOT      /* a dot not between digit groups: allowed after digit 4, 6 and 8 */
+    HS_BAD_CHAR,   /* something other than digits and dots */
+    HS_BAD_LENGTH, /* not 2, 4, 6, 8 or 10 digits */
+    HS_BAD_DOT     /* a dot not between digit groups: allowed after digit 4, 6 and 8 */
 } hs_status;
 
 /* hs_parse: "8517", "8517.13", "8471.30.0100", "8471.30.01.00",

@@ -117,13 +117,13 @@ static hts_status read_header(loader *ld, const csv_record *head, const char *co
                     "line %ld: the header names neither \"" USITC_CODE_COLUMN
                     "\" (USITC) nor \"" PLAIN_CODE_COLUMN "\" (plain hs,rate file)",
                     head->line);
-    const char *rate_name = column ? column
-                          : ld->shape == SHAPE_USITC ? USITC_DEFAULT_RATE
-                                                     : PLAIN_DEFAULT_RATE;
+    const char *rate_name = column                     ? column
+                            : ld->shape == SHAPE_USITC ? USITC_DEFAULT_RATE
+                                                       : PLAIN_DEFAULT_RATE;
     size_t rate = find_column(head, rate_name);
     if (rate == head->count)
-        return fail(ld, HTS_BAD_HEADER, "line %ld: no column \"%s\" in the header",
-                    head->line, rate_name);
+        return fail(ld, HTS_BAD_HEADER, "line %ld: no column \"%s\" in the header", head->line,
+                    rate_name);
     ld->code_col = code;
     ld->rate_col = rate;
     return HTS_OK;
@@ -138,8 +138,8 @@ static char *copy_field(const mem *m, csv_field f)
 static hts_status add_problem(loader *ld, hs_code code, csv_field text, long line)
 {
     hts_report *r = ld->report;
-    if (!mem_grow(r->mem, &r->problems, &ld->problem_cap, r->not_understood,
-                  sizeof *r->problems, 32))
+    if (!mem_grow(r->mem, &r->problems, &ld->problem_cap, r->not_understood, sizeof *r->problems,
+                  32))
         return HTS_NO_MEMORY;
     hts_problem *pr = &r->problems[r->not_understood];
     if (!(pr->text = copy_field(r->mem, text)))
@@ -159,8 +159,8 @@ static hts_status add_row(loader *ld, hs_code code, csv_field text, bool underst
     char *owned = NULL;
     if (text.s[text.len] != '\0' && !(owned = copy_field(ld->out->mem, text)))
         return HTS_NO_MEMORY;
-    bool ok = schedule_add(ld->out, code, rate, understood, (int)line,
-                           owned ? owned : text.s, NULL);
+    bool ok =
+        schedule_add(ld->out, code, rate, understood, (int)line, owned ? owned : text.s, NULL);
     mem_free(ld->out->mem, owned);
     if (!ok)
         return HTS_NO_MEMORY;
@@ -208,9 +208,10 @@ static hts_status read_row(loader *ld, const csv_record *rec)
         return add_row(ld, code, rate_text, ok, rate, rec->line);
     }
     if (!rate_parse_levy(rate_text.s, rate_text.len, &rate))
-        return fail(ld, HTS_BAD_ROW, "line %ld: \"%.*s\" is not a rate (expected e.g. "
-                    "25%%, $0.063 per l, 6.8%% + $0.012 per kg, Free)", rec->line,
-                    (int)(rate_text.len > 60 ? 60 : rate_text.len), rate_text.s);
+        return fail(ld, HTS_BAD_ROW,
+                    "line %ld: \"%.*s\" is not a rate (expected e.g. "
+                    "25%%, $0.063 per l, 6.8%% + $0.012 per kg, Free)",
+                    rec->line, (int)(rate_text.len > 60 ? 60 : rate_text.len), rate_text.s);
     return add_row(ld, code, rate_text, true, rate, rec->line);
 }
 
@@ -220,8 +221,7 @@ static hts_status csv_failure(loader *ld, csv_status st)
         return fail(ld, HTS_NO_MEMORY, "out of memory");
     if (st == CSV_READ_ERROR) /* hts.h has no status of its own for this */
         return fail(ld, HTS_CANNOT_OPEN, "read error: %s", strerror(errno));
-    return fail(ld, HTS_BAD_CSV, "line %ld: %s", ld->csv->error_line,
-                csv_status_message(st));
+    return fail(ld, HTS_BAD_CSV, "line %ld: %s", ld->csv->error_line, csv_status_message(st));
 }
 
 static hts_status load(loader *ld, const char *column)
@@ -245,8 +245,8 @@ static hts_status load(loader *ld, const char *column)
 /* load_from: the work shared by both entry points.  The report is reset
  * here (a NULL report is allowed and kept to this call); the schedule is
  * finished whatever happens, so it is always safe to look up and free. */
-static hts_status load_from(csv_reader *csv, const char *column, schedule *out,
-                            hts_report *report, char *err, size_t errlen)
+static hts_status load_from(csv_reader *csv, const char *column, schedule *out, hts_report *report,
+                            char *err, size_t errlen)
 {
     hts_report local;
     hts_report *r = report ? report : &local;
@@ -263,8 +263,8 @@ static hts_status load_from(csv_reader *csv, const char *column, schedule *out,
     return st;
 }
 
-hts_status hts_load_buffer(const char *text, size_t len, const char *column,
-                           schedule *out, hts_report *report, char *err, size_t errlen)
+hts_status hts_load_buffer(const char *text, size_t len, const char *column, schedule *out,
+                           hts_report *report, char *err, size_t errlen)
 {
     csv_reader csv;
     csv_init_buffer(&csv, text, len);
@@ -273,8 +273,8 @@ hts_status hts_load_buffer(const char *text, size_t len, const char *column,
     return st;
 }
 
-hts_status hts_load_file(const char *path, const char *column, schedule *out,
-                         hts_report *report, char *err, size_t errlen)
+hts_status hts_load_file(const char *path, const char *column, schedule *out, hts_report *report,
+                         char *err, size_t errlen)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {

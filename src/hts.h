@@ -17,14 +17,14 @@
 #include "schedule.h"
 
 typedef struct hts_problem {
-    int line;           /* line in the CSV file */
+    int line; /* line in the CSV file */
     char code[HS_FMT_MAX];
-    char *text;         /* the rate text not understood (owned) */
+    char *text; /* the rate text not understood (owned) */
 } hts_problem;
 
 typedef struct hts_report {
-    size_t rows;          /* data rows read */
-    size_t rates;         /* rows with a rate that was understood */
+    size_t rows;  /* data rows read */
+    size_t rates; /* rows with a rate that was understood */
     size_t not_understood;
     hts_problem *problems; /* not_understood entries */
     const mem *mem;        /* the schedule's, which the problems come from */
@@ -34,21 +34,20 @@ void hts_report_free(hts_report *r);
 
 typedef enum hts_status {
     HTS_OK = 0,
-    HTS_CANNOT_OPEN,   /* errno says why */
-    HTS_BAD_HEADER,    /* neither shape, or the named column is missing */
-    HTS_BAD_CSV,       /* malformed CSV (unterminated quote, ...) */
-    HTS_BAD_ROW,       /* plain shape: a row with a bad code or rate */
+    HTS_CANNOT_OPEN, /* errno says why */
+    HTS_BAD_HEADER,  /* neither shape, or the named column is missing */
+    HTS_BAD_CSV,     /* malformed CSV (unterminated quote, ...) */
+    HTS_BAD_ROW,     /* plain shape: a row with a bad code or rate */
     HTS_NO_MEMORY
 } hts_status;
 
 /* hts_load_file: reads `path` into `out` (initialised by the caller) and
  * finishes it.  `column` names the rate column, NULL for the default.  On
  * failure, a message with the line number is written into err. */
-hts_status hts_load_file(const char *path, const char *column, schedule *out,
-                         hts_report *report, char *err, size_t errlen);
+hts_status hts_load_file(const char *path, const char *column, schedule *out, hts_report *report,
+                         char *err, size_t errlen);
 /* hts_load_buffer: the same for text in memory (used by tests and fuzzing). */
-hts_status hts_load_buffer(const char *text, size_t len, const char *column,
-                           schedule *out, hts_report *report,
-                           char *err, size_t errlen);
+hts_status hts_load_buffer(const char *text, size_t len, const char *column, schedule *out,
+                           hts_report *report, char *err, size_t errlen);
 
 #endif

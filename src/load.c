@@ -24,7 +24,8 @@
 /* ---- Paths --------------------------------------------------------------- */
 
 /* The folder part of path, "" when it has none (the current folder). */
-static char *folder_of(const mem *m, const char *path) {
+static char *folder_of(const mem *m, const char *path)
+{
     const char *slash = strrchr(path, '/');
     if (!slash)
         return mem_strdup(m, "");
@@ -35,7 +36,8 @@ static char *folder_of(const mem *m, const char *path) {
 /* The resolved path of path in memory from m; NULL (errno set) when it
  * does not resolve or memory runs out.  realpath fills a local buffer,
  * so that every allocation goes through m. */
-static char *real_path(const mem *m, const char *path) {
+static char *real_path(const mem *m, const char *path)
+{
     char buf[PATH_MAX];
     if (!realpath(path, buf))
         return NULL;
@@ -46,7 +48,8 @@ static char *real_path(const mem *m, const char *path) {
 }
 
 /* dir/file; file alone when it is absolute or dir is "". */
-static char *join_path(const mem *m, const char *dir, const char *file) {
+static char *join_path(const mem *m, const char *dir, const char *file)
+{
     if (file[0] == '/' || !dir || !dir[0])
         return mem_strdup(m, file);
     size_t a = strlen(dir), b = strlen(file);
@@ -73,20 +76,23 @@ typedef struct loader {
     const mem *mem;
 } loader;
 
-static bool queue_push(loader *ld, int file) {
+static bool queue_push(loader *ld, int file)
+{
     if (!mem_grow(ld->mem, &ld->queue, &ld->cap, ld->nqueue, sizeof *ld->queue, 16))
         return false;
     ld->queue[ld->nqueue++] = file;
     return true;
 }
 
-static void push_node(loader *ld, node_list *list, node *n) {
+static void push_node(loader *ld, node_list *list, node *n)
+{
     if (!ast_push(ld->p->arena, list, n))
         ld->out_of_memory = true;
 }
 
 /* A file joins the roots: its statements will run and its tests count. */
-static void make_root(loader *ld, node *prog) {
+static void make_root(loader *ld, node *prog)
+{
     if (prog->flags & PROGRAM_ROOT)
         return;
     prog->flags |= PROGRAM_ROOT;
@@ -102,8 +108,8 @@ static void make_root(loader *ld, node *prog) {
 
 /* read_source: the file at resolved path `real` as a new source shown as
  * `shown`: from opts->cache when it holds that path, else from disk. */
-static int read_source(program *p, const load_options *opts, const char *shown,
-                       const char *real) {
+static int read_source(program *p, const load_options *opts, const char *shown, const char *real)
+{
     const source_set *cache = opts ? opts->cache : NULL;
     for (size_t i = 0; cache && i < cache->count; i++) {
         const source_text *c = cache->items[i];
@@ -115,7 +121,8 @@ static int read_source(program *p, const load_options *opts, const char *shown,
 
 /* The tree of a loaded file: what the parser made of it, or a stand-in
  * marked PROGRAM_FAILED when it did not parse. */
-static node *parse_file(loader *ld, int file) {
+static node *parse_file(loader *ld, int file)
+{
     node *prog = NULL;
     parse_status st = parse_source(ld->p->arena, ld->p->sources, file, ld->diags, &prog);
     span at = { file, 1, 1, 1, 1 };
@@ -135,14 +142,16 @@ static node *parse_file(loader *ld, int file) {
     return prog;
 }
 
-static void remember(loader *ld, int file, node *prog) {
+static void remember(loader *ld, int file, node *prog)
+{
     const source_text *src = source_set_get(ld->p->sources, file);
     if (src && src->path && !symtab_put(&ld->p->loaded, src->path, prog))
         ld->out_of_memory = true;
 }
 
 /* queue_library: a library just read as source `file`, to be parsed. */
-static bool queue_library(loader *ld, int file) {
+static bool queue_library(loader *ld, int file)
+{
     /* Remember it before parsing, so that a second import or a cycle finds
        it loaded: a stand-in until its tree replaces it. */
     const source_text *src = source_set_get(ld->p->sources, file);
@@ -157,7 +166,8 @@ static bool queue_library(loader *ld, int file) {
 
 /* Reads the library at real path `real`, shown as `shown`, unless it is
  * loaded already.  Returns false when it cannot be read. */
-static bool read_library(loader *ld, const char *shown, const char *real, span at) {
+static bool read_library(loader *ld, const char *shown, const char *real, span at)
+{
     if (symtab_get(&ld->p->loaded, real))
         return true;
     int file = read_source(ld->p, ld->opts, shown, real);
@@ -169,7 +179,8 @@ static bool read_library(loader *ld, const char *shown, const char *real, span a
     return queue_library(ld, file);
 }
 
-static void write_to_strbuf(void *userdata, const char *text, size_t len) {
+static void write_to_strbuf(void *userdata, const char *text, size_t len)
+{
     sb_putn(userdata, text, len);
 }
 
@@ -177,7 +188,8 @@ static void write_to_strbuf(void *userdata, const char *text, size_t len) {
  * `key` (NAME.levy, or the path joined to the importer's folder), which
  * is also its path, so that it is asked for once and cycles end. */
 static void import_from_host(loader *ld, const node *imp, const char *importer,
-                             const char *shown_dir) {
+                             const char *shown_dir)
+{
     bool by_path = imp->flags & IMPORT_PATH;
     char *key = NULL;
     if (by_path) {
@@ -216,7 +228,8 @@ static void import_from_host(loader *ld, const node *imp, const char *importer,
 
 /* One candidate place for a library: dir/file, shown as shown_dir/file. */
 static bool try_library(loader *ld, const char *dir, const char *shown_dir, const char *file,
-                        span at, bool *found) {
+                        span at, bool *found)
+{
     char *path = join_path(ld->mem, dir, file);
     if (!path) {
         ld->out_of_memory = true;
@@ -244,7 +257,8 @@ static bool try_library(loader *ld, const char *dir, const char *shown_dir, cons
 
 /* `import NAME`: NAME.levy in the importing file's folder, then along the
  * search path, then in the standard library. */
-static void import_by_name(loader *ld, const node *imp, const char *dir, const char *shown_dir) {
+static void import_by_name(loader *ld, const node *imp, const char *dir, const char *shown_dir)
+{
     char *file = mem_alloc(ld->mem, strlen(imp->name) + 6);
     if (!file) {
         ld->out_of_memory = true;
@@ -254,8 +268,8 @@ static void import_by_name(loader *ld, const node *imp, const char *dir, const c
     strcat(file, ".levy");
     bool found = false;
     try_library(ld, dir, shown_dir, file, imp->at, &found);
-    for (size_t i = 0; !found && ld->opts && ld->opts->search_path &&
-                       ld->opts->search_path[i]; i++) {
+    for (size_t i = 0; !found && ld->opts && ld->opts->search_path && ld->opts->search_path[i];
+         i++) {
         const char *folder = ld->opts->search_path[i];
         try_library(ld, folder, folder, file, imp->at, &found);
     }
@@ -292,7 +306,8 @@ static void import_by_name(loader *ld, const node *imp, const char *dir, const c
 }
 
 /* `import "path.levy"`: relative to the importing file's folder. */
-static void import_by_path(loader *ld, const node *imp, const char *dir, const char *shown_dir) {
+static void import_by_path(loader *ld, const node *imp, const char *dir, const char *shown_dir)
+{
     char *path = join_path(ld->mem, dir, imp->name);
     if (!path) {
         ld->out_of_memory = true;
@@ -318,7 +333,8 @@ static void import_by_path(loader *ld, const node *imp, const char *dir, const c
 }
 
 /* Reads the libraries a parsed file imports. */
-static void load_imports(loader *ld, const node *prog) {
+static void load_imports(loader *ld, const node *prog)
+{
     const source_text *src = source_set_get(ld->p->sources, prog->at.file);
     if (!src)
         return;
@@ -345,7 +361,8 @@ static void load_imports(loader *ld, const node *prog) {
 }
 
 /* Parses the root `file` and, breadth first, everything it imports. */
-static bool load_root(program *p, int file, const load_options *opts, diag_list *diags) {
+static bool load_root(program *p, int file, const load_options *opts, diag_list *diags)
+{
     loader ld = { p, opts, diags, NULL, 0, 0, false, p->arena->mem };
     node *root = parse_file(&ld, file);
     bool ok = root && !(root->flags & PROGRAM_FAILED);
@@ -373,8 +390,8 @@ static bool load_root(program *p, int file, const load_options *opts, diag_list 
     return ok;
 }
 
-bool program_load_file(program *p, const char *path, const load_options *opts,
-                       diag_list *diags) {
+bool program_load_file(program *p, const char *path, const load_options *opts, diag_list *diags)
+{
     char *real = real_path(p->arena->mem, path);
     if (!real) {
         diag_add(diags, SEV_ERROR, D_FILE, span_none, "cannot read '%s': %s", path,
@@ -393,15 +410,15 @@ bool program_load_file(program *p, const char *path, const load_options *opts,
     int err = errno;
     mem_free(p->arena->mem, real);
     if (file < 0) {
-        diag_add(diags, SEV_ERROR, D_FILE, span_none, "cannot read '%s': %s", path,
-                 strerror(err));
+        diag_add(diags, SEV_ERROR, D_FILE, span_none, "cannot read '%s': %s", path, strerror(err));
         return false;
     }
     return load_root(p, file, opts, diags);
 }
 
 bool program_load_text(program *p, const char *name, const char *text, size_t len,
-                       const load_options *opts, diag_list *diags) {
+                       const load_options *opts, diag_list *diags)
+{
     int file = source_set_add(p->sources, name, NULL, text, len);
     if (file < 0) {
         diag_add(diags, SEV_ERROR, D_FILE, span_none, "out of memory while loading '%s'",

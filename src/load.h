@@ -16,9 +16,8 @@
 /* A host's import loader (levy_import_fn, which levy.h documents): writes
  * the text of what an import names through write and returns nonzero, or
  * returns 0 to refuse it. */
-typedef int (*load_import_fn)(void *userdata, const char *importer, const char *import,
-                              int is_path, void (*write)(void *, const char *, size_t),
-                              void *write_userdata);
+typedef int (*load_import_fn)(void *userdata, const char *importer, const char *import, int is_path,
+                              void (*write)(void *, const char *, size_t), void *write_userdata);
 
 typedef struct load_options {
     const char *const *search_path; /* extra folders (LEVY_PATH), NULL-terminated; may be NULL */
@@ -37,8 +36,7 @@ typedef struct load_options {
 /* program_load_file / program_load_text: parse a root source and everything
  * it imports (each library once, by resolved path), adding diagnostics.
  * Returns false when the file could not be read or did not parse. */
-bool program_load_file(program *p, const char *path, const load_options *opts,
-                       diag_list *diags);
+bool program_load_file(program *p, const char *path, const load_options *opts, diag_list *diags);
 bool program_load_text(program *p, const char *name, const char *text, size_t len,
                        const load_options *opts, diag_list *diags);
 

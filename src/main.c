@@ -42,11 +42,18 @@ static const char usage_text[] =
 
 /* Which options a command takes. */
 enum {
-    OPT_FORMAT = 1 << 0, OPT_WERROR = 1 << 1, OPT_TAP = 1 << 2, OPT_COVERAGE = 1 << 3,
-    OPT_DUMP_AST = 1 << 4, OPT_SCENARIO = 1 << 5, OPT_PATH = 1 << 6, OPT_EXPRESSION = 1 << 7
+    OPT_FORMAT = 1 << 0,
+    OPT_WERROR = 1 << 1,
+    OPT_TAP = 1 << 2,
+    OPT_COVERAGE = 1 << 3,
+    OPT_DUMP_AST = 1 << 4,
+    OPT_SCENARIO = 1 << 5,
+    OPT_PATH = 1 << 6,
+    OPT_EXPRESSION = 1 << 7
 };
 
-static void usage_error(const char *fmt, const char *arg) {
+static void usage_error(const char *fmt, const char *arg)
+{
     fputs("levy: ", stderr);
     fprintf(stderr, fmt, arg);
     fputs("\nTry 'levy --help'.\n", stderr);
@@ -54,7 +61,8 @@ static void usage_error(const char *fmt, const char *arg) {
 
 /* cli_options_parse: the options shared by the subcommands; everything that
  * is not an option is a file.  Returns false after a usage error. */
-static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen) {
+static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen)
+{
     memset(o, 0, sizeof *o);
     o->format = LEVY_FORMAT_TEXT;
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
@@ -137,7 +145,8 @@ static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen)
     return true;
 }
 
-static void free_options(cli_options *o) {
+static void free_options(cli_options *o)
+{
     free(o->files);
     free(o->paths);
     free(o->expressions);
@@ -151,7 +160,8 @@ static void free_options(cli_options *o) {
  * program is; it uses the folders it is given and its compiled-in standard
  * library.  Those decisions are the program's, made here. */
 
-static bool is_directory(const char *path) {
+static bool is_directory(const char *path)
+{
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
@@ -161,7 +171,8 @@ static bool is_directory(const char *path) {
  * with no variable set); else ../share/levy/stdlib from the program's
  * folder, so an install can be moved (or staged with DESTDIR); else NULL,
  * for the library's own (where it was installed). */
-static char *program_stdlib_dir(void) {
+static char *program_stdlib_dir(void)
+{
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0)
@@ -182,7 +193,8 @@ static char *program_stdlib_dir(void) {
 /* add_environment: the folders of LEVY_PATH (colon-separated, as PATH)
  * go before the -I folders; and the standard library's folder.  false when
  * out of memory. */
-static bool add_environment(cli_options *o) {
+static bool add_environment(cli_options *o)
+{
     o->stdlib_dir = program_stdlib_dir();
     const char *env = getenv("LEVY_PATH");
     if (!env || !*env)
@@ -229,7 +241,8 @@ static const struct command {
 /* Commands the design plans, so that trying one says so plainly. */
 static const char *const planned[] = { "fmt", "eval", "compare", "timeline" };
 
-static const char *option_name(unsigned bit) {
+static const char *option_name(unsigned bit)
+{
     switch (bit) {
     case OPT_FORMAT: return "--format";
     case OPT_WERROR: return "--werror";
@@ -242,7 +255,8 @@ static const char *option_name(unsigned bit) {
     }
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     if (argc < 2) {
         if (isatty(STDIN_FILENO)) {
             cli_options o;
@@ -285,7 +299,8 @@ int main(int argc, char **argv) {
         if ((extra & OPT_SCENARIO) && strcmp(cmd, "test") == 0) {
             fputs("levy: 'test' does not take --scenario: tests run as written; a test\n"
                   "checks a scenario with `under NAME { ... }` inside it\n"
-                  "Try 'levy --help'.\n", stderr);
+                  "Try 'levy --help'.\n",
+                  stderr);
             free_options(&o);
             return EXIT_USAGE;
         }

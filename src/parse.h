@@ -21,16 +21,15 @@
 
 typedef enum parse_status {
     PARSE_OK = 0,
-    PARSE_ERROR,      /* diagnostics were added */
-    PARSE_INCOMPLETE  /* the text ended inside a construct: the REPL asks for
+    PARSE_ERROR,     /* diagnostics were added */
+    PARSE_INCOMPLETE /* the text ended inside a construct: the REPL asks for
                          more (diagnostics were added too) */
 } parse_status;
 
 /* parse_source: parses file `file` of srcs into *out (an N_PROGRAM in the
  * arena).  On error *out is still a tree of what could be read, for tools
  * that want it, but it must not be checked or run. */
-parse_status parse_source(arena *a, const source_set *srcs, int file,
-                          diag_list *diags, node **out);
+parse_status parse_source(arena *a, const source_set *srcs, int file, diag_list *diags, node **out);
 
 /* The state of one parse.  Internal to grammar/ and token_filter.c. */
 #define PARSE_MAX_ERRORS 100
@@ -49,22 +48,22 @@ typedef struct parse_ctx {
     int file;
     /* The scanner's. */
     void *scanner;
-    size_t pos;          /* byte offset the scanner has reached */
-    size_t tok_start;    /* byte offset of the current token */
-    bool unterminated;   /* the input ended inside a string */
-    bool gave_up;        /* too many errors: the scanner only says END */
+    size_t pos;                 /* byte offset the scanner has reached */
+    size_t tok_start;           /* byte offset of the current token */
+    bool unterminated;          /* the input ended inside a string */
+    bool gave_up;               /* too many errors: the scanner only says END */
     const char *scanner_failed; /* flex's own fatal error, if one happened */
-    size_t errors_at_start; /* diags->errors when this parse began */
-    char *buffer;        /* the scanner's copy of the text */
+    size_t errors_at_start;     /* diags->errors when this parse began */
+    char *buffer;               /* the scanner's copy of the text */
     _Alignas(max_align_t) unsigned char reserve[256]; /* see lexer_alloc */
     size_t reserve_used;
     /* The filter's (token_filter.h). */
     token_filter filter;
     /* The parser's. */
     node *result;
-    bool at_eof_error;   /* a syntax error at the end of input */
+    bool at_eof_error; /* a syntax error at the end of input */
     bool out_of_memory;
-    node scratch;        /* stands in for a node that could not be allocated */
+    node scratch; /* stands in for a node that could not be allocated */
 } parse_ctx;
 
 /* parse_node: a new node for the scanner or the parser.  When memory runs

@@ -60,8 +60,8 @@ typedef struct scope {
 typedef struct c_schedule {
     const node *decl;
     schedule tab;
-    bool ok;       /* loaded (false: its file could not be read) */
-    bool owned;    /* this index frees it */
+    bool ok;          /* loaded (false: its file could not be read) */
+    bool owned;       /* this index frees it */
     const char *file; /* the CSV path, for messages; NULL inline */
 } c_schedule;
 
@@ -73,8 +73,8 @@ typedef struct table_entry {
 } table_entry;
 
 typedef enum rc_kind {
-    RC_EXPR,       /* rate EXPR */
-    RC_LOOKUP,     /* rate SCHEDULE: the whole rate is a lookup (partial) */
+    RC_EXPR,   /* rate EXPR */
+    RC_LOOKUP, /* rate SCHEDULE: the whole rate is a lookup (partial) */
     RC_BY_ORIGIN,
     RC_BY_PRODUCT
 } rc_kind;
@@ -83,13 +83,13 @@ typedef struct rate_clause {
     const node *node;
     rc_kind kind;
     window win;
-    bool constant;             /* RC_EXPR: rate folded at compile time */
+    bool constant; /* RC_EXPR: rate folded at compile time */
     rate_value rate;
-    const c_schedule *sched;   /* RC_LOOKUP */
-    table_entry *entries;      /* RC_BY_ORIGIN, RC_BY_PRODUCT */
+    const c_schedule *sched; /* RC_LOOKUP */
+    table_entry *entries;    /* RC_BY_ORIGIN, RC_BY_PRODUCT */
     size_t nentries;
-    int *origin_entry;         /* RC_BY_ORIGIN: per country, entry or -1 */
-    schedule *table;           /* RC_BY_PRODUCT: constant rates in the rows;
+    int *origin_entry; /* RC_BY_ORIGIN: per country, entry or -1 */
+    schedule *table;   /* RC_BY_PRODUCT: constant rates in the rows;
                                   payload: the N_ENTRY of a rate that is not */
 } rate_clause;
 
@@ -103,10 +103,10 @@ typedef struct replaces_clause {
 typedef struct c_measure {
     const node *decl;
     scope sc;
-    const node *base;  /* N_BASE or NULL */
+    const node *base; /* N_BASE or NULL */
     rate_clause *clauses;
     size_t nclauses;
-    bool windowed;     /* some clause has a window: `entered` is needed */
+    bool windowed; /* some clause has a window: `entered` is needed */
     replaces_clause *repl;
     size_t nrepl;
 } c_measure;
@@ -116,8 +116,8 @@ typedef enum act_kind { ACT_SUSPEND, ACT_SUSPEND_TO, ACT_SET, ACT_CAP, ACT_REDUC
 typedef struct action {
     act_kind kind;
     const node *node;
-    const node *rate;    /* the R of `to R`, `at R`, `by R` */
-    bitset *targets;     /* measure slots */
+    const node *rate; /* the R of `to R`, `at R`, `by R` */
+    bitset *targets;  /* measure slots */
 } action;
 
 typedef struct c_modifier {
@@ -127,8 +127,8 @@ typedef struct c_modifier {
     const node *effective; /* N_EFFECTIVE or NULL */
     action *acts;
     size_t nacts;
-    bitset *targets;       /* every measure an action names */
-    int *overridden_by;    /* modifier slots that override this one */
+    bitset *targets;    /* every measure an action names */
+    int *overridden_by; /* modifier slots that override this one */
     size_t noverridden_by;
 } c_modifier;
 
@@ -139,7 +139,13 @@ typedef struct c_commit {
     window win;
 } c_commit;
 
-typedef enum slot_state { SLOT_TODO = 0, SLOT_BUSY, SLOT_DONE, SLOT_FAILED, SLOT_DERIVED } slot_state;
+typedef enum slot_state {
+    SLOT_TODO = 0,
+    SLOT_BUSY,
+    SLOT_DONE,
+    SLOT_FAILED,
+    SLOT_DERIVED
+} slot_state;
 
 /* A constant declaration (let, group, product set), evaluated once. */
 typedef struct eval_error eval_error; /* eval.h */
@@ -158,19 +164,19 @@ typedef struct const_slot {
 struct policy_index {
     const program *p;
     const node *scenario;
-    arena mem;                   /* everything compiled; values of constants */
-    bool ready;                  /* compiled: assessments may run */
+    arena mem;  /* everything compiled; values of constants */
+    bool ready; /* compiled: assessments may run */
     size_t ncountries;
     const node **remap[DC_COUNT]; /* decl index -> the decl standing for it */
     bool *dropped[DC_COUNT];      /* decl index -> not part of this policy */
 
     c_measure *measures;
     size_t nmeasures;
-    int *measure_slot;           /* decl index -> slot or -1 */
+    int *measure_slot; /* decl index -> slot or -1 */
     c_modifier *mods;
     size_t nmods;
     int *mod_slot;
-    c_schedule **scheds;         /* schedule decl index -> compiled */
+    c_schedule **scheds; /* schedule decl index -> compiled */
     const_slot *lets, *groups, *products;
     c_commit *commits;
     size_t ncommits;
@@ -180,12 +186,12 @@ struct policy_index {
     bitset **m_by_origin, **m_by_chapter, *m_all;
     bitset **k_by_origin, **k_by_chapter, *k_all;
 
-    date *bounds;                /* sorted dates where the charge may change */
+    date *bounds; /* sorted dates where the charge may change */
     size_t nbounds;
 
     const node **scenario_of[DC_COUNT]; /* decl index -> its scenario or NULL */
-    bool frozen;                 /* constants filled: nothing changes any more */
-    schedule **owned;            /* schedules whose rows this index frees */
+    bool frozen;                        /* constants filled: nothing changes any more */
+    schedule **owned;                   /* schedules whose rows this index frees */
     size_t nowned, capowned;
 };
 

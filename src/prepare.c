@@ -161,8 +161,9 @@ static bool add_code_rows(void *ud, hs_code lo, hs_code hi)
 static void add_entry_rows(builder *b, schedule *tab, const node *entry, bool constant,
                            rate_value rate)
 {
-    row_adder ra = { b, tab, rate, constant ? NULL : (void *)entry, entry->at.first_line,
-                     0, false };
+    row_adder ra = {
+        b, tab, rate, constant ? NULL : (void *)entry, entry->at.first_line, 0, false
+    };
     const node *key = entry->a;
     eval_error err;
     if (key->kind == N_HS) {
@@ -234,16 +235,10 @@ static bool prepare_rate_clause(builder *b, rate_clause *rc)
     const node *it = rc->node;
     rc->win = prepare_window(b, it->b);
     switch (rc->kind) {
-    case RC_LOOKUP:
-        return true;
-    case RC_EXPR:
-        rc->constant = try_constant_rate(b, it->a, &rc->rate);
-        return true;
-    case RC_BY_ORIGIN:
-        return fill_origin_table(b, rc);
-    case RC_BY_PRODUCT:
-        fill_product_table(b, rc->table, &it->items);
-        return true;
+    case RC_LOOKUP: return true;
+    case RC_EXPR: rc->constant = try_constant_rate(b, it->a, &rc->rate); return true;
+    case RC_BY_ORIGIN: return fill_origin_table(b, rc);
+    case RC_BY_PRODUCT: fill_product_table(b, rc->table, &it->items); return true;
     }
     return true;
 }
@@ -257,10 +252,10 @@ static bool prepare_measure(builder *b, c_measure *m)
     for (size_t i = 0; i < d->items.n; i++) {
         const node *it = d->items.v[i];
         switch (it->kind) {
-        case N_ON: case N_FROM:
-            prepare_scope_clause(b, &m->sc, it);
-            break;
-        case N_RATE: case N_RATE_BY:
+        case N_ON:
+        case N_FROM: prepare_scope_clause(b, &m->sc, it); break;
+        case N_RATE:
+        case N_RATE_BY:
             if (!prepare_rate_clause(b, &m->clauses[rate++]))
                 return false;
             break;
@@ -268,8 +263,7 @@ static bool prepare_measure(builder *b, c_measure *m)
             m->repl[repl].win = prepare_window(b, it->b);
             repl++;
             break;
-        default:
-            break;
+        default: break;
         }
     }
     b->env.owner = NULL;

@@ -7,7 +7,8 @@
 
 /* ---- Programs ------------------------------------------------------------ */
 
-void program_init(program *p, arena *a, source_set *srcs) {
+void program_init(program *p, arena *a, source_set *srcs)
+{
     memset(p, 0, sizeof *p);
     p->arena = a;
     p->sources = srcs;
@@ -16,7 +17,8 @@ void program_init(program *p, arena *a, source_set *srcs) {
     symtab_init(&p->loaded, a->mem);
 }
 
-void program_free(program *p) {
+void program_free(program *p)
+{
     /* Nodes and node lists live in the arena; only the tables are ours. */
     symtab_free(&p->globals);
     symtab_free(&p->scenario_names);
@@ -32,30 +34,38 @@ void program_free(program *p) {
 
 /* Every function here is generated from decl_kinds.def. */
 
-decl_class decl_kind_class(node_kind k) {
+decl_class decl_kind_class(node_kind k)
+{
     switch (k) {
+/* clang-format off */
 #define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, where, list) case kind: return DC_##CLASS;
 #include "decl_kinds.def"
+        /* clang-format on */
     default: return DC_NONE;
     }
 }
 
-decl_class decl_class_of(const node *d) {
+decl_class decl_class_of(const node *d)
+{
     if (d->kind == N_LET && (d->flags & LET_LOCAL))
         return DC_NONE; /* numbered in local_lets, and not a global name */
     return decl_kind_class(d->kind);
 }
 
 static const size_t class_offsets[DC_COUNT] = {
+/* clang-format off */
 #define DECL_CLASS(CLASS, member, type, compiled) [DC_##CLASS] = offsetof(decl_table, member),
 #include "decl_kinds.def"
+    /* clang-format on */
 };
 
-node_list *decl_class_list(const decl_table *t, decl_class dc) {
+node_list *decl_class_list(const decl_table *t, decl_class dc)
+{
     return (node_list *)((const char *)t + class_offsets[dc]);
 }
 
-const node_list *decl_kind_list(const decl_table *t, node_kind k) {
+const node_list *decl_kind_list(const decl_table *t, node_kind k)
+{
     decl_class dc = decl_kind_class(k);
     if (dc != DC_NONE)
         return decl_class_list(t, dc);
@@ -67,50 +77,65 @@ const node_list *decl_kind_list(const decl_table *t, node_kind k) {
     return NULL;
 }
 
-bool decl_class_per_scenario(decl_class dc) {
+bool decl_class_per_scenario(decl_class dc)
+{
 #define PER_SCENARIO true
 #define SHARED false
     static const bool per_scenario[DC_COUNT] = {
+/* clang-format off */
 #define DECL_CLASS(CLASS, member, type, compiled) [DC_##CLASS] = compiled,
 #include "decl_kinds.def"
+        /* clang-format on */
     };
 #undef PER_SCENARIO
 #undef SHARED
     return dc != DC_NONE && per_scenario[dc];
 }
 
-type decl_class_type(decl_class dc) {
+type decl_class_type(decl_class dc)
+{
     static const type types[DC_COUNT] = {
+/* clang-format off */
 #define DECL_CLASS(CLASS, member, type, compiled) [DC_##CLASS] = type,
 #include "decl_kinds.def"
+        /* clang-format on */
     };
     return dc != DC_NONE ? types[dc] : T_UNKNOWN;
 }
 
-bool decl_kind_in_scenario(node_kind k) {
+bool decl_kind_in_scenario(node_kind k)
+{
     switch (k) {
 #define ANYWHERE true
 #define TOP_LEVEL false
+/* clang-format off */
 #define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, where, list) case kind: return where;
 #include "decl_kinds.def"
+/* clang-format on */
 #undef ANYWHERE
 #undef TOP_LEVEL
     default: return false;
     }
 }
 
-const char *decl_kind_keyword(node_kind k) {
+const char *decl_kind_keyword(node_kind k)
+{
     switch (k) {
+/* clang-format off */
 #define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, where, list) case kind: return keyword;
 #include "decl_kinds.def"
+        /* clang-format on */
     default: return NULL;
     }
 }
 
-const char *decl_kind_phrase(node_kind k) {
+const char *decl_kind_phrase(node_kind k)
+{
     switch (k) {
+/* clang-format off */
 #define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, where, list) case kind: return phrase;
 #include "decl_kinds.def"
+        /* clang-format on */
     default: return "a declaration";
     }
 }
@@ -119,11 +144,14 @@ static const struct list_kind {
     const char *name; /* NULL: not listed */
     node_kind kind;
 } list_kinds[] = {
+/* clang-format off */
 #define DECL_KIND(keyword, TOKEN, kind, phrase, CLASS, where, list) { list, kind },
 #include "decl_kinds.def"
+    /* clang-format on */
 };
 
-const char *decl_list_kind(size_t i, node_kind *kind) {
+const char *decl_list_kind(size_t i, node_kind *kind)
+{
     for (size_t k = 0; k < sizeof list_kinds / sizeof list_kinds[0]; k++) {
         if (!list_kinds[k].name || i-- > 0)
             continue;

@@ -37,33 +37,33 @@ typedef struct decl_table {
 } decl_table;
 
 typedef struct program {
-    arena *arena;              /* owns every node; borrowed */
-    source_set *sources;       /* borrowed */
-    node_list files;           /* N_PROGRAM of each file, imports included */
-    node_list roots;           /* N_PROGRAM of the files the user named */
+    arena *arena;        /* owns every node; borrowed */
+    source_set *sources; /* borrowed */
+    node_list files;     /* N_PROGRAM of each file, imports included */
+    node_list roots;     /* N_PROGRAM of the files the user named */
     /* Statements to run, in order: the N_EXPR_STMT and N_UNDER of the root
        files (imports contribute declarations only). */
     node_list statements;
     decl_table decls;
-    symtab globals;            /* every top-level name -> its declaration */
-    node *importer;            /* N_IMPORTER or NULL */
+    symtab globals; /* every top-level name -> its declaration */
+    node *importer; /* N_IMPORTER or NULL */
     /* A scenario's own names: the key is "SCENARIO.NAME" (names have no
        dots); see check_scenario_lookup. */
     symtab scenario_names;
-    symtab loaded;             /* resolved path of each file read -> its N_PROGRAM */
-    bool incomplete;           /* some file did not parse: its names are missing,
+    symtab loaded;   /* resolved path of each file read -> its N_PROGRAM */
+    bool incomplete; /* some file did not parse: its names are missing,
                                   so unknown names are not reported */
 } program;
 
 /* Bits in node->flags that the loader and the checker set on nodes whose
  * flags are otherwise unused (see ast.h). */
 enum check_flags {
-    PROGRAM_ROOT = 1,       /* N_PROGRAM: a file the user named */
-    PROGRAM_FAILED = 2,     /* N_PROGRAM: did not parse (not in p->files) */
-    PROGRAM_CHECKED = 4,    /* N_PROGRAM: program_check has been through it */
-    LET_LOCAL = 1,          /* N_LET: inside a test or an `under` block */
-    DECL_BUSY = 1 << 8,     /* internal to the checker: being checked */
-    DECL_DONE = 1 << 9      /* internal to the checker: checked */
+    PROGRAM_ROOT = 1,    /* N_PROGRAM: a file the user named */
+    PROGRAM_FAILED = 2,  /* N_PROGRAM: did not parse (not in p->files) */
+    PROGRAM_CHECKED = 4, /* N_PROGRAM: program_check has been through it */
+    LET_LOCAL = 1,       /* N_LET: inside a test or an `under` block */
+    DECL_BUSY = 1 << 8,  /* internal to the checker: being checked */
+    DECL_DONE = 1 << 9   /* internal to the checker: checked */
 };
 
 /* Declarations inside a scenario are numbered with the others (a scenario's
@@ -80,8 +80,10 @@ void program_free(program *p);
  * (pauses and concessions share one); DC_NONE for the other kinds. */
 typedef enum decl_class {
     DC_NONE = -1,
+/* clang-format off */
 #define DECL_CLASS(CLASS, member, type, compiled) DC_##CLASS,
 #include "decl_kinds.def"
+    /* clang-format on */
     DC_COUNT
 } decl_class;
 

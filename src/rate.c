@@ -13,10 +13,9 @@
 #include <string.h>
 
 static const char *const unit_names[UNIT_COUNT] = {
-    [UNIT_NONE] = "",        [UNIT_KG] = "kg",       [UNIT_L] = "l",
-    [UNIT_ITEM] = "item",    [UNIT_PAIR] = "pair",   [UNIT_DOZ] = "doz",
-    [UNIT_M2] = "m2",        [UNIT_M3] = "m3",       [UNIT_T] = "t",
-    [UNIT_BBL] = "bbl",      [UNIT_GROSS] = "gross", [UNIT_THOUSAND] = "thousand",
+    [UNIT_NONE] = "",     [UNIT_KG] = "kg",   [UNIT_L] = "l",         [UNIT_ITEM] = "item",
+    [UNIT_PAIR] = "pair", [UNIT_DOZ] = "doz", [UNIT_M2] = "m2",       [UNIT_M3] = "m3",
+    [UNIT_T] = "t",       [UNIT_BBL] = "bbl", [UNIT_GROSS] = "gross", [UNIT_THOUSAND] = "thousand",
     [UNIT_PF_L] = "pf_l",
 };
 
@@ -141,8 +140,8 @@ static bool grouping_ok(const char *s, size_t n)
     if (first_comma == 0 || first_comma > 3 || memchr(s, '_', n))
         return false;
     for (size_t i = first_comma; i < int_len; i += 4)
-        if (s[i] != ',' || int_len - i < 4 || !is_digit(s[i + 1]) ||
-            !is_digit(s[i + 2]) || !is_digit(s[i + 3]))
+        if (s[i] != ',' || int_len - i < 4 || !is_digit(s[i + 1]) || !is_digit(s[i + 2]) ||
+            !is_digit(s[i + 3]))
             return false;
     return true;
 }
@@ -252,15 +251,23 @@ static const struct usitc_unit {
     const char *text;
     unit unit;
 } usitc_units[] = {
-    { "kg", UNIT_KG },          { "liter", UNIT_L },
-    { "pf. liter", UNIT_PF_L }, { "pf.liter", UNIT_PF_L },
-    { "proof liter", UNIT_PF_L }, { "bbl", UNIT_BBL },
-    { "pr.", UNIT_PAIR },       { "doz.", UNIT_DOZ },
-    { "gross", UNIT_GROSS },    { "t", UNIT_T },
-    { "m2", UNIT_M2 },          { "m3", UNIT_M3 },
-    { "1000", UNIT_THOUSAND },  { "1,000", UNIT_THOUSAND },
+    { "kg", UNIT_KG },
+    { "liter", UNIT_L },
+    { "pf. liter", UNIT_PF_L },
+    { "pf.liter", UNIT_PF_L },
+    { "proof liter", UNIT_PF_L },
+    { "bbl", UNIT_BBL },
+    { "pr.", UNIT_PAIR },
+    { "doz.", UNIT_DOZ },
+    { "gross", UNIT_GROSS },
+    { "t", UNIT_T },
+    { "m2", UNIT_M2 },
+    { "m3", UNIT_M3 },
+    { "1000", UNIT_THOUSAND },
+    { "1,000", UNIT_THOUSAND },
     { "thousand", UNIT_THOUSAND },
-    { "No.", UNIT_ITEM },       { "head", UNIT_ITEM },
+    { "No.", UNIT_ITEM },
+    { "head", UNIT_ITEM },
 };
 
 static unit usitc_unit(cursor c)

@@ -13,8 +13,18 @@
 
 typedef enum unit {
     UNIT_NONE = 0,
-    UNIT_KG, UNIT_L, UNIT_ITEM, UNIT_PAIR, UNIT_DOZ, UNIT_M2, UNIT_M3,
-    UNIT_T, UNIT_BBL, UNIT_GROSS, UNIT_THOUSAND, UNIT_PF_L,
+    UNIT_KG,
+    UNIT_L,
+    UNIT_ITEM,
+    UNIT_PAIR,
+    UNIT_DOZ,
+    UNIT_M2,
+    UNIT_M3,
+    UNIT_T,
+    UNIT_BBL,
+    UNIT_GROSS,
+    UNIT_THOUSAND,
+    UNIT_PF_L,
     UNIT_COUNT
 } unit;
 
@@ -30,7 +40,10 @@ const char *unit_name(unit u);
 /* unit_from_name: the unit spelled s[0..n) in Levy, or UNIT_NONE. */
 unit unit_from_name(const char *s, size_t n);
 
-static inline bool rate_is_specific(rate_value r) { return r.unit != UNIT_NONE; }
+static inline bool rate_is_specific(rate_value r)
+{
+    return r.unit != UNIT_NONE;
+}
 rate_value rate_ad_valorem(dec fraction);
 
 /* rate_format: "25%", "$0.063 per l", "6.8% + $0.012 per kg", "0%".

@@ -64,7 +64,8 @@ static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 #define NCRASH (sizeof crash_signals / sizeof crash_signals[0])
 static struct sigaction crash_previous[NCRASH];
 
-static void on_sigint(int sig) {
+static void on_sigint(int sig)
+{
     (void)sig;
     interrupted = 1;
     if (evaluating)
@@ -74,7 +75,8 @@ static void on_sigint(int sig) {
 /* on_crash: put the terminal back, reinstate the previous handler and let
  * it see the signal: a fault happens again when we return, a signal that
  * was sent (abort, kill) is raised again. */
-static void on_crash(int sig, siginfo_t *info, void *context) {
+static void on_crash(int sig, siginfo_t *info, void *context)
+{
     (void)context;
     tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
     for (size_t i = 0; i < NCRASH; i++)
@@ -92,7 +94,8 @@ typedef struct text {
     size_t len, cap;
 } text;
 
-static bool text_append(text *t, const char *s, size_t n) {
+static bool text_append(text *t, const char *s, size_t n)
+{
     if (t->len + n + 1 > t->cap) {
         size_t cap = t->cap ? t->cap : 256;
         while (cap < t->len + n + 1)
@@ -109,7 +112,8 @@ static bool text_append(text *t, const char *s, size_t n) {
     return true;
 }
 
-static void text_clear(text *t) {
+static void text_clear(text *t)
+{
     t->len = 0;
     if (t->data)
         t->data[0] = '\0';
@@ -121,7 +125,8 @@ typedef struct string_list {
     size_t count, cap;
 } string_list;
 
-static void string_list_add(void *userdata, const char *s) {
+static void string_list_add(void *userdata, const char *s)
+{
     string_list *l = userdata;
     if (l->count == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 32;
@@ -136,11 +141,13 @@ static void string_list_add(void *userdata, const char *s) {
         l->items[l->count++] = copy;
 }
 
-static int compare_strings(const void *a, const void *b) {
+static int compare_strings(const void *a, const void *b)
+{
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void string_list_sort_unique(string_list *l) {
+static void string_list_sort_unique(string_list *l)
+{
     if (l->count == 0)
         return;
     qsort(l->items, l->count, sizeof *l->items, compare_strings);
@@ -154,26 +161,29 @@ static void string_list_sort_unique(string_list *l) {
     l->count = kept;
 }
 
-static void string_list_free(string_list *l) {
+static void string_list_free(string_list *l)
+{
     for (size_t i = 0; i < l->count; i++)
         free(l->items[i]);
     free(l->items);
     memset(l, 0, sizeof *l);
 }
 
-static const char *skip_space(const char *s) {
+static const char *skip_space(const char *s)
+{
     while (*s == ' ' || *s == '\t')
         s++;
     return s;
 }
 
-static bool is_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_';
+static bool is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 /* expand_home: "~/x" as $HOME/x, in a new string; NULL when out of memory. */
-static char *expand_home(const char *path) {
+static char *expand_home(const char *path)
+{
     const char *home = getenv("HOME");
     if (path[0] != '~' || (path[1] != '/' && path[1] != '\0') || !home)
         return strdup(path);
@@ -210,7 +220,8 @@ static void repl_error(repl *r, const char *fmt, ...)
 
 /* show_error: a failed command's message on standard error; in a script,
  * with the line it is on. */
-static void show_error(repl *r, const char *message) {
+static void show_error(repl *r, const char *message)
+{
     fflush(stdout);
     if (r->statement_line == 0)
         fputs("levy: ", stderr); /* starting up: the command line's files and options */
@@ -220,7 +231,8 @@ static void show_error(repl *r, const char *message) {
 }
 
 /* repl_error: report (and count) a failed command. */
-static void repl_error(repl *r, const char *fmt, ...) {
+static void repl_error(repl *r, const char *fmt, ...)
+{
     char message[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -233,7 +245,8 @@ static void repl_error(repl *r, const char *fmt, ...) {
 /* Calls into the session go through here: SIGINT interrupts them while they
  * run, and a failure is counted (the session has said why).  A Ctrl-C that
  * came after the line was read but before the call began cancels it. */
-static bool begin_evaluation(repl *r) {
+static bool begin_evaluation(repl *r)
+{
     evaluating = r->interactive;
     if (!interrupted)
         return true;
@@ -246,7 +259,8 @@ static bool begin_evaluation(repl *r) {
 
 /* A failure the session did not show as a diagnostic (an unknown
  * scenario, a missing file) is the REPL's to report. */
-static bool end_evaluation(repl *r, levy_status st) {
+static bool end_evaluation(repl *r, levy_status st)
+{
     evaluating = 0;
     fflush(stdout);
     if (st != LEVY_OK) {
@@ -258,7 +272,8 @@ static bool end_evaluation(repl *r, levy_status st) {
     return st == LEVY_OK;
 }
 
-static bool evaluate(repl *r, const char *source) {
+static bool evaluate(repl *r, const char *source)
+{
     if (!begin_evaluation(r))
         return false;
     /* Diagnostics name the line of the session (or script) where the
@@ -276,11 +291,11 @@ static bool evaluate(repl *r, const char *source) {
 
 typedef enum completion {
     COMPLETE_NOTHING,
-    COMPLETE_COMMAND,  /* a meta-command's name */
-    COMPLETE_NAME,     /* keywords and declared names */
-    COMPLETE_FILE,     /* a path */
-    COMPLETE_KIND,     /* what :list lists */
-    COMPLETE_SCENARIO  /* declared names and "none" */
+    COMPLETE_COMMAND, /* a meta-command's name */
+    COMPLETE_NAME,    /* keywords and declared names */
+    COMPLETE_FILE,    /* a path */
+    COMPLETE_KIND,    /* what :list lists */
+    COMPLETE_SCENARIO /* declared names and "none" */
 } completion;
 
 typedef bool (*meta_fn)(repl *r, const char *arg);
@@ -306,19 +321,15 @@ static bool meta_test(repl *r, const char *arg);
 static bool meta_quit(repl *r, const char *arg);
 
 static const meta_command meta_commands[] = {
-    { "help", "[COMMAND]", meta_help, COMPLETE_COMMAND,
-      "list the commands, or describe one",
+    { "help", "[COMMAND]", meta_help, COMPLETE_COMMAND, "list the commands, or describe one",
       "  :help load describes :load; a unique prefix will do (:help ex).\n" },
-    { "load", "FILE", meta_load, COMPLETE_FILE,
-      "load a policy file into the session",
+    { "load", "FILE", meta_load, COMPLETE_FILE, "load a policy file into the session",
       "  Its declarations join the session's policy.  FILE is relative to the\n"
       "  current folder (~/ is your home); quote a name that has blanks.  The\n"
       "  file is remembered for :reload.\n" },
-    { "reload", "", meta_reload, COMPLETE_NOTHING,
-      "read every loaded file again",
+    { "reload", "", meta_reload, COMPLETE_NOTHING, "read every loaded file again",
       "  For after editing them.  What was typed at the prompt stays.\n" },
-    { "type", "EXPR", meta_type, COMPLETE_NAME,
-      "print the type of an expression",
+    { "type", "EXPR", meta_type, COMPLETE_NAME, "print the type of an expression",
       "  :type toys_cn prints shipment; :type rate(toys_cn) prints rate.\n" },
     { "explain", "EXPR", meta_explain, COMPLETE_NAME,
       "print what a shipment owes and why: explain(EXPR)",
@@ -328,29 +339,31 @@ static const meta_command meta_commands[] = {
       "evaluate under a scenario (none: the policy itself)",
       "  Without an argument, print the current scenario.  The prompt shows\n"
       "  it: levy[NAME]> .\n" },
-    { "list", "KIND", meta_list, COMPLETE_KIND,
-      "list the declared names of one kind",
+    { "list", "KIND", meta_list, COMPLETE_KIND, "list the declared names of one kind",
       "  KIND is measures, pauses, concessions, countries, groups, products,\n"
       "  scenarios, tests, commitments, schedules, lets or attributes\n"
       "  (a unique prefix will do: :list meas).\n" },
-    { "show", "NAME", meta_show, COMPLETE_NAME,
-      "print a declaration's source and where it is", "" },
-    { "test", "", meta_test, COMPLETE_NOTHING,
-      "run the test blocks of everything loaded and typed",
+    { "show", "NAME", meta_show, COMPLETE_NAME, "print a declaration's source and where it is",
+      "" },
+    { "test", "", meta_test, COMPLETE_NOTHING, "run the test blocks of everything loaded and typed",
       "  Tests run as written, whatever the current scenario: a test that\n"
       "  means a scenario says `under NAME { ... }`.\n" },
-    { "quit", "", meta_quit, COMPLETE_NOTHING,
-      "leave the REPL (so does Ctrl-D on an empty line)", "" },
+    { "quit", "", meta_quit, COMPLETE_NOTHING, "leave the REPL (so does Ctrl-D on an empty line)",
+      "" },
 };
 #define NCOMMANDS (sizeof meta_commands / sizeof meta_commands[0])
 
-static const char *command_name(size_t i) { return i < NCOMMANDS ? meta_commands[i].name : NULL; }
+static const char *command_name(size_t i)
+{
+    return i < NCOMMANDS ? meta_commands[i].name : NULL;
+}
 
 enum { NO_MATCH = -1, AMBIGUOUS = -2 };
 
 /* resolve_prefix: the index of the name that `word` (of length n) names,
  * exactly or as the prefix of only one; NO_MATCH or AMBIGUOUS. */
-static int resolve_prefix(const char *word, size_t n, const char *(*name_at)(size_t)) {
+static int resolve_prefix(const char *word, size_t n, const char *(*name_at)(size_t))
+{
     int found = NO_MATCH;
     const char *name;
     for (size_t i = 0; (name = name_at(i)) != NULL; i++) {
@@ -365,17 +378,19 @@ static int resolve_prefix(const char *word, size_t n, const char *(*name_at)(siz
 
 /* candidates: the names `word` is a prefix of, as "a, b, c". */
 static void candidates(char *buf, size_t size, const char *word, size_t n, const char *prefix,
-                       const char *(*name_at)(size_t)) {
+                       const char *(*name_at)(size_t))
+{
     size_t used = 0;
     buf[0] = '\0';
     const char *name;
     for (size_t i = 0; (name = name_at(i)) != NULL && used < size; i++)
         if (strncmp(name, word, n) == 0)
-            used += (size_t)snprintf(buf + used, size - used, "%s%s%s", used ? ", " : "",
-                                     prefix, name);
+            used +=
+                (size_t)snprintf(buf + used, size - used, "%s%s%s", used ? ", " : "", prefix, name);
 }
 
-static void print_command_help(const meta_command *c, bool details) {
+static void print_command_help(const meta_command *c, bool details)
+{
     char usage[64];
     snprintf(usage, sizeof usage, ":%s%s%s", c->name, *c->args ? " " : "", c->args);
     printf("%-24s %s\n", usage, c->summary);
@@ -383,7 +398,8 @@ static void print_command_help(const meta_command *c, bool details) {
         fputs(c->details, stdout);
 }
 
-static bool meta_help(repl *r, const char *arg) {
+static bool meta_help(repl *r, const char *arg)
+{
     if (*arg) {
         size_t n = strcspn(arg, " \t");
         int i = resolve_prefix(arg + (arg[0] == ':'), n - (arg[0] == ':'), command_name);
@@ -406,7 +422,8 @@ static bool meta_help(repl *r, const char *arg) {
 
 /* path_argument: arg without surrounding double quotes, "~/" expanded, in
  * a new string; NULL when out of memory. */
-static char *path_argument(const char *arg) {
+static char *path_argument(const char *arg)
+{
     size_t n = strlen(arg);
     char *copy = strdup(arg);
     if (!copy)
@@ -420,7 +437,8 @@ static char *path_argument(const char *arg) {
     return full;
 }
 
-static bool meta_load(repl *r, const char *arg) {
+static bool meta_load(repl *r, const char *arg)
+{
     char *path = path_argument(arg);
     if (!path) {
         repl_error(r, "out of memory");
@@ -431,20 +449,23 @@ static bool meta_load(repl *r, const char *arg) {
     return ok;
 }
 
-static bool meta_reload(repl *r, const char *arg) {
+static bool meta_reload(repl *r, const char *arg)
+{
     (void)arg;
     if (!begin_evaluation(r))
         return false;
     return end_evaluation(r, levy_session_reload(r->session));
 }
 
-static bool meta_type(repl *r, const char *arg) {
+static bool meta_type(repl *r, const char *arg)
+{
     if (!begin_evaluation(r))
         return false;
     return end_evaluation(r, levy_session_type(r->session, arg));
 }
 
-static bool meta_explain(repl *r, const char *arg) {
+static bool meta_explain(repl *r, const char *arg)
+{
     text call = { 0 };
     bool ok = text_append(&call, "explain(", 8) && text_append(&call, arg, strlen(arg)) &&
               text_append(&call, ")\n", 2);
@@ -456,7 +477,8 @@ static bool meta_explain(repl *r, const char *arg) {
     return ok;
 }
 
-static bool meta_scenario(repl *r, const char *arg) {
+static bool meta_scenario(repl *r, const char *arg)
+{
     if (!*arg) {
         const char *current = levy_session_scenario(r->session);
         if (current)
@@ -470,7 +492,8 @@ static bool meta_scenario(repl *r, const char *arg) {
     return end_evaluation(r, levy_session_set_scenario(r->session, arg));
 }
 
-static bool meta_list(repl *r, const char *arg) {
+static bool meta_list(repl *r, const char *arg)
+{
     int i = resolve_prefix(arg, strlen(arg), levy_list_kind);
     if (i < 0) {
         char list[512];
@@ -485,27 +508,31 @@ static bool meta_list(repl *r, const char *arg) {
     return end_evaluation(r, levy_session_list(r->session, levy_list_kind((size_t)i)));
 }
 
-static bool meta_show(repl *r, const char *arg) {
+static bool meta_show(repl *r, const char *arg)
+{
     if (!begin_evaluation(r))
         return false;
     return end_evaluation(r, levy_session_show(r->session, arg));
 }
 
-static bool meta_test(repl *r, const char *arg) {
+static bool meta_test(repl *r, const char *arg)
+{
     (void)arg;
     if (!begin_evaluation(r))
         return false;
     return end_evaluation(r, levy_session_test(r->session));
 }
 
-static bool meta_quit(repl *r, const char *arg) {
+static bool meta_quit(repl *r, const char *arg)
+{
     (void)arg;
     r->quit = true;
     return true;
 }
 
 /* check_argument: does arg suit what command c takes? */
-static bool check_argument(repl *r, const meta_command *c, const char *arg) {
+static bool check_argument(repl *r, const meta_command *c, const char *arg)
+{
     bool takes_none = c->args[0] == '\0';
     bool required = !takes_none && c->args[0] != '[';
     if (takes_none && *arg) {
@@ -520,7 +547,8 @@ static bool check_argument(repl *r, const meta_command *c, const char *arg) {
 }
 
 /* run_meta: `line` is what follows the ':'. */
-static void run_meta(repl *r, const char *line) {
+static void run_meta(repl *r, const char *line)
+{
     size_t n = strcspn(line, " \t");
     int i = resolve_prefix(line, n, command_name);
     if (i == NO_MATCH || (i == AMBIGUOUS && n == 0)) {
@@ -550,14 +578,16 @@ static void run_meta(repl *r, const char *line) {
 
 /* ---- Statements ------------------------------------------------------------ */
 
-static void evaluate_pending(repl *r) {
+static void evaluate_pending(repl *r)
+{
     evaluate(r, r->pending.data);
     text_clear(&r->pending);
 }
 
 /* handle_line: one line of input, without its newline.  Blank and comment
  * lines between statements are skipped; a ':' line there is a command. */
-static void handle_line(repl *r, const char *line) {
+static void handle_line(repl *r, const char *line)
+{
     if (r->pending.len == 0) {
         const char *p = skip_space(line);
         if (*p == '\0' || *p == '#')
@@ -578,7 +608,8 @@ static void handle_line(repl *r, const char *line) {
 }
 
 /* run_script: stdin is not a terminal: statements without prompts. */
-static void run_script(repl *r) {
+static void run_script(repl *r)
+{
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -598,7 +629,8 @@ static void run_script(repl *r) {
 
 /* history_file_name: $LEVY_HISTORY, else ~/.levy_history; NULL for none
  * (LEVY_HISTORY set to "", or no home). */
-static char *history_file_name(void) {
+static char *history_file_name(void)
+{
     const char *env = getenv("LEVY_HISTORY");
     if (env)
         return *env ? strdup(env) : NULL;
@@ -612,7 +644,8 @@ static char *history_file_name(void) {
     return path;
 }
 
-static bool history_open(repl *r) {
+static bool history_open(repl *r)
+{
     HistEvent ev;
     r->history = history_init();
     r->one_entry = history_init();
@@ -641,7 +674,8 @@ static bool history_open(repl *r) {
  * nothing is lost if the session ends badly.  Appending (rather than
  * saving the whole list) keeps the lines of sessions running side by side.
  * libedit writes the entry in its own encoding, through one_entry. */
-static void history_add(repl *r, const char *line) {
+static void history_add(repl *r, const char *line)
+{
     HistEvent ev;
     if (!*skip_space(line))
         return;
@@ -667,7 +701,8 @@ static void history_add(repl *r, const char *line) {
 
 /* add_file: offer dir + name ("pol-dir/inner.levy"), with a '/' after a
  * folder; `folder` is dir as opened (with "~/" expanded, "." for none). */
-static void add_file(string_list *out, const char *folder, const char *dir, const char *name) {
+static void add_file(string_list *out, const char *folder, const char *dir, const char *name)
+{
     size_t n = strlen(folder) + strlen(dir) + 2 * strlen(name) + 3;
     char *buf = malloc(n);
     if (!buf)
@@ -683,7 +718,8 @@ static void add_file(string_list *out, const char *folder, const char *dir, cons
 /* collect_files: the paths that start with word ("dir/pre"): entries of
  * dir whose name starts with pre, with dir as typed in front.  Hidden
  * entries only when pre starts with a dot. */
-static void collect_files(string_list *out, const char *word) {
+static void collect_files(string_list *out, const char *word)
+{
     const char *slash = strrchr(word, '/');
     size_t dirlen = slash ? (size_t)(slash - word) + 1 : 0;
     const char *base = word + dirlen;
@@ -705,7 +741,8 @@ static void collect_files(string_list *out, const char *word) {
 }
 
 static void collect_matching(string_list *out, const char *word, const char *prefix,
-                             const char *(*name_at)(size_t)) {
+                             const char *(*name_at)(size_t))
+{
     const char *name;
     char buf[64];
     for (size_t i = 0; (name = name_at(i)) != NULL; i++)
@@ -718,11 +755,12 @@ static void collect_matching(string_list *out, const char *word, const char *pre
 /* What to complete: the word before the cursor and what kind of thing. */
 typedef struct completion_request {
     completion kind;
-    const char *word;  /* points into the line */
+    const char *word; /* points into the line */
 } completion_request;
 
 /* classify: decide from the line up to the cursor what TAB should complete. */
-static completion_request classify(const repl *r, const char *line) {
+static completion_request classify(const repl *r, const char *line)
+{
     completion_request q = { COMPLETE_NAME, line };
     const char *p = skip_space(line);
     if (r->pending.len == 0 && *p == ':') {
@@ -753,32 +791,27 @@ static completion_request classify(const repl *r, const char *line) {
     return q;
 }
 
-static void collect(repl *r, const completion_request *q, string_list *out) {
+static void collect(repl *r, const completion_request *q, string_list *out)
+{
     switch (q->kind) {
-    case COMPLETE_NOTHING:
-        break;
+    case COMPLETE_NOTHING: break;
     case COMPLETE_COMMAND:
         collect_matching(out, q->word + (q->word[0] == ':'), q->word[0] == ':' ? ":" : "",
                          command_name);
         break;
-    case COMPLETE_FILE:
-        collect_files(out, q->word);
-        break;
-    case COMPLETE_KIND:
-        collect_matching(out, q->word, "", levy_list_kind);
-        break;
+    case COMPLETE_FILE: collect_files(out, q->word); break;
+    case COMPLETE_KIND: collect_matching(out, q->word, "", levy_list_kind); break;
     case COMPLETE_SCENARIO:
         if (strncmp("none", q->word, strlen(q->word)) == 0)
             string_list_add(out, "none");
         /* fall through */
-    case COMPLETE_NAME:
-        levy_session_names(r->session, q->word, string_list_add, out);
-        break;
+    case COMPLETE_NAME: levy_session_names(r->session, q->word, string_list_add, out); break;
     }
     string_list_sort_unique(out);
 }
 
-static size_t common_prefix(const string_list *l) {
+static size_t common_prefix(const string_list *l)
+{
     size_t n = strlen(l->items[0]);
     for (size_t i = 1; i < l->count; i++) {
         size_t k = 0;
@@ -789,7 +822,8 @@ static size_t common_prefix(const string_list *l) {
     return n;
 }
 
-static int terminal_width(void) {
+static int terminal_width(void)
+{
     struct winsize ws;
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         return ws.ws_col;
@@ -798,7 +832,8 @@ static int terminal_width(void) {
 
 /* last_component: for a path, the part after its last '/' (a trailing
  * '/' of a folder does not count). */
-static const char *last_component(const char *path) {
+static const char *last_component(const char *path)
+{
     const char *last = path;
     for (const char *p = path; *p; p++)
         if (*p == '/' && p[1] != '\0')
@@ -808,7 +843,8 @@ static const char *last_component(const char *path) {
 
 /* show_candidates: the choices in columns below the line.  For paths only
  * the last component is shown, as shells do. */
-static void show_candidates(const string_list *l, completion kind) {
+static void show_candidates(const string_list *l, completion kind)
+{
     size_t width = 0;
     for (size_t i = 0; i < l->count; i++) {
         const char *shown = kind == COMPLETE_FILE ? last_component(l->items[i]) : l->items[i];
@@ -833,7 +869,8 @@ static void show_candidates(const string_list *l, completion kind) {
  * whole (a command with a blank after it); several put in what they share,
  * or, when they share nothing more, are listed. */
 static unsigned char insert_completion(EditLine *el, const completion_request *q,
-                                       const string_list *found) {
+                                       const string_list *found)
+{
     size_t typed = strlen(q->word);
     if (found->count == 0)
         return CC_REFRESH_BEEP;
@@ -859,7 +896,8 @@ static unsigned char insert_completion(EditLine *el, const completion_request *q
 /* complete: libedit calls this for TAB.  At the start of a line (blanks
  * only) TAB indents, for the body of a declaration.  An empty word is not
  * completed as a name: every country would be a choice. */
-static unsigned char complete(EditLine *el, int ch) {
+static unsigned char complete(EditLine *el, int ch)
+{
     (void)ch;
     repl *r = NULL;
     el_get(el, EL_CLIENTDATA, &r);
@@ -890,7 +928,8 @@ static unsigned char complete(EditLine *el, int ch) {
  * terminal's interrupt character is off (see editor_open), so Ctrl-C comes
  * as a key, in order with the others, rather than as a signal that could
  * land between two reads and be missed. */
-static unsigned char abandon_line(EditLine *el, int ch) {
+static unsigned char abandon_line(EditLine *el, int ch)
+{
     (void)ch;
     repl *r = NULL;
     el_get(el, EL_CLIENTDATA, &r);
@@ -899,7 +938,8 @@ static unsigned char abandon_line(EditLine *el, int ch) {
     return CC_EOF;
 }
 
-static char *prompt(EditLine *el) {
+static char *prompt(EditLine *el)
+{
     repl *r = NULL;
     el_get(el, EL_CLIENTDATA, &r);
     return r ? r->prompt : (char *)"levy> ";
@@ -907,7 +947,8 @@ static char *prompt(EditLine *el) {
 
 /* update_prompt: "levy> ", "levy[partners_sign]> " under a scenario, and a
  * continuation of the same width while a statement is open. */
-static void update_prompt(repl *r) {
+static void update_prompt(repl *r)
+{
     const char *scenario = levy_session_scenario(r->session);
     int width;
     if (scenario)
@@ -921,7 +962,8 @@ static void update_prompt(repl *r) {
     }
 }
 
-static void install_crash_handlers(void) {
+static void install_crash_handlers(void)
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_crash;
@@ -931,12 +973,14 @@ static void install_crash_handlers(void) {
         sigaction(crash_signals[i], &sa, &crash_previous[i]);
 }
 
-static void remove_crash_handlers(void) {
+static void remove_crash_handlers(void)
+{
     for (size_t i = 0; i < NCRASH; i++)
         sigaction(crash_signals[i], &crash_previous[i], NULL);
 }
 
-static bool editor_open(repl *r) {
+static bool editor_open(repl *r)
+{
     if (!history_open(r))
         return false;
     r->el = el_init("levy", stdin, stdout, stderr);
@@ -965,7 +1009,8 @@ static bool editor_open(repl *r) {
     return true;
 }
 
-static void editor_close(repl *r) {
+static void editor_close(repl *r)
+{
     if (r->el)
         el_end(r->el);
     if (r->history)
@@ -978,7 +1023,8 @@ static void editor_close(repl *r) {
 /* read_line: the next line from the terminal, without its newline, in a
  * new string; NULL at the end (Ctrl-D on an empty line) or when Ctrl-C
  * (the key, or a SIGINT from elsewhere) abandoned it: r->abandoned. */
-static char *read_line(repl *r) {
+static char *read_line(repl *r)
+{
     update_prompt(r);
     fflush(stdout);
     interrupted = 0;
@@ -994,7 +1040,8 @@ static char *read_line(repl *r) {
     return strndup(got, n);
 }
 
-static void run_terminal(repl *r) {
+static void run_terminal(repl *r)
+{
     struct sigaction sa, previous;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -1026,7 +1073,8 @@ static void run_terminal(repl *r) {
 
 /* add_search_paths: the folders and the standard library the program
  * chose (LEVY_PATH's, then -I's: see main.c). */
-static bool add_search_paths(repl *r, const cli_options *o) {
+static bool add_search_paths(repl *r, const cli_options *o)
+{
     if (o->stdlib_dir && levy_session_set_stdlib_dir(r->session, o->stdlib_dir) != LEVY_OK)
         return false;
     for (size_t i = 0; i < o->npaths; i++)
@@ -1039,10 +1087,11 @@ static bool add_search_paths(repl *r, const cli_options *o) {
  * files' own statements run under it.  A file that has errors is reported
  * (by the session) and the REPL goes on; false when one cannot be read,
  * which ends the program (status 2) as it does every command. */
-static bool load_files(repl *r, const cli_options *o) {
+static bool load_files(repl *r, const cli_options *o)
+{
     levy_status st = o->scenario
-        ? levy_session_load_under(r->session, o->files, o->nfiles, o->scenario)
-        : LEVY_OK;
+                         ? levy_session_load_under(r->session, o->files, o->nfiles, o->scenario)
+                         : LEVY_OK;
     for (size_t i = 0; !o->scenario && i < o->nfiles && st != LEVY_ERROR_IO; i++) {
         levy_status one = levy_session_load(r->session, o->files[i]);
         if (one == LEVY_ERROR_IO)
@@ -1059,7 +1108,8 @@ static bool load_files(repl *r, const cli_options *o) {
     return true;
 }
 
-int cli_repl(const cli_options *o) {
+int cli_repl(const cli_options *o)
+{
     repl r = { .interactive = isatty(STDIN_FILENO) != 0 };
     r.session = levy_session_new(cli_write_stdout, NULL);
     if (!r.session || !add_search_paths(&r, o)) {

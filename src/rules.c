@@ -25,7 +25,8 @@
 
 /* Lets are followed at most FOLD_DEPTH times (check_internal.h). */
 
-static bool fold_duration(const node *e, duration *out) {
+static bool fold_duration(const node *e, duration *out)
+{
     e = check_through_lets(e);
     if (!e || e->kind != N_DURATION)
         return false;
@@ -33,13 +34,12 @@ static bool fold_duration(const node *e, duration *out) {
     return true;
 }
 
-static bool fold_date(const node *e, date *out, int depth) {
+static bool fold_date(const node *e, date *out, int depth)
+{
     if (!e || depth > FOLD_DEPTH)
         return false;
     switch (e->kind) {
-    case N_DATE:
-        *out = e->v.day;
-        return true;
+    case N_DATE: *out = e->v.day; return true;
     case N_NAME:
         if (e->sym == SYM_DECL && e->ref && e->ref->kind == N_LET)
             return fold_date(e->ref->a, out, depth + 1);
@@ -56,16 +56,22 @@ static bool fold_date(const node *e, date *out, int depth) {
             return date_add_duration(d, dur, -1, out) == DATE_OK;
         return false;
     }
-    default:
-        return false;
+    default: return false;
     }
 }
 
-bool check_const_date(const node *e, date *out) { return fold_date(e, out, 0); }
+bool check_const_date(const node *e, date *out)
+{
+    return fold_date(e, out, 0);
+}
 
-bool check_const_duration(const node *e, duration *out) { return fold_duration(e, out); }
+bool check_const_duration(const node *e, duration *out)
+{
+    return fold_duration(e, out);
+}
 
-bool check_window_bounds(const node *w, date *from, date *until_excl, bool *open_ended) {
+bool check_window_bounds(const node *w, date *from, date *until_excl, bool *open_ended)
+{
     date start, end;
     duration dur;
     if (!w || w->kind != N_WINDOW || !check_const_date(w->a, &start))
@@ -90,8 +96,7 @@ bool check_window_bounds(const node *w, date *from, date *until_excl, bool *open
         if (!check_const_duration(w->b, &dur) || date_add_duration(start, dur, 1, &end) != DATE_OK)
             return false;
         break;
-    default:
-        return false;
+    default: return false;
     }
     *from = start;
     *until_excl = end;
@@ -102,7 +107,8 @@ bool check_window_bounds(const node *w, date *from, date *until_excl, bool *open
 /* An interval of days: see check_internal.h. */
 static const interval always = { INT64_MIN, INT64_MAX };
 
-bool window_interval(const node *w, interval *iv) {
+bool window_interval(const node *w, interval *iv)
+{
     if (!w) {
         *iv = always;
         return true;
@@ -116,18 +122,21 @@ bool window_interval(const node *w, interval *iv) {
     return true;
 }
 
-static void not_constant(checker *ck, const node *e, const char *which) {
+static void not_constant(checker *ck, const node *e, const char *which)
+{
     if (e->uses_shipment)
         error_at(ck, D_NOT_CONSTANT, e->at,
                  "the %s of a window must be constant, but this depends on the shipment", which);
     else
         error_at(ck, D_NOT_CONSTANT, e->at,
                  "the %s of a window must be a constant: a date, a let of one, or a date plus "
-                 "or minus a duration", which);
+                 "or minus a duration",
+                 which);
 }
 
 /* Checks an N_WINDOW: constant dates, and not empty. */
-static void check_window(checker *ck, const ctx *cx, node *w) {
+static void check_window(checker *ck, const ctx *cx, node *w)
+{
     if (!w)
         return;
     /* Fields are let through here so that a date from the shipment gets
@@ -141,7 +150,8 @@ static void check_window(checker *ck, const ctx *cx, node *w) {
     if (w->b) {
         tb = check_expr(ck, &wcx, w->b, for_ ? T_DURATION : T_DATE);
         if (for_)
-            require(ck, w->b, tb, T_DURATION, "'for' takes a duration, as in 'for 90 days', found %s");
+            require(ck, w->b, tb, T_DURATION,
+                    "'for' takes a duration, as in 'for 90 days', found %s");
         else
             require(ck, w->b, tb, T_DATE, "a window ends at a date, found %s");
     }
@@ -178,12 +188,14 @@ static void check_window(checker *ck, const ctx *cx, node *w) {
     else if (end == start && w->flags == WIN_UNTIL)
         error_at(ck, D_EMPTY_WINDOW, w->at,
                  "empty window: it starts and ends on %s, and 'until' leaves out its end "
-                 "(use 'through' for a single day)", s1);
+                 "(use 'through' for a single day)",
+                 s1);
 }
 
 /* ---- Countries of groups --------------------------------------------------- */
 
-bitset *country_set(checker *ck, arena *r) {
+bitset *country_set(checker *ck, arena *r)
+{
     bitset *s = bitset_new(r, ck->p->decls.countries.n);
     if (!s)
         ck->out_of_memory = true;
@@ -192,7 +204,8 @@ bitset *country_set(checker *ck, arena *r) {
 
 /* fold_countries: adds the countries of a constant country-set expression
  * to out; false when it is not constant. */
-bool fold_countries(checker *ck, const node *e, bitset *out, int depth) {
+bool fold_countries(checker *ck, const node *e, bitset *out, int depth)
+{
     if (!e || depth > FOLD_DEPTH)
         return false;
     size_t n = ck->p->decls.countries.n;
@@ -202,9 +215,7 @@ bool fold_countries(checker *ck, const node *e, bitset *out, int depth) {
             if (!fold_countries(ck, e->items.v[i], out, depth + 1))
                 return false;
         return true;
-    case N_ALL:
-        bitset_fill(out);
-        return true;
+    case N_ALL: bitset_fill(out); return true;
     case N_NAME: {
         const node *d = e->sym == SYM_DECL ? e->ref : NULL;
         if (!d)
@@ -240,13 +251,13 @@ bool fold_countries(checker *ck, const node *e, bitset *out, int depth) {
         arena_restore(&ck->scratch, m);
         return ok;
     }
-    default:
-        return false;
+    default: return false;
     }
 }
 
 /* The countries of group g, computed once; NULL when not constant. */
-const bitset *group_countries(checker *ck, const node *g) {
+const bitset *group_countries(checker *ck, const node *g)
+{
     size_t i = (size_t)g->index;
     if (i >= ck->ngroup_sets)
         return NULL;
@@ -267,7 +278,10 @@ const bitset *group_countries(checker *ck, const node *g) {
 
 /* ---- Rate tables and schedules -------------------------------------------- */
 
-static bool is_code_key(const node *k) { return k->kind == N_HS || k->kind == N_HS_RANGE; }
+static bool is_code_key(const node *k)
+{
+    return k->kind == N_HS || k->kind == N_HS_RANGE;
+}
 
 /* A product-code key as an interval of codes of one length. */
 typedef struct code_key {
@@ -276,7 +290,8 @@ typedef struct code_key {
     hs_code lo, hi;
 } code_key;
 
-static int compare_code_keys(const void *a, const void *b) {
+static int compare_code_keys(const void *a, const void *b)
+{
     const code_key *x = a, *y = b;
     if (x->lo.len != y->lo.len)
         return x->lo.len < y->lo.len ? -1 : 1;
@@ -286,7 +301,8 @@ static int compare_code_keys(const void *a, const void *b) {
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static void report_code_overlap(checker *ck, const code_key *a, const code_key *b) {
+static void report_code_overlap(checker *ck, const code_key *a, const code_key *b)
+{
     /* Report at the later entry, as a reader meets it. */
     const code_key *first = a->order < b->order ? a : b, *second = a->order < b->order ? b : a;
     char x[48], y[48];
@@ -304,8 +320,10 @@ static void report_code_overlap(checker *ck, const code_key *a, const code_key *
 /* Product-code keys: every product must have one longest matching key, so
  * keys of one length may not overlap (a longer key simply wins).  Sorted,
  * each key need only be compared with the one reaching furthest before it. */
-static void check_code_keys(checker *ck, const node *table) {
-    code_key *keys = mem_alloc(ck->p->arena->mem, (table->items.n ? table->items.n : 1) * sizeof *keys);
+static void check_code_keys(checker *ck, const node *table)
+{
+    code_key *keys =
+        mem_alloc(ck->p->arena->mem, (table->items.n ? table->items.n : 1) * sizeof *keys);
     if (!keys) {
         ck->out_of_memory = true;
         return;
@@ -332,7 +350,8 @@ static void check_code_keys(checker *ck, const node *table) {
 /* In a by-origin table a country listed by itself wins over a group that
  * has it; two groups that share a country not listed by itself would leave
  * its rate undecided. */
-static void check_group_overlaps(checker *ck, const node *table) {
+static void check_group_overlaps(checker *ck, const node *table)
+{
     size_t n = table->items.n;
     arena_mark m = arena_save(&ck->scratch);
     bitset *alone = country_set(ck, &ck->scratch), *shared = country_set(ck, &ck->scratch);
@@ -366,7 +385,8 @@ static void check_group_overlaps(checker *ck, const node *table) {
             const char *c = ck->p->decls.countries.v[first]->name;
             diagnostic *d = error_at(ck, D_GROUP_OVERLAP, kj->at,
                                      "groups '%s' and '%s' overlap in this table: both contain "
-                                     "'%s', which is not listed by itself", ki->name, kj->name, c);
+                                     "'%s', which is not listed by itself",
+                                     ki->name, kj->name, c);
             diag_note(d, ki->at, "'%s' is here", ki->name);
             diag_note(d, kj->at, "list '%s' with its own rate to say which applies", c);
             break;
@@ -376,7 +396,8 @@ static void check_group_overlaps(checker *ck, const node *table) {
 }
 
 /* The key of a by-origin entry: a country or a group. */
-static void check_origin_key(checker *ck, const ctx *cx, node *key) {
+static void check_origin_key(checker *ck, const ctx *cx, node *key)
+{
     if (key->kind != N_NAME) {
         error_at(ck, D_BAD_KEY, key->at,
                  "a 'rate by origin' table is keyed by countries and groups, not product codes");
@@ -390,8 +411,8 @@ static void check_origin_key(checker *ck, const ctx *cx, node *key) {
     if (d->kind != N_COUNTRY && d->kind != N_GROUP) {
         note_use(ck, d);
         error_at(ck, D_WRONG_KIND, key->at,
-                 "'%s' is %s; a 'rate by origin' table is keyed by countries and groups",
-                 key->name, decl_phrase(d));
+                 "'%s' is %s; a 'rate by origin' table is keyed by countries and groups", key->name,
+                 decl_phrase(d));
         return;
     }
     key->sym = SYM_DECL;
@@ -402,7 +423,8 @@ static void check_origin_key(checker *ck, const ctx *cx, node *key) {
         cycle_error(ck, key, d);
 }
 
-static void check_duplicate_origins(checker *ck, const node *table) {
+static void check_duplicate_origins(checker *ck, const node *table)
+{
     for (size_t j = 0; j < table->items.n; j++) {
         const node *kj = table->items.v[j]->a;
         if (kj->sym != SYM_DECL || !kj->ref)
@@ -419,7 +441,8 @@ static void check_duplicate_origins(checker *ck, const node *table) {
     }
 }
 
-static void check_rate_table(checker *ck, const ctx *scope, const ctx *ship, node *c) {
+static void check_rate_table(checker *ck, const ctx *scope, const ctx *ship, node *c)
+{
     bool by_origin = c->flags == BY_ORIGIN;
     for (size_t i = 0; i < c->items.n; i++) {
         node *entry = c->items.v[i];
@@ -445,7 +468,8 @@ static void check_rate_table(checker *ck, const ctx *scope, const ctx *ship, nod
     }
 }
 
-static void check_schedule(checker *ck, const ctx *cx, node *d) {
+static void check_schedule(checker *ck, const ctx *cx, node *d)
+{
     if (d->b)
         return; /* from a file: read, and its rows checked, when loaded */
     for (size_t i = 0; i < d->items.n; i++) {
@@ -469,7 +493,8 @@ static void check_schedule(checker *ck, const ctx *cx, node *d) {
 
 /* ---- Measures, pauses and concessions ------------------------------------ */
 
-static const char *clause_word(node_kind k) {
+static const char *clause_word(node_kind k)
+{
     switch (k) {
     case N_ON: return "on";
     case N_FROM: return "from";
@@ -489,23 +514,30 @@ static const char *clause_word(node_kind k) {
     }
 }
 
-static bool clause_allowed(node_kind decl, node_kind c) {
+static bool clause_allowed(node_kind decl, node_kind c)
+{
     switch (c) {
-    case N_ON: case N_FROM: case N_WHEN: case N_CITATION:
-        return true;
-    case N_RATE: case N_RATE_BY: case N_BASE: case N_REPLACES:
-        return decl == N_MEASURE;
-    case N_SUSPEND: case N_EFFECTIVE: case N_OVERRIDES:
-        return decl != N_MEASURE;
-    case N_SET_TO: case N_CAP: case N_REDUCE:
-        return decl == N_CONCESSION;
-    default:
-        return false;
+    case N_ON:
+    case N_FROM:
+    case N_WHEN:
+    case N_CITATION: return true;
+    case N_RATE:
+    case N_RATE_BY:
+    case N_BASE:
+    case N_REPLACES: return decl == N_MEASURE;
+    case N_SUSPEND:
+    case N_EFFECTIVE:
+    case N_OVERRIDES: return decl != N_MEASURE;
+    case N_SET_TO:
+    case N_CAP:
+    case N_REDUCE: return decl == N_CONCESSION;
+    default: return false;
     }
 }
 
 /* The clauses a declaration takes at most once; -1 for the others. */
-static int single_clause_slot(node_kind c) {
+static int single_clause_slot(node_kind c)
+{
     switch (c) {
     case N_ON: return 0;
     case N_FROM: return 1;
@@ -518,7 +550,8 @@ static int single_clause_slot(node_kind c) {
 }
 #define SINGLE_CLAUSES 6
 
-static void bad_clause(checker *ck, const node *d, const node *c) {
+static void bad_clause(checker *ck, const node *d, const node *c)
+{
     const char *hint = "";
     if (d->kind == N_MEASURE) {
         if (c->kind == N_EFFECTIVE)
@@ -527,8 +560,8 @@ static void bad_clause(checker *ck, const node *d, const node *c) {
             hint = "; pauses and concessions override one another";
         else
             hint = "; pauses and concessions change measures";
-    } else if (d->kind == N_PAUSE && (c->kind == N_SET_TO || c->kind == N_CAP ||
-                                      c->kind == N_REDUCE)) {
+    } else if (d->kind == N_PAUSE &&
+               (c->kind == N_SET_TO || c->kind == N_CAP || c->kind == N_REDUCE)) {
         hint = "; a pause suspends measures (suspend M to R): use a concession to set, cap "
                "or reduce one";
     }
@@ -536,20 +569,23 @@ static void bad_clause(checker *ck, const node *d, const node *c) {
              clause_word(c->kind), decl_kind_keyword(d->kind), hint);
 }
 
-static void check_measure_names(checker *ck, const ctx *cx, node_list *names) {
+static void check_measure_names(checker *ck, const ctx *cx, node_list *names)
+{
     for (size_t i = 0; i < names->n; i++)
         resolve_ref(ck, cx, names->v[i], REF_MEASURE);
 }
 
 /* A rate of a pause or concession (`to R`, `at R`, `by R`). */
-static void check_modifier_rate(checker *ck, const ctx *ship, node *e) {
+static void check_modifier_rate(checker *ck, const ctx *ship, node *e)
+{
     if (!e)
         return;
     type t = check_expr(ck, ship, e, T_RATE);
     require(ck, e, t, T_RATE, "expected a rate, found %s");
 }
 
-static void check_clause(checker *ck, node *d, node *c, const ctx *scope, const ctx *ship) {
+static void check_clause(checker *ck, node *d, node *c, const ctx *scope, const ctx *ship)
+{
     type t;
     switch (c->kind) {
     case N_ON:
@@ -594,14 +630,14 @@ static void check_clause(checker *ck, node *d, node *c, const ctx *scope, const 
         check_measure_names(ck, scope, &c->items);
         check_modifier_rate(ck, ship, c->a);
         break;
-    case N_SET_TO: case N_CAP: case N_REDUCE:
+    case N_SET_TO:
+    case N_CAP:
+    case N_REDUCE:
         if (c->a)
             resolve_ref(ck, scope, c->a, REF_MEASURE);
         check_modifier_rate(ck, ship, c->b);
         break;
-    case N_EFFECTIVE:
-        check_window(ck, scope, c->b);
-        break;
+    case N_EFFECTIVE: check_window(ck, scope, c->b); break;
     case N_OVERRIDES:
         for (size_t i = 0; i < c->items.n; i++) {
             node *m = resolve_ref(ck, scope, c->items.v[i], REF_MODIFIER);
@@ -610,14 +646,14 @@ static void check_clause(checker *ck, node *d, node *c, const ctx *scope, const 
                          decl_kind_keyword(d->kind), d->name);
         }
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
 /* Rate windows of one measure must not overlap: a clause without a window
  * overlaps every other. */
-static void check_rate_overlaps(checker *ck, const node *d) {
+static void check_rate_overlaps(checker *ck, const node *d)
+{
     for (size_t j = 0; j < d->items.n; j++) {
         const node *cj = d->items.v[j];
         interval b;
@@ -645,7 +681,8 @@ static void check_rate_overlaps(checker *ck, const node *d) {
             int line = ci->at.first_line + (src ? src->line_offset : 0);
             diagnostic *g = error_at(ck, D_OVERLAP_WINDOWS, keyword_span(ck, cj),
                                      "rate windows of measure '%s' overlap: this rate and the "
-                                     "one on line %d both apply %s", d->name, line, when);
+                                     "one on line %d both apply %s",
+                                     d->name, line, when);
             diag_note(g, keyword_span(ck, ci), "the other rate is here");
             break;
         }
@@ -653,12 +690,14 @@ static void check_rate_overlaps(checker *ck, const node *d) {
 }
 
 static void check_requirements(checker *ck, const node *d, bool has_rate, bool has_suspend,
-                               bool has_action, const node *effective) {
+                               bool has_action, const node *effective)
+{
     span at = name_span(ck, d);
     if (d->kind == N_MEASURE && !has_rate) {
         error_at(ck, D_MISSING_CLAUSE, at,
                  "measure '%s' has no rate: add a 'rate' clause (rate 10%%, or rate by origin "
-                 "{ ... })", d->name);
+                 "{ ... })",
+                 d->name);
     } else if (d->kind == N_PAUSE) {
         if (!has_suspend)
             error_at(ck, D_MISSING_CLAUSE, at,
@@ -667,13 +706,15 @@ static void check_requirements(checker *ck, const node *d, bool has_rate, bool h
         if (!effective) {
             error_at(ck, D_PAUSE_NO_END, at,
                      "pause '%s' has no 'effective' window: a pause must end, as in "
-                     "'effective 2025-04-10 for 90 days'", d->name);
+                     "'effective 2025-04-10 for 90 days'",
+                     d->name);
         } else if (effective->b && effective->b->flags == WIN_FROM) {
             char start[48];
             snippet(ck, effective->b->at, start, sizeof start);
             error_at(ck, D_PAUSE_NO_END, effective->at,
                      "a pause must end: give its window an end with 'until', 'through' or "
-                     "'for', as in 'effective %s for 90 days'", start);
+                     "'for', as in 'effective %s for 90 days'",
+                     start);
         }
     } else if (d->kind == N_CONCESSION && !has_action) {
         error_at(ck, D_MISSING_CLAUSE, at,
@@ -684,7 +725,8 @@ static void check_requirements(checker *ck, const node *d, bool has_rate, bool h
 
 /* A measure, pause or concession: which clauses it has, how many, and
  * each clause's contents. */
-static void check_rule_decl(checker *ck, node *d) {
+static void check_rule_decl(checker *ck, node *d)
+{
     ctx scope = { d->ref, ck->nlocals, false };
     ctx ship = scope;
     ship.shipment = true;
@@ -707,8 +749,8 @@ static void check_rule_decl(checker *ck, node *d) {
         }
         has_rate |= c->kind == N_RATE || c->kind == N_RATE_BY;
         has_suspend |= c->kind == N_SUSPEND;
-        has_action |= c->kind == N_SUSPEND || c->kind == N_SET_TO || c->kind == N_CAP ||
-                      c->kind == N_REDUCE;
+        has_action |=
+            c->kind == N_SUSPEND || c->kind == N_SET_TO || c->kind == N_CAP || c->kind == N_REDUCE;
         check_clause(ck, d, c, &scope, &ship);
     }
     check_requirements(ck, d, has_rate, has_suspend, has_action, first[5]);
@@ -719,7 +761,8 @@ static void check_rule_decl(checker *ck, node *d) {
 static void check_modifier_reach(checker *ck, const node *mod);
 
 /* Checks that need every measure checked first. */
-void check_rule_reach(checker *ck, const node *prog) {
+void check_rule_reach(checker *ck, const node *prog)
+{
     for (size_t i = 0; i < prog->items.n; i++) {
         const node *d = prog->items.v[i];
         if (decl_kind_class(d->kind) == DC_MODIFIER)
@@ -731,7 +774,8 @@ void check_rule_reach(checker *ck, const node *prog) {
 
 /* ---- Modifiers that can never touch their measures ----------------------- */
 
-const node *find_clause(const node *d, node_kind k) {
+const node *find_clause(const node *d, node_kind k)
+{
     for (size_t i = 0; i < d->items.n; i++)
         if (d->items.v[i]->kind == k)
             return d->items.v[i];
@@ -739,7 +783,8 @@ const node *find_clause(const node *d, node_kind k) {
 }
 
 /* Does some rate window of measure m meet the window w? */
-bool windows_meet(const node *m, interval w) {
+bool windows_meet(const node *m, interval w)
+{
     for (size_t i = 0; i < m->items.n; i++) {
         const node *c = m->items.v[i];
         interval r;
@@ -755,7 +800,8 @@ bool windows_meet(const node *m, interval w) {
 
 /* Do the `from` scopes of modifier and measure share a country?  true when
  * either is not constant. */
-static bool origins_meet(checker *ck, const node *a, const node *b) {
+static bool origins_meet(checker *ck, const node *a, const node *b)
+{
     const node *fa = find_clause(a, N_FROM), *fb = find_clause(b, N_FROM);
     if (!fa || !fb)
         return true;
@@ -768,7 +814,8 @@ static bool origins_meet(checker *ck, const node *a, const node *b) {
     return meet;
 }
 
-static void check_reach(checker *ck, const node *mod, const node *name, interval w) {
+static void check_reach(checker *ck, const node *mod, const node *name, interval w)
+{
     const node *m = name->sym == SYM_DECL ? name->ref : NULL;
     if (!m || m->kind != N_MEASURE)
         return;
@@ -779,12 +826,13 @@ static void check_reach(checker *ck, const node *mod, const node *name, interval
         why = "no country is in the 'from' of both";
     if (why)
         diag_add(ck->diags, SEV_WARNING, D_NEVER_TOUCHES, name->at,
-                 "%s '%s' can never touch measure '%s': %s", decl_kind_keyword(mod->kind), mod->name,
-                 m->name, why);
+                 "%s '%s' can never touch measure '%s': %s", decl_kind_keyword(mod->kind),
+                 mod->name, m->name, why);
 }
 
 /* W102: a pause or concession naming a measure it can never apply to. */
-static void check_modifier_reach(checker *ck, const node *mod) {
+static void check_modifier_reach(checker *ck, const node *mod)
+{
     const node *eff = find_clause(mod, N_EFFECTIVE);
     interval w;
     if (!window_interval(eff ? eff->b : NULL, &w) || w.lo >= w.hi)
@@ -802,7 +850,8 @@ static void check_modifier_reach(checker *ck, const node *mod) {
 
 /* ---- Other declarations ------------------------------------------------------ */
 
-static void check_commit(checker *ck, const ctx *cx, node *c) {
+static void check_commit(checker *ck, const ctx *cx, node *c)
+{
     type t = check_expr(ck, cx, c->a, T_COUNTRY_SET);
     require_set(ck, c->a, t, T_COUNTRY_SET, "'commit' takes a set of countries, found %s");
     if (c->b)
@@ -810,7 +859,8 @@ static void check_commit(checker *ck, const ctx *cx, node *c) {
     check_window(ck, cx, c->c);
 }
 
-static void check_importer(checker *ck, node *imp) {
+static void check_importer(checker *ck, node *imp)
+{
     ctx top = { NULL, ck->nlocals, false };
     if (imp->a)
         resolve_ref(ck, &top, imp->a, REF_COUNTRY);
@@ -828,26 +878,23 @@ static void check_importer(checker *ck, node *imp) {
 /* check_declaration: a declaration that may stand at top level or in a
  * scenario (cx says which), checked the same way in both; false for the
  * kinds each place handles itself. */
-static bool check_declaration(checker *ck, const ctx *cx, node *d) {
+static bool check_declaration(checker *ck, const ctx *cx, node *d)
+{
     switch (d->kind) {
-    case N_GROUP: case N_PRODUCTS: case N_LET:
-        ensure_checked(ck, d);
-        return true;
-    case N_SCHEDULE:
-        check_schedule(ck, cx, d);
-        return true;
-    case N_MEASURE: case N_PAUSE: case N_CONCESSION:
-        check_rule_decl(ck, d);
-        return true;
-    case N_COMMIT:
-        check_commit(ck, cx, d);
-        return true;
-    default:
-        return false;
+    case N_GROUP:
+    case N_PRODUCTS:
+    case N_LET: ensure_checked(ck, d); return true;
+    case N_SCHEDULE: check_schedule(ck, cx, d); return true;
+    case N_MEASURE:
+    case N_PAUSE:
+    case N_CONCESSION: check_rule_decl(ck, d); return true;
+    case N_COMMIT: check_commit(ck, cx, d); return true;
+    default: return false;
     }
 }
 
-static void check_scenario(checker *ck, node *s) {
+static void check_scenario(checker *ck, node *s)
+{
     if (!s->name || symtab_get(&ck->p->globals, s->name) != s)
         return;
     ctx cx = { s, ck->nlocals, false };
@@ -863,9 +910,10 @@ static void check_scenario(checker *ck, node *s) {
 
 /* ---- Tests and statements ---------------------------------------------------- */
 
-static void push_local(checker *ck, node *let) {
-    if (!mem_grow(ck->p->arena->mem, &ck->locals, &ck->cap_locals, ck->nlocals,
-                  sizeof *ck->locals, 16)) {
+static void push_local(checker *ck, node *let)
+{
+    if (!mem_grow(ck->p->arena->mem, &ck->locals, &ck->cap_locals, ck->nlocals, sizeof *ck->locals,
+                  16)) {
         ck->out_of_memory = true;
         return;
     }
@@ -874,7 +922,8 @@ static void push_local(checker *ck, node *let) {
 
 /* A let in a test or an `under` block: visible after it, to the end of its
  * block; it may not take a name that is visible already. */
-static void check_local_let(checker *ck, const ctx *cx, node *let) {
+static void check_local_let(checker *ck, const ctx *cx, node *let)
+{
     let->flags |= LET_LOCAL;
     let->ty = check_expr(ck, cx, let->a, T_UNKNOWN);
     let->uses_shipment = let->a && let->a->uses_shipment;
@@ -893,7 +942,8 @@ static void check_local_let(checker *ck, const ctx *cx, node *let) {
 
 static void check_block(checker *ck, const ctx *cx, node_list *items);
 
-static void check_under(checker *ck, const ctx *cx, node *u) {
+static void check_under(checker *ck, const ctx *cx, node *u)
+{
     if (cx->scenario) {
         error_at(ck, D_BAD_CLAUSE, keyword_span(ck, u),
                  "'under' blocks do not nest: this one is inside 'under %s'", cx->scenario->name);
@@ -904,34 +954,29 @@ static void check_under(checker *ck, const ctx *cx, node *u) {
     check_block(ck, &inner, &u->items);
 }
 
-static void check_block(checker *ck, const ctx *cx, node_list *items) {
+static void check_block(checker *ck, const ctx *cx, node_list *items)
+{
     size_t saved = ck->nlocals;
     for (size_t i = 0; i < items->n; i++) {
         node *s = items->v[i];
         type t;
         switch (s->kind) {
-        case N_LET:
-            check_local_let(ck, cx, s);
-            break;
+        case N_LET: check_local_let(ck, cx, s); break;
         case N_EXPECT:
             t = check_expr(ck, cx, s->a, T_BOOL);
             require(ck, s->a, t, T_BOOL,
                     "'expect' needs a bool, such as a comparison (rate(s) == 10%%), found %s");
             break;
-        case N_EXPR_STMT:
-            check_expr(ck, cx, s->a, T_UNKNOWN);
-            break;
-        case N_UNDER:
-            check_under(ck, cx, s);
-            break;
-        default:
-            break;
+        case N_EXPR_STMT: check_expr(ck, cx, s->a, T_UNKNOWN); break;
+        case N_UNDER: check_under(ck, cx, s); break;
+        default: break;
         }
     }
     ck->nlocals = saved;
 }
 
-void check_file(checker *ck, node *prog) {
+void check_file(checker *ck, node *prog)
+{
     bool root = prog->flags & PROGRAM_ROOT;
     ctx top = { NULL, ck->nlocals, false };
     for (size_t i = 0; i < prog->items.n; i++) {
@@ -939,15 +984,9 @@ void check_file(checker *ck, node *prog) {
         if (check_declaration(ck, &top, d))
             continue;
         switch (d->kind) {
-        case N_IMPORTER:
-            check_importer(ck, d);
-            break;
-        case N_ATTRIBUTE:
-            ensure_checked(ck, d);
-            break;
-        case N_SCENARIO:
-            check_scenario(ck, d);
-            break;
+        case N_IMPORTER: check_importer(ck, d); break;
+        case N_ATTRIBUTE: ensure_checked(ck, d); break;
+        case N_SCENARIO: check_scenario(ck, d); break;
         case N_TEST:
             /* A library's tests and statements never run: not checked. */
             if (root)
@@ -961,8 +1000,7 @@ void check_file(checker *ck, node *prog) {
             if (root)
                 check_under(ck, &top, d);
             break;
-        default:
-            break;
+        default: break;
         }
     }
 }
@@ -981,11 +1019,12 @@ typedef struct replace_edge {
 typedef struct replace_graph {
     replace_edge *edges; /* sorted by `from` */
     size_t nedges;
-    size_t *first;       /* edges of measure m: [first[m], first[m + 1]) */
-    size_t n;            /* measures */
+    size_t *first; /* edges of measure m: [first[m], first[m + 1]) */
+    size_t n;      /* measures */
 } replace_graph;
 
-static bool build_replace_graph(checker *ck, replace_graph *g) {
+static bool build_replace_graph(checker *ck, replace_graph *g)
+{
     const node_list *ms = &ck->p->decls.measures;
     size_t cap = 0;
     g->n = ms->n;
@@ -1021,8 +1060,9 @@ static bool build_replace_graph(checker *ck, replace_graph *g) {
     return true;
 }
 
-static void report_cycle(checker *ck, const replace_edge *closing, const size_t *stack,
-                         size_t from, size_t depth, int64_t day) {
+static void report_cycle(checker *ck, const replace_edge *closing, const size_t *stack, size_t from,
+                         size_t depth, int64_t day)
+{
     const node_list *ms = &ck->p->decls.measures;
     char path[512], when[32] = "";
     size_t len = 0;
@@ -1047,7 +1087,8 @@ static void report_cycle(checker *ck, const replace_edge *closing, const size_t 
  * its segment); a back edge closes a cycle.  Edges from measures checked
  * by an earlier program_check are not reported again. */
 static void find_cycles_on(checker *ck, replace_graph *g, int64_t day, size_t first_new,
-                           unsigned char *color, size_t *stack, size_t *cursor) {
+                           unsigned char *color, size_t *stack, size_t *cursor)
+{
     memset(color, 0, g->n ? g->n : 1);
     for (size_t root = 0; root < g->n; root++) {
         if (color[root])
@@ -1083,7 +1124,8 @@ static void find_cycles_on(checker *ck, replace_graph *g, int64_t day, size_t fi
     }
 }
 
-static int compare_days(const void *a, const void *b) {
+static int compare_days(const void *a, const void *b)
+{
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
 }
@@ -1092,7 +1134,8 @@ static int compare_days(const void *a, const void *b) {
  * A may replace B until June and B replace A from June.  Time is cut at
  * every end of a window of a `replaces`; within each piece the same edges
  * hold, so one search a piece finds every cycle. */
-void check_replaces_cycles(checker *ck, size_t first_new) {
+void check_replaces_cycles(checker *ck, size_t first_new)
+{
     replace_graph g = { NULL, 0, NULL, 0 };
     size_t n = ck->p->decls.measures.n;
     const mem *m = ck->p->arena->mem;
@@ -1128,20 +1171,26 @@ void check_replaces_cycles(checker *ck, size_t first_new) {
 /* Unused-definition warnings only for a file that uses things: a file of
  * nothing but definitions is a library, even when named on the command
  * line. */
-static bool file_uses_definitions(const node *prog) {
+static bool file_uses_definitions(const node *prog)
+{
     for (size_t i = 0; i < prog->items.n; i++) {
         switch (prog->items.v[i]->kind) {
-        case N_MEASURE: case N_PAUSE: case N_CONCESSION: case N_TEST: case N_EXPR_STMT:
-        case N_UNDER: case N_SCENARIO: case N_COMMIT:
-            return true;
-        default:
-            break;
+        case N_MEASURE:
+        case N_PAUSE:
+        case N_CONCESSION:
+        case N_TEST:
+        case N_EXPR_STMT:
+        case N_UNDER:
+        case N_SCENARIO:
+        case N_COMMIT: return true;
+        default: break;
         }
     }
     return false;
 }
 
-void warn_unused(checker *ck, const node *prog) {
+void warn_unused(checker *ck, const node *prog)
+{
     if (!file_uses_definitions(prog))
         return;
     for (size_t i = 0; i < prog->items.n; i++) {
@@ -1165,7 +1214,8 @@ void warn_unused(checker *ck, const node *prog) {
 
 /* Counts the names in a root file that spell each global declaration, to
  * rank suggestions ("CX": the policy's CN rather than the stdlib's CA). */
-void count_root_refs(checker *ck, const node *n, int depth) {
+void count_root_refs(checker *ck, const node *n, int depth)
+{
     if (!n || depth > CHECK_MAX_DEPTH)
         return; /* too deep: check_expr says so */
     if (n->kind == N_NAME && n->name) {
@@ -1180,4 +1230,3 @@ void count_root_refs(checker *ck, const node *n, int depth) {
     for (size_t i = 0; i < n->items.n; i++)
         count_root_refs(ck, n->items.v[i], depth + 1);
 }
-

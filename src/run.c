@@ -85,15 +85,15 @@ typedef struct runner {
     diag_list *diags;
     run_result *res;
     arena mem;
-    eval_local *locals;   /* lets of the blocks being run */
+    eval_local *locals; /* lets of the blocks being run */
     size_t nlocals, caplocals;
     eval_coverage cov;
     bool use_cov;
-    const char *under;    /* the scenario of the innermost `under` block, or NULL */
-    bool testing;         /* run_tests: errors are written to the log too */
-    bool out_of_memory;   /* something could not be run or written: the run fails */
+    const char *under;  /* the scenario of the innermost `under` block, or NULL */
+    bool testing;       /* run_tests: errors are written to the log too */
+    bool out_of_memory; /* something could not be run or written: the run fails */
     bool test_failed;
-    strbuf log;           /* what a test writes, until its verdict is known */
+    strbuf log; /* what a test writes, until its verdict is known */
 } runner;
 
 static void emit(const runner *r, const char *text, size_t len)
@@ -209,16 +209,19 @@ static bool is_comparison(const node *e)
     if (e->kind != N_BINARY)
         return false;
     switch ((op)e->flags) {
-    case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_IN:
-        return true;
-    default:
-        return false;
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+    case OP_IN: return true;
+    default: return false;
     }
 }
 
 /* side: "left:  145%" for one operand of a failed comparison. */
-static void side(runner *r, const policy_index *ix, const node *e, const char *label,
-                 strbuf *out)
+static void side(runner *r, const policy_index *ix, const node *e, const char *label, strbuf *out)
 {
     eval_env env;
     env_for(r, &env, ix);
@@ -258,8 +261,8 @@ static void expect_failed(runner *r, const policy_index *ix, const node *stmt)
     /* Kept as a diagnostic in a test too (the report above is its text),
        so that a host can show it another way: `levy test --format=github`
        annotates the line. */
-    diagnostic *d = diag_add(r->diags, SEV_ERROR, D_TEST_FAILED, e->at,
-                             "expect failed: %s", sb_cstr(&src));
+    diagnostic *d =
+        diag_add(r->diags, SEV_ERROR, D_TEST_FAILED, e->at, "expect failed: %s", sb_cstr(&src));
     if (d && left.len)
         diag_note(d, e->a->at, "%s", sb_cstr(&left));
     if (d && right.len)
@@ -523,8 +526,8 @@ static void write_coverage(runner *r)
     if (missed == 0)
         sb_printf(&all, "coverage: all %zu measures and modifiers exercised\n", total);
     else
-        sb_printf(&all, "coverage: %zu of %zu measures and modifiers not exercised:\n%s",
-                  missed, total, sb_cstr(&list));
+        sb_printf(&all, "coverage: %zu of %zu measures and modifiers not exercised:\n%s", missed,
+                  total, sb_cstr(&list));
     sb_clear(&r->log);
     sb_putn(&r->log, sb_cstr(&all), all.len);
     emit_log(r, r->o->tap ? "# " : "");

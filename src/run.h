@@ -42,21 +42,21 @@ const policy_index *policy_set_get(policy_set *ps, const node *scenario, diag_li
 /* ---- Running --------------------------------------------------------------- */
 
 typedef struct run_options {
-    const char *scenario;     /* evaluate everything under it; NULL: the policy */
-    bool tap;                 /* run_tests: TAP version 13 */
-    bool coverage;            /* run_tests: list the measures and modifiers of the
+    const char *scenario; /* evaluate everything under it; NULL: the policy */
+    bool tap;             /* run_tests: TAP version 13 */
+    bool coverage;        /* run_tests: list the measures and modifiers of the
                                  root files that no test exercised */
-    run_write_fn write;       /* required */
+    run_write_fn write;   /* required */
     void *write_ud;
-    run_diag_fn on_diag;      /* optional */
+    run_diag_fn on_diag; /* optional */
     void *diag_ud;
     const volatile int *interrupt; /* optional: non-zero stops the run */
 } run_options;
 
 typedef struct run_result {
-    size_t statements;        /* statements run (run_program) */
-    size_t errors;            /* evaluation errors reported */
-    size_t passed, failed;    /* test blocks (run_tests) */
+    size_t statements;     /* statements run (run_program) */
+    size_t errors;         /* evaluation errors reported */
+    size_t passed, failed; /* test blocks (run_tests) */
 } run_result;
 
 /* run_program: evaluates each top-level statement of the root files in

@@ -22,8 +22,8 @@
 #include <string.h>
 
 static const uint64_t pow10_table[HS_MAX_DIGITS + 1] = {
-    1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u,
-    100000000u, 1000000000u, 10000000000u,
+    1u,       10u,       100u,       1000u,       10000u,       100000u,
+    1000000u, 10000000u, 100000000u, 1000000000u, 10000000000u,
 };
 
 static bool code_valid(hs_code c)
@@ -62,8 +62,8 @@ static char *copy_text(const mem *m, const char *text)
 
 /* schedule_add also refuses a code that is not 1 to 10 digits, since no
  * lookup could find it consistently. */
-bool schedule_add(schedule *s, hs_code code, rate_value rate, bool understood,
-                  int line, const char *text, void *payload)
+bool schedule_add(schedule *s, hs_code code, rate_value rate, bool understood, int line,
+                  const char *text, void *payload)
 {
     if (!code_valid(code))
         return false;

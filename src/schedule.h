@@ -17,17 +17,17 @@
 typedef struct sched_row {
     hs_code code;
     rate_value rate;
-    bool understood;  /* false: `text` could not be read as a rate */
-    int line;         /* source line (file line for CSV files), 0 if none */
-    char *text;       /* the rate text as written (owned; may be NULL) */
-    void *payload;    /* for the caller (e.g. the AST node of the entry) */
+    bool understood; /* false: `text` could not be read as a rate */
+    int line;        /* source line (file line for CSV files), 0 if none */
+    char *text;      /* the rate text as written (owned; may be NULL) */
+    void *payload;   /* for the caller (e.g. the AST node of the entry) */
 } sched_row;
 
 typedef struct schedule {
     sched_row *rows;
     size_t count, cap;
     bool sorted;
-    const mem *mem;   /* where the rows and their texts come from */
+    const mem *mem; /* where the rows and their texts come from */
 } schedule;
 
 /* schedule_init: an empty schedule allocating from m (NULL: the C
@@ -35,8 +35,8 @@ typedef struct schedule {
 void schedule_init(schedule *s, const mem *m);
 void schedule_free(schedule *s);
 /* schedule_add: appends a row (copies text).  false on allocation failure. */
-bool schedule_add(schedule *s, hs_code code, rate_value rate, bool understood,
-                  int line, const char *text, void *payload);
+bool schedule_add(schedule *s, hs_code code, rate_value rate, bool understood, int line,
+                  const char *text, void *payload);
 /* schedule_finish: sorts for lookup; call once after the last add. */
 void schedule_finish(schedule *s);
 /* schedule_find_exact: the row with exactly this code, or NULL. */

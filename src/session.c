@@ -36,7 +36,7 @@ typedef struct chunk {
 } chunk;
 
 struct levy_session {
-    mem mem;               /* the host's allocator, or libc's */
+    mem mem;                   /* the host's allocator, or libc's */
     levy_config policy_config; /* what each policy it builds is given */
     levy_write_fn write;
     void *ud;
@@ -44,23 +44,24 @@ struct levy_session {
     void *diagnostic_ud;
     char **search;
     size_t nsearch;
-    char *stdlib_dir;      /* NULL: the library's default */
+    char *stdlib_dir; /* NULL: the library's default */
     char **files;
     size_t nfiles;
     chunk *chunks;
     size_t nchunks;
-    levy_policy *policy;   /* the current state; never NULL after new */
-    char *scenario;        /* chosen with :scenario, re-applied after rebuilds */
-    char *origin;          /* the name diagnostics give the next input */
-    int origin_line;       /* ... and the line it starts on */
-    bool rereading;        /* :reload: read every file from disk */
-    char error[512];       /* why the last call failed, when not a diagnostic */
+    levy_policy *policy; /* the current state; never NULL after new */
+    char *scenario;      /* chosen with :scenario, re-applied after rebuilds */
+    char *origin;        /* the name diagnostics give the next input */
+    int origin_line;     /* ... and the line it starts on */
+    bool rereading;      /* :reload: read every file from disk */
+    char error[512];     /* why the last call failed, when not a diagnostic */
     volatile int interrupt;
 };
 
 /* real_path: the resolved path of path, in the session's memory; NULL
  * (errno set) when it does not resolve or memory runs out. */
-static char *real_path(levy_session *s, const char *path) {
+static char *real_path(levy_session *s, const char *path)
+{
     char buf[PATH_MAX];
     if (!realpath(path, buf))
         return NULL;
@@ -70,7 +71,10 @@ static char *real_path(levy_session *s, const char *path) {
     return real;
 }
 
-static void say(levy_session *s, const char *text) { s->write(s->ud, text, strlen(text)); }
+static void say(levy_session *s, const char *text)
+{
+    s->write(s->ud, text, strlen(text));
+}
 
 static void sayf(levy_session *s, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -78,7 +82,8 @@ static void sayf(levy_session *s, const char *fmt, ...)
 #endif
     ;
 
-static void sayf(levy_session *s, const char *fmt, ...) {
+static void sayf(levy_session *s, const char *fmt, ...)
+{
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -95,19 +100,24 @@ static void fail(levy_session *s, const char *fmt, ...)
 #endif
     ;
 
-static void fail(levy_session *s, const char *fmt, ...) {
+static void fail(levy_session *s, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(s->error, sizeof s->error, fmt, ap);
     va_end(ap);
 }
 
-const char *levy_session_error(const levy_session *s) { return s ? s->error : ""; }
+const char *levy_session_error(const levy_session *s)
+{
+    return s ? s->error : "";
+}
 
 /* Diagnostics are rendered by diag.c into a string and handed to the
  * writer, so the REPL shows them where it shows everything else. */
 static void say_diagnostics(levy_session *s, const source_set *srcs, const diag_list *d,
-                            size_t from, int first_file) {
+                            size_t from, int first_file)
+{
     strbuf text;
     sb_init(&text, &s->mem);
     for (size_t i = from; i < d->count; i++)
@@ -128,7 +138,8 @@ typedef struct build {
     int first_new_source; /* sources from here on are the new input */
 } build;
 
-static bool chunk_redefined(const chunk *c, char **names, size_t nnames) {
+static bool chunk_redefined(const chunk *c, char **names, size_t nnames)
+{
     for (size_t i = 0; c->name && i < nnames; i++)
         if (names[i] && strcmp(c->name, names[i]) == 0)
             return true;
@@ -140,15 +151,16 @@ static bool chunk_redefined(const chunk *c, char **names, size_t nnames) {
  * with blanks, so columns stay right too). */
 typedef struct piece {
     char *text;
-    char *name;       /* what it declares, or NULL */
+    char *name; /* what it declares, or NULL */
     int line_offset;
     bool declaration;
 } piece;
 
 /* build_policy: files + the typed chunks not redefined by `names` + `extra`
  * pieces (each its own source), checked.  The caller owns b->policy. */
-static levy_status build_policy(levy_session *s, char **names, size_t nnames,
-                                const piece *extra, size_t nextra, build *b) {
+static levy_status build_policy(levy_session *s, char **names, size_t nnames, const piece *extra,
+                                size_t nextra, build *b)
+{
     levy_policy *p = levy_policy_new_with(&s->policy_config);
     if (!p) {
         fail(s, "out of memory");
@@ -195,14 +207,16 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames,
 /* Show the diagnostics of a build: all of them when it failed (an error may
  * stand in old text that the input broke), else the new input's only, so
  * that old warnings are not repeated at every prompt. */
-static void report_build(levy_session *s, const build *b, bool failed) {
+static void report_build(levy_session *s, const build *b, bool failed)
+{
     if (!b->policy) /* not even made: out of memory */
         return;
     const diag_list *d = &b->policy->diags;
     say_diagnostics(s, &b->policy->sources, d, 0, failed ? 0 : b->first_new_source);
 }
 
-static void adopt(levy_session *s, build *b) {
+static void adopt(levy_session *s, build *b)
+{
     levy_policy_free(s->policy);
     s->policy = b->policy;
     b->policy = NULL;
@@ -211,7 +225,8 @@ static void adopt(levy_session *s, build *b) {
 
 /* ---- Life ------------------------------------------------------------------ */
 
-levy_session *levy_session_new(levy_write_fn write, void *userdata) {
+levy_session *levy_session_new(levy_write_fn write, void *userdata)
+{
     levy_config c;
     levy_config_init(&c);
     c.write = write;
@@ -219,7 +234,8 @@ levy_session *levy_session_new(levy_write_fn write, void *userdata) {
     return levy_session_new_with(&c);
 }
 
-levy_session *levy_session_new_with(const levy_config *config) {
+levy_session *levy_session_new_with(const levy_config *config)
+{
     levy_config c;
     api_config_copy(&c, config);
     if (!c.write)
@@ -255,13 +271,15 @@ levy_session *levy_session_new_with(const levy_config *config) {
     return s;
 }
 
-static void free_strings(const mem *m, char **v, size_t n) {
+static void free_strings(const mem *m, char **v, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         mem_free(m, v[i]);
     mem_free(m, v);
 }
 
-void levy_session_free(levy_session *s) {
+void levy_session_free(levy_session *s)
+{
     if (!s)
         return;
     free_strings(&s->mem, s->search, s->nsearch);
@@ -279,7 +297,8 @@ void levy_session_free(levy_session *s) {
     mem_free(&m, s);
 }
 
-levy_status levy_session_set_origin(levy_session *s, const char *name, int first_line) {
+levy_status levy_session_set_origin(levy_session *s, const char *name, int first_line)
+{
     if (!s)
         return LEVY_ERROR_ARGUMENT;
     char *copy = name ? mem_strdup(&s->mem, name) : NULL;
@@ -291,7 +310,8 @@ levy_status levy_session_set_origin(levy_session *s, const char *name, int first
     return LEVY_OK;
 }
 
-static bool push_string(const mem *m, char ***v, size_t *n, const char *text) {
+static bool push_string(const mem *m, char ***v, size_t *n, const char *text)
+{
     char **grown = mem_realloc(m, *v, (*n + 1) * sizeof **v);
     if (!grown)
         return false;
@@ -303,7 +323,8 @@ static bool push_string(const mem *m, char ***v, size_t *n, const char *text) {
     return true;
 }
 
-levy_status levy_session_add_search_path(levy_session *s, const char *folder) {
+levy_status levy_session_add_search_path(levy_session *s, const char *folder)
+{
     if (!s || !folder)
         return LEVY_ERROR_ARGUMENT;
     if (!push_string(&s->mem, &s->search, &s->nsearch, folder))
@@ -311,7 +332,8 @@ levy_status levy_session_add_search_path(levy_session *s, const char *folder) {
     return levy_policy_add_search_path(s->policy, folder);
 }
 
-levy_status levy_session_set_stdlib_dir(levy_session *s, const char *folder) {
+levy_status levy_session_set_stdlib_dir(levy_session *s, const char *folder)
+{
     if (!s || !folder)
         return LEVY_ERROR_ARGUMENT;
     char *copy = mem_strdup(&s->mem, folder);
@@ -322,19 +344,24 @@ levy_status levy_session_set_stdlib_dir(levy_session *s, const char *folder) {
     return levy_policy_set_stdlib_dir(s->policy, folder);
 }
 
-void levy_session_interrupt(levy_session *s) {
+void levy_session_interrupt(levy_session *s)
+{
     if (s)
         s->interrupt = 1;
 }
 
-const char *levy_session_scenario(const levy_session *s) { return s ? s->scenario : NULL; }
+const char *levy_session_scenario(const levy_session *s)
+{
+    return s ? s->scenario : NULL;
+}
 
 /* ---- Running what was built ------------------------------------------------ */
 
 /* Run the top-level statements of sources first..last (the new input, or a
  * file just loaded), with the session's scenario, writing values and
  * errors. */
-static levy_status run_statements_of(levy_session *s, int first, int last) {
+static levy_status run_statements_of(levy_session *s, int first, int last)
+{
     levy_policy *p = s->policy;
     program *prog = &p->prog;
     node_list all = prog->statements, mine = { 0 };
@@ -345,8 +372,9 @@ static levy_status run_statements_of(levy_session *s, int first, int last) {
     if (mine.n == 0)
         return LEVY_OK;
     s->interrupt = 0;
-    run_options o = { .write = s->write, .write_ud = s->ud,
-                      .scenario = s->scenario, .interrupt = &s->interrupt };
+    run_options o = {
+        .write = s->write, .write_ud = s->ud, .scenario = s->scenario, .interrupt = &s->interrupt
+    };
     run_result res = { 0 };
     size_t before = p->diags.count;
     prog->statements = mine;
@@ -358,7 +386,8 @@ static levy_status run_statements_of(levy_session *s, int first, int last) {
 }
 
 /* The source of the file at real path `real` in the session's policy, or -1. */
-static int source_of(const levy_session *s, const char *real) {
+static int source_of(const levy_session *s, const char *real)
+{
     int file = -1;
     for (size_t i = 0; real && i < s->policy->sources.count; i++) {
         const source_text *src = s->policy->sources.items[i];
@@ -371,7 +400,8 @@ static int source_of(const levy_session *s, const char *real) {
 /* add_file: load one more file into the session (not running its
  * statements); its real path in *real (the caller frees it), NULL when it
  * was loaded already or failed. */
-static levy_status add_file(levy_session *s, const char *path, char **real_out) {
+static levy_status add_file(levy_session *s, const char *path, char **real_out)
+{
     *real_out = NULL;
     char *real = real_path(s, path);
     if (!real) {
@@ -407,12 +437,14 @@ static levy_status add_file(levy_session *s, const char *path, char **real_out) 
 }
 
 /* A file's own statements run once, when it is loaded. */
-static levy_status run_file(levy_session *s, const char *real) {
+static levy_status run_file(levy_session *s, const char *real)
+{
     int file = source_of(s, real);
     return file >= 0 ? run_statements_of(s, file, file) : LEVY_OK;
 }
 
-levy_status levy_session_load(levy_session *s, const char *path) {
+levy_status levy_session_load(levy_session *s, const char *path)
+{
     if (!s || !path)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
@@ -425,7 +457,8 @@ levy_status levy_session_load(levy_session *s, const char *path) {
 }
 
 levy_status levy_session_load_under(levy_session *s, const char *const *paths, size_t n,
-                                    const char *scenario) {
+                                    const char *scenario)
+{
     if (!s || (n && !paths))
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
@@ -450,7 +483,8 @@ levy_status levy_session_load_under(levy_session *s, const char *const *paths, s
     return st;
 }
 
-levy_status levy_session_reload(levy_session *s) {
+levy_status levy_session_reload(levy_session *s)
+{
     if (!s)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
@@ -471,7 +505,8 @@ levy_status levy_session_reload(levy_session *s) {
 
 /* ---- Reading input --------------------------------------------------------- */
 
-levy_input levy_session_input(levy_session *s, const char *text) {
+levy_input levy_session_input(levy_session *s, const char *text)
+{
     const mem *m = s ? &s->mem : NULL;
     source_set srcs;
     source_set_init(&srcs, m);
@@ -491,15 +526,17 @@ levy_input levy_session_input(levy_session *s, const char *text) {
 }
 
 /* The name a declaration gives (and so what typing it again replaces). */
-static const char *declared_name(const node *n) {
+static const char *declared_name(const node *n)
+{
     return decl_kind_class(n->kind) != DC_NONE ? n->name : NULL;
 }
 
 /* Cut statement n out of src as a piece of its own. */
-static bool cut_piece(const mem *m, const source_text *src, const node *n, piece *out) {
+static bool cut_piece(const mem *m, const source_text *src, const node *n, piece *out)
+{
     span at = n->at;
-    if (at.first_line < 1 || (size_t)at.first_line > src->nlines ||
-        at.last_line < at.first_line || (size_t)at.last_line > src->nlines)
+    if (at.first_line < 1 || (size_t)at.first_line > src->nlines || at.last_line < at.first_line ||
+        (size_t)at.last_line > src->nlines)
         return false;
     size_t from = src->line_starts[at.first_line - 1] + (size_t)at.first_column - 1;
     size_t to = src->line_starts[at.last_line - 1] + (size_t)at.last_column;
@@ -522,7 +559,8 @@ static bool cut_piece(const mem *m, const source_text *src, const node *n, piece
     return true;
 }
 
-static void free_pieces(const mem *m, piece *v, size_t n) {
+static void free_pieces(const mem *m, piece *v, size_t n)
+{
     if (!v)
         return;
     for (size_t i = 0; i < n; i++) {
@@ -534,7 +572,8 @@ static void free_pieces(const mem *m, piece *v, size_t n) {
 
 /* split_input: parse text and cut it into one piece per statement.  false
  * (after showing the syntax errors) when it does not parse. */
-static bool split_input(levy_session *s, const char *text, piece **out, size_t *count) {
+static bool split_input(levy_session *s, const char *text, piece **out, size_t *count)
+{
     source_set srcs;
     source_set_init(&srcs, &s->mem);
     arena a;
@@ -571,7 +610,8 @@ static bool split_input(levy_session *s, const char *text, piece **out, size_t *
     return ok;
 }
 
-static bool name_was_typed(const levy_session *s, const char *name) {
+static bool name_was_typed(const levy_session *s, const char *name)
+{
     for (size_t i = 0; name && i < s->nchunks; i++)
         if (s->chunks[i].name && strcmp(s->chunks[i].name, name) == 0)
             return true;
@@ -579,7 +619,8 @@ static bool name_was_typed(const levy_session *s, const char *name) {
 }
 
 /* Keep the new declarations as chunks, dropping those they redefine. */
-static void keep_declarations(levy_session *s, piece *v, size_t n) {
+static void keep_declarations(levy_session *s, piece *v, size_t n)
+{
     size_t kept = 0;
     for (size_t i = 0; i < s->nchunks; i++) {
         bool replaced = false;
@@ -608,7 +649,8 @@ static void keep_declarations(levy_session *s, piece *v, size_t n) {
     }
 }
 
-levy_status levy_session_eval(levy_session *s, const char *text) {
+levy_status levy_session_eval(levy_session *s, const char *text)
+{
     if (!s || !text)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
@@ -645,7 +687,8 @@ levy_status levy_session_eval(levy_session *s, const char *text) {
 
 /* ---- Questions about the session ------------------------------------------ */
 
-levy_status levy_session_type(levy_session *s, const char *expr) {
+levy_status levy_session_type(levy_session *s, const char *expr)
+{
     if (!s || !expr)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
@@ -670,7 +713,8 @@ levy_status levy_session_type(levy_session *s, const char *expr) {
     return st;
 }
 
-levy_status levy_session_set_scenario(levy_session *s, const char *name) {
+levy_status levy_session_set_scenario(levy_session *s, const char *name)
+{
     if (!s)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
@@ -686,11 +730,13 @@ levy_status levy_session_set_scenario(levy_session *s, const char *name) {
     return LEVY_OK;
 }
 
-const char *levy_list_kind(size_t i) {
+const char *levy_list_kind(size_t i)
+{
     return decl_list_kind(i, NULL);
 }
 
-levy_status levy_session_list(levy_session *s, const char *kind) {
+levy_status levy_session_list(levy_session *s, const char *kind)
+{
     if (!s || !kind)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
@@ -724,7 +770,8 @@ levy_status levy_session_list(levy_session *s, const char *kind) {
     return LEVY_ERROR_ARGUMENT;
 }
 
-levy_status levy_session_show(levy_session *s, const char *name) {
+levy_status levy_session_show(levy_session *s, const char *name)
+{
     if (!s || !name)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
@@ -751,7 +798,8 @@ levy_status levy_session_show(levy_session *s, const char *name) {
     return LEVY_OK;
 }
 
-levy_status levy_session_test(levy_session *s) {
+levy_status levy_session_test(levy_session *s)
+{
     if (!s)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
@@ -766,7 +814,8 @@ levy_status levy_session_test(levy_session *s) {
 }
 
 void levy_session_names(levy_session *s, const char *prefix,
-                        void (*add)(void *userdata, const char *name), void *userdata) {
+                        void (*add)(void *userdata, const char *name), void *userdata)
+{
     if (!s || !add)
         return;
     size_t plen = prefix ? strlen(prefix) : 0;

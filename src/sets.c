@@ -135,8 +135,8 @@ long bitset_next(const bitset *s, size_t from)
 /* ---- Product sets ------------------------------------------------------- */
 
 static const uint64_t pow10_u64[HS_MAX_DIGITS + 1] = {
-    1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u,
-    100000000u, 1000000000u, 10000000000u,
+    1u,       10u,       100u,       1000u,       10000u,       100000u,
+    1000000u, 10000000u, 100000000u, 1000000000u, 10000000000u,
 };
 
 hs_interval hs_code_interval(hs_code c)

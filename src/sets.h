@@ -54,7 +54,7 @@ static inline void bitset_remove(bitset *s, size_t i)
     if (i < s->nbits)
         s->w[i / 64] &= ~(UINT64_C(1) << (i % 64));
 }
-void bitset_fill(bitset *s);                           /* every bit */
+void bitset_fill(bitset *s); /* every bit */
 void bitset_clear(bitset *s);
 void bitset_union(bitset *dst, const bitset *src);     /* dst |= src */
 void bitset_minus(bitset *dst, const bitset *src);     /* dst &= ~src */

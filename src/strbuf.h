@@ -20,7 +20,7 @@ typedef struct strbuf {
     char *s;
     size_t len, cap;
     bool failed;
-    bool fixed;   /* s is the caller's array: never grown nor freed */
+    bool fixed;     /* s is the caller's array: never grown nor freed */
     const mem *mem; /* where a growing buffer's memory comes from */
 } strbuf;
 

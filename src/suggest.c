@@ -1,7 +1,8 @@
 /* suggest.c - how far apart two words are, for "did you mean". */
 #include "suggest.h"
 
-int edit_distance(const char *a, size_t na, const char *b, size_t nb, int limit) {
+int edit_distance(const char *a, size_t na, const char *b, size_t nb, int limit)
+{
     size_t n = na, m = nb;
     if (n > 63 || m > 63)
         return limit + 1;

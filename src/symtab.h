@@ -21,7 +21,7 @@ typedef struct symtab_entry {
 typedef struct symtab {
     symtab_entry *slots;
     size_t count, cap;
-    const mem *mem;     /* where the slots come from */
+    const mem *mem; /* where the slots come from */
 } symtab;
 
 /* symtab_init: an empty table allocating from m (NULL: the C library). */

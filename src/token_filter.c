@@ -7,27 +7,38 @@
 #include "parser.h"
 
 /* Tokens after which a newline can end an expression statement. */
-static bool token_ends_expression(int tok) {
+static bool token_ends_expression(int tok)
+{
     switch (tok) {
-    case IDENT: case NUMBER: case PERCENT: case MONEY: case DATE:
-    case DURATION: case STRING: case HSCODE: case HSRANGE:
-    case ALL: case TRUE: case FALSE: case ')': case '}':
-        return true;
-    default:
-        return false;
+    case IDENT:
+    case NUMBER:
+    case PERCENT:
+    case MONEY:
+    case DATE:
+    case DURATION:
+    case STRING:
+    case HSCODE:
+    case HSRANGE:
+    case ALL:
+    case TRUE:
+    case FALSE:
+    case ')':
+    case '}': return true;
+    default: return false;
     }
 }
 
 /* Keywords that begin a declaration (or an `under` block) and so can only
  * start a statement: where recovery after a syntax error resumes. */
-static bool starts_declaration(int tok) {
+static bool starts_declaration(int tok)
+{
     switch (tok) {
+/* clang-format off */
 #define DECL_KIND(word, TOKEN, kind, phrase, cls, where, list) case TOKEN:
 #include "decl_kinds.def"
-    case UNDER:
-        return true;
-    default:
-        return false;
+        /* clang-format on */
+    case UNDER: return true;
+    default: return false;
     }
 }
 
@@ -35,7 +46,8 @@ static bool starts_declaration(int tok) {
  * or at the start of a line even inside brackets (an unclosed brace must not
  * swallow the rest of the file, so the count of open brackets starts again),
  * or the newline ending an expression statement. */
-static bool is_sync_token(token_filter *f, int tok, span at) {
+static bool is_sync_token(token_filter *f, int tok, span at)
+{
     if (tok == END || tok == NEWLINE)
         return true;
     if (!starts_declaration(tok))
@@ -51,11 +63,13 @@ static bool is_sync_token(token_filter *f, int tok, span at) {
 
 /* A newline ends an expression statement where the parser would take one,
  * after a token that can end an expression. */
-static bool ends_statement(const token_filter *f, const parser_probe *probe) {
+static bool ends_statement(const token_filter *f, const parser_probe *probe)
+{
     return f->last_ends_expr && probe->accepts_newline(probe->parser);
 }
 
-static void track_brackets(token_filter *f, int tok, span at) {
+static void track_brackets(token_filter *f, int tok, span at)
+{
     if (tok == '(' || tok == '{') {
         if (f->depth < FILTER_MAX_NESTING) {
             f->open[f->depth] = at;
@@ -68,7 +82,8 @@ static void track_brackets(token_filter *f, int tok, span at) {
 }
 
 /* Every token the parser is given passes here once. */
-static int give(token_filter *f, filter_token t, span *loc) {
+static int give(token_filter *f, filter_token t, span *loc)
+{
     track_brackets(f, t.token, t.at);
     f->last_ends_expr = token_ends_expression(t.token);
     f->prev = f->last;
@@ -79,13 +94,15 @@ static int give(token_filter *f, filter_token t, span *loc) {
 
 /* The end of line made up to end a statement: at the start of the token
  * that ends it (a '}'), or at the end of input. */
-static filter_token made_up_newline(parse_ctx *ctx, const filter_token *next) {
+static filter_token made_up_newline(parse_ctx *ctx, const filter_token *next)
+{
     size_t end = next->token == '}' ? next->start : next->end;
     filter_token nl = { NEWLINE, parse_span(ctx, next->start, end), next->start, end };
     return nl;
 }
 
-static filter_token scan(parse_ctx *ctx, token_value *val) {
+static filter_token scan(parse_ctx *ctx, token_value *val)
+{
     filter_token t;
     t.token = lexer_next(val, &t.at, ctx);
     t.start = ctx->tok_start;
@@ -93,8 +110,8 @@ static filter_token scan(parse_ctx *ctx, token_value *val) {
     return t;
 }
 
-int token_filter_next(parse_ctx *ctx, token_value *val, span *loc,
-                      const parser_probe *probe) {
+int token_filter_next(parse_ctx *ctx, token_value *val, span *loc, const parser_probe *probe)
+{
     token_filter *f = &ctx->filter;
     if (f->replay) {
         f->replay = false;
@@ -132,7 +149,8 @@ int token_filter_next(parse_ctx *ctx, token_value *val, span *loc,
     }
 }
 
-void token_filter_syntax_error(parse_ctx *ctx, span at) {
+void token_filter_syntax_error(parse_ctx *ctx, span at)
+{
     token_filter *f = &ctx->filter;
     f->syntax_errors++;
     /* A guard: recovery always consumes input, but should a bug ever make

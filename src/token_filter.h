@@ -31,22 +31,22 @@
 typedef struct filter_token {
     int token;
     span at;
-    size_t start, end;   /* byte offsets in the source */
+    size_t start, end; /* byte offsets in the source */
 } filter_token;
 
 typedef struct token_filter {
-    int depth;                       /* open ( and { */
-    span open[FILTER_MAX_NESTING];   /* where each open bracket is */
+    int depth;                     /* open ( and { */
+    span open[FILTER_MAX_NESTING]; /* where each open bracket is */
     char open_char[FILTER_MAX_NESTING];
-    bool last_ends_expr;  /* the last token given can end an expression */
-    bool panic;           /* after a syntax error: skip to where parsing can resume */
-    bool replay;          /* give the token of the last error again */
-    bool has_held;        /* a token held back behind a made-up end of line */
+    bool last_ends_expr; /* the last token given can end an expression */
+    bool panic;          /* after a syntax error: skip to where parsing can resume */
+    bool replay;         /* give the token of the last error again */
+    bool has_held;       /* a token held back behind a made-up end of line */
     filter_token held;
-    bool gave_up;         /* too many syntax errors: only the end of input now */
+    bool gave_up; /* too many syntax errors: only the end of input now */
     int syntax_errors;
-    filter_token last;    /* the last token the parser was given ... */
-    filter_token prev;    /* ... and the one before, for hints after an error */
+    filter_token last; /* the last token the parser was given ... */
+    filter_token prev; /* ... and the one before, for hints after an error */
 } token_filter;
 
 /* What the filter asks the parser: would it take an end of line now? */

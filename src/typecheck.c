@@ -19,16 +19,19 @@
 #include "rate.h"
 
 /* Where shipment fields may be used, for the messages that say so. */
-#define SHIPMENT_PLACES                                                        \
-    "'when', 'rate' and 'base' clauses, the rates of pauses and concessions, " \
+#define SHIPMENT_PLACES                                                                            \
+    "'when', 'rate' and 'base' clauses, the rates of pauses and concessions, "                     \
     "attribute defaults and lets outside tests"
 
 /* ---- Expressions ------------------------------------------------------------ */
 
-static type set_kind(type t) {
+static type set_kind(type t)
+{
     switch (t) {
-    case T_COUNTRY: case T_COUNTRY_SET: return T_COUNTRY_SET;
-    case T_PRODUCT: case T_PRODUCT_SET: return T_PRODUCT_SET;
+    case T_COUNTRY:
+    case T_COUNTRY_SET: return T_COUNTRY_SET;
+    case T_PRODUCT:
+    case T_PRODUCT_SET: return T_PRODUCT_SET;
     case T_EMPTY_SET: return T_EMPTY_SET;
     default: return T_UNKNOWN;
     }
@@ -36,13 +39,15 @@ static type set_kind(type t) {
 
 /* The kind of set a context asks for, to give `all` and names their
  * meaning; T_UNKNOWN when it asks for none. */
-static type set_hint(type want) {
+static type set_hint(type want)
+{
     type k = set_kind(want);
     return k == T_EMPTY_SET ? T_UNKNOWN : k;
 }
 
 /* A note for a number written where a rate or money was meant. */
-static void literal_hint(checker *ck, diagnostic *d, const node *e, type want) {
+static void literal_hint(checker *ck, diagnostic *d, const node *e, type want)
+{
     if (!d || !e || e->kind != N_NUMBER)
         return;
     char text[48];
@@ -55,30 +60,35 @@ static void literal_hint(checker *ck, diagnostic *d, const node *e, type want) {
 
 /* require: e (of type t) must have type want; fmt has one %s for what it
  * has.  Unknown types were reported where they arose. */
-void require(checker *ck, const node *e, type t, type want, const char *fmt) {
+void require(checker *ck, const node *e, type t, type want, const char *fmt)
+{
     if (t == T_UNKNOWN || t == want)
         return;
     diagnostic *d = diag_add(ck->diags, SEV_ERROR, D_TYPE_MISMATCH, e->at, fmt, type_phrase(t));
     literal_hint(ck, d, e, want);
 }
 
-void require_set(checker *ck, const node *e, type t, type kind, const char *fmt) {
+void require_set(checker *ck, const node *e, type t, type kind, const char *fmt)
+{
     type k = set_kind(t);
     if (t == T_UNKNOWN || k == kind || k == T_EMPTY_SET)
         return;
     diag_add(ck->diags, SEV_ERROR, D_TYPE_MISMATCH, e->at, fmt, type_phrase(t));
 }
 
-static void field_outside(checker *ck, const node *e, const char *what) {
+static void field_outside(checker *ck, const node *e, const char *what)
+{
     error_at(ck, D_FIELD_OUTSIDE, e->at, "%s; it can only be used in " SHIPMENT_PLACES, what);
 }
 
-void cycle_error(checker *ck, const node *e, const node *d) {
+void cycle_error(checker *ck, const node *e, const node *d)
+{
     diagnostic *g = error_at(ck, D_CYCLE, e->at, "'%s' is defined in terms of itself", d->name);
     diag_note(g, name_span(ck, d), "'%s' is declared here", d->name);
 }
 
-static bool looks_like_country_code(const char *name) {
+static bool looks_like_country_code(const char *name)
+{
     size_t n = strlen(name);
     if (n < 2 || n > 3)
         return false;
@@ -88,7 +98,8 @@ static bool looks_like_country_code(const char *name) {
     return true;
 }
 
-void unknown_name(checker *ck, const ctx *cx, const node *e, type want) {
+void unknown_name(checker *ck, const ctx *cx, const node *e, type want)
+{
     if (ck->quiet_unknown)
         return;
     bool country = want == T_COUNTRY || want == T_COUNTRY_SET;
@@ -111,13 +122,13 @@ void unknown_name(checker *ck, const ctx *cx, const node *e, type want) {
 }
 
 /* A name that denotes a declaration, used as a value. */
-static type check_decl_ref(checker *ck, const ctx *cx, node *e, node *d) {
+static type check_decl_ref(checker *ck, const ctx *cx, node *e, node *d)
+{
     e->sym = SYM_DECL;
     e->ref = d;
     note_use(ck, d);
     switch (d->kind) {
-    case N_COUNTRY:
-        return T_COUNTRY;
+    case N_COUNTRY: return T_COUNTRY;
     case N_GROUP:
     case N_PRODUCTS:
         if (!ensure_checked(ck, d))
@@ -164,7 +175,8 @@ static type check_decl_ref(checker *ck, const ctx *cx, node *e, node *d) {
     }
 }
 
-static type check_name(checker *ck, const ctx *cx, node *e, type want) {
+static type check_name(checker *ck, const ctx *cx, node *e, type want)
+{
     node *d = lookup_decl(ck, cx, e->name);
     if (d)
         return check_decl_ref(ck, cx, e, d);
@@ -196,14 +208,16 @@ static type check_name(checker *ck, const ctx *cx, node *e, type want) {
             return T_UNIT;
         error_at(ck, D_WRONG_KIND, e->at,
                  "'%s' is a unit: units are written after 'per' ($0.05 per %s), as a "
-                 "shipment's unit, or compared with it (unit == %s)", e->name, e->name, e->name);
+                 "shipment's unit, or compared with it (unit == %s)",
+                 e->name, e->name, e->name);
         return T_UNKNOWN;
     }
     unknown_name(ck, cx, e, want);
     return T_UNKNOWN;
 }
 
-static void mixed_set(checker *ck, const node *el, type t, type kind, const node *first) {
+static void mixed_set(checker *ck, const node *el, type t, type kind, const node *first)
+{
     diagnostic *d = error_at(ck, D_MIXED_SET, el->at, "cannot put %s in a set of %s",
                              type_phrase(t), kind == T_COUNTRY_SET ? "countries" : "products");
     char text[48];
@@ -213,7 +227,8 @@ static void mixed_set(checker *ck, const node *el, type t, type kind, const node
 
 /* {a, b, ...}: countries and groups, or product codes and product sets,
  * nested by union; {} is the empty set of either kind. */
-static type check_set(checker *ck, const ctx *cx, node *e, type want) {
+static type check_set(checker *ck, const ctx *cx, node *e, type want)
+{
     type kind = T_EMPTY_SET;
     const node *first = NULL;
     for (size_t i = 0; i < e->items.n; i++) {
@@ -239,16 +254,22 @@ static type check_set(checker *ck, const ctx *cx, node *e, type want) {
 
 /* How units are often written elsewhere (the USITC's "liter", "pr."),
  * for the suggestion when Levy's short name is not used. */
-static const char *unit_alias(const char *name) {
-    static const struct { const char *alias, *unit; } aliases[] = {
-        { "liter", "l" }, { "liters", "l" }, { "litre", "l" }, { "litres", "l" },
-        { "lt", "l" }, { "kgs", "kg" }, { "kilo", "kg" }, { "kilos", "kg" },
-        { "kilogram", "kg" }, { "kilograms", "kg" }, { "pairs", "pair" }, { "pr", "pair" },
-        { "dozen", "doz" }, { "dz", "doz" }, { "ton", "t" }, { "tons", "t" },
-        { "tonne", "t" }, { "tonnes", "t" }, { "barrel", "bbl" }, { "barrels", "bbl" },
-        { "each", "item" }, { "items", "item" }, { "no", "item" }, { "piece", "item" },
-        { "pieces", "item" }, { "pcs", "item" }, { "sqm", "m2" }, { "cbm", "m3" },
-        { "pfl", "pf_l" }, { "proof_liter", "pf_l" }, { "proof_litre", "pf_l" },
+static const char *unit_alias(const char *name)
+{
+    static const struct {
+        const char *alias, *unit;
+    } aliases[] = {
+        { "liter", "l" },          { "liters", "l" },    { "litre", "l" },
+        { "litres", "l" },         { "lt", "l" },        { "kgs", "kg" },
+        { "kilo", "kg" },          { "kilos", "kg" },    { "kilogram", "kg" },
+        { "kilograms", "kg" },     { "pairs", "pair" },  { "pr", "pair" },
+        { "dozen", "doz" },        { "dz", "doz" },      { "ton", "t" },
+        { "tons", "t" },           { "tonne", "t" },     { "tonnes", "t" },
+        { "barrel", "bbl" },       { "barrels", "bbl" }, { "each", "item" },
+        { "items", "item" },       { "no", "item" },     { "piece", "item" },
+        { "pieces", "item" },      { "pcs", "item" },    { "sqm", "m2" },
+        { "cbm", "m3" },           { "pfl", "pf_l" },    { "proof_liter", "pf_l" },
+        { "proof_litre", "pf_l" },
     };
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
         if (equal_ignoring_case(aliases[i].alias, name))
@@ -257,7 +278,8 @@ static const char *unit_alias(const char *name) {
 }
 
 /* `$0.05 per kg`: money per unit of quantity. */
-static type check_specific(checker *ck, const ctx *cx, node *e) {
+static type check_specific(checker *ck, const ctx *cx, node *e)
+{
     type t = check_expr(ck, cx, e->a, T_MONEY);
     require(ck, e->a, t, T_MONEY,
             "a specific rate is money per unit: expected money before 'per', found %s");
@@ -267,8 +289,8 @@ static type check_specific(checker *ck, const ctx *cx, node *e) {
         return T_RATE;
     }
     const char *name = e->name ? e->name : "";
-    diagnostic *d = error_at(ck, D_BAD_UNIT, tail_span(e->at, strlen(name)), "unknown unit '%s'",
-                             name);
+    diagnostic *d =
+        error_at(ck, D_BAD_UNIT, tail_span(e->at, strlen(name)), "unknown unit '%s'", name);
     suggestion s;
     suggestion_init(&s, name);
     for (int k = UNIT_NONE + 1; k < UNIT_COUNT; k++)
@@ -277,12 +299,14 @@ static type check_specific(checker *ck, const ctx *cx, node *e) {
     if (alias || s.best)
         add_suggestion(d, alias ? alias : s.best);
     else if (d)
-        diag_note(d, d->at, "the units are kg, l, item, pair, doz, m2, m3, t, bbl, gross, "
-                            "thousand and pf_l");
+        diag_note(d, d->at,
+                  "the units are kg, l, item, pair, doz, m2, m3, t, bbl, gross, "
+                  "thousand and pf_l");
     return T_RATE;
 }
 
-static type check_logic(checker *ck, const ctx *cx, node *e) {
+static type check_logic(checker *ck, const ctx *cx, node *e)
+{
     const char *word = op_name((op)e->flags);
     node *sides[2] = { e->a, e->b };
     for (int i = 0; i < 2; i++) {
@@ -294,7 +318,8 @@ static type check_logic(checker *ck, const ctx *cx, node *e) {
     return T_BOOL;
 }
 
-static type check_except(checker *ck, const ctx *cx, node *e, type want) {
+static type check_except(checker *ck, const ctx *cx, node *e, type want)
+{
     type hint = set_hint(want), ta, tb;
     /* `all except X` means all of X's kind: look at X first. */
     if (e->a->kind == N_ALL && e->b->kind != N_ALL) {
@@ -324,7 +349,8 @@ static type check_except(checker *ck, const ctx *cx, node *e, type want) {
     return T_UNKNOWN;
 }
 
-static type check_in(checker *ck, const ctx *cx, node *e) {
+static type check_in(checker *ck, const ctx *cx, node *e)
+{
     type ta = check_expr(ck, cx, e->a, T_UNKNOWN);
     type hint = ta == T_COUNTRY ? T_COUNTRY_SET : ta == T_PRODUCT ? T_PRODUCT_SET : T_UNKNOWN;
     type tb = check_expr(ck, cx, e->b, hint);
@@ -346,27 +372,37 @@ static type check_in(checker *ck, const ctx *cx, node *e) {
     return T_BOOL;
 }
 
-static bool is_equatable(type t) {
+static bool is_equatable(type t)
+{
     switch (t) {
-    case T_BOOL: case T_NUMBER: case T_RATE: case T_MONEY: case T_DATE: case T_DURATION:
-    case T_TEXT: case T_COUNTRY: case T_PRODUCT: case T_UNIT:
-        return true;
-    default:
-        return false;
+    case T_BOOL:
+    case T_NUMBER:
+    case T_RATE:
+    case T_MONEY:
+    case T_DATE:
+    case T_DURATION:
+    case T_TEXT:
+    case T_COUNTRY:
+    case T_PRODUCT:
+    case T_UNIT: return true;
+    default: return false;
     }
 }
 
-static bool is_ordered(type t) {
+static bool is_ordered(type t)
+{
     return t == T_NUMBER || t == T_RATE || t == T_MONEY || t == T_DATE || t == T_DURATION;
 }
 
 /* A bare unit name not declared as anything else (`kg` in `unit == kg`). */
-static bool is_unit_word(const checker *ck, const ctx *cx, const node *e) {
+static bool is_unit_word(const checker *ck, const ctx *cx, const node *e)
+{
     return e->kind == N_NAME && unit_from_name(e->name, strlen(e->name)) != UNIT_NONE &&
            !lookup_decl(ck, cx, e->name);
 }
 
-static type check_compare(checker *ck, const ctx *cx, node *e) {
+static type check_compare(checker *ck, const ctx *cx, node *e)
+{
     op o = (op)e->flags;
     node *first = e->a, *second = e->b;
     if ((o == OP_EQ || o == OP_NE) && is_unit_word(ck, cx, first)) {
@@ -389,15 +425,16 @@ static type check_compare(checker *ck, const ctx *cx, node *e) {
                      op_name(o), type_name(ta));
         else
             error_at(ck, D_TYPE_MISMATCH, e->at,
-                     "'%s' orders numbers, rates, money, dates and durations, not %s",
-                     op_name(o), type_phrase(ta));
+                     "'%s' orders numbers, rates, money, dates and durations, not %s", op_name(o),
+                     type_phrase(ta));
     }
     return T_BOOL;
 }
 
 /* The type of a OP b for the arithmetic operators, T_UNKNOWN when it is
  * not defined. */
-static type arith_result(op o, type a, type b) {
+static type arith_result(op o, type a, type b)
+{
     switch (o) {
     case OP_ADD:
         if (a == b && (a == T_RATE || a == T_MONEY || a == T_NUMBER))
@@ -432,12 +469,12 @@ static type arith_result(op o, type a, type b) {
         if (a == T_NUMBER && b == T_NUMBER)
             return T_NUMBER;
         return T_UNKNOWN;
-    default:
-        return T_UNKNOWN;
+    default: return T_UNKNOWN;
     }
 }
 
-static type check_arith(checker *ck, const ctx *cx, node *e) {
+static type check_arith(checker *ck, const ctx *cx, node *e)
+{
     op o = (op)e->flags;
     type ta = check_expr(ck, cx, e->a, T_UNKNOWN);
     type tb = check_expr(ck, cx, e->b, T_UNKNOWN);
@@ -465,18 +502,25 @@ static type check_arith(checker *ck, const ctx *cx, node *e) {
     return T_UNKNOWN;
 }
 
-static type check_binary(checker *ck, const ctx *cx, node *e, type want) {
+static type check_binary(checker *ck, const ctx *cx, node *e, type want)
+{
     switch ((op)e->flags) {
-    case OP_AND: case OP_OR: return check_logic(ck, cx, e);
+    case OP_AND:
+    case OP_OR: return check_logic(ck, cx, e);
     case OP_EXCEPT: return check_except(ck, cx, e, want);
     case OP_IN: return check_in(ck, cx, e);
-    case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
-        return check_compare(ck, cx, e);
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE: return check_compare(ck, cx, e);
     default: return check_arith(ck, cx, e);
     }
 }
 
-static type check_unary(checker *ck, const ctx *cx, node *e) {
+static type check_unary(checker *ck, const ctx *cx, node *e)
+{
     if ((op)e->flags == OP_NOT) {
         type t = check_expr(ck, cx, e->a, T_BOOL);
         require(ck, e->a, t, T_BOOL, "'not' needs a bool, found %s");
@@ -489,7 +533,8 @@ static type check_unary(checker *ck, const ctx *cx, node *e) {
     return T_UNKNOWN;
 }
 
-static type check_if(checker *ck, const ctx *cx, node *e, type want) {
+static type check_if(checker *ck, const ctx *cx, node *e, type want)
+{
     type tc = check_expr(ck, cx, e->a, T_BOOL);
     require(ck, e->a, tc, T_BOOL, "the condition of 'if' must be a bool, found %s");
     type tb = check_expr(ck, cx, e->b, want);
@@ -511,10 +556,10 @@ static type check_if(checker *ck, const ctx *cx, node *e, type want) {
 
 /* ref_want: what a name must name (check_internal.h). */
 static const struct ref_def {
-    const char *code;     /* for an unknown name */
-    const char *unknown;  /* "unknown measure" */
-    const char *needed;   /* "a measure" */
-    unsigned accept;      /* suggestion candidates */
+    const char *code;    /* for an unknown name */
+    const char *unknown; /* "unknown measure" */
+    const char *needed;  /* "a measure" */
+    unsigned accept;     /* suggestion candidates */
 } ref_defs[] = {
     [REF_MEASURE] = { D_UNKNOWN_MEASURE, "unknown measure", "a measure", CAND_BIT(DC_MEASURE) },
     [REF_MODIFIER] = { D_UNKNOWN_MEASURE, "unknown pause or concession", "a pause or a concession",
@@ -529,15 +574,15 @@ static const struct ref_def {
                    CAND_BIT(DC_MEASURE) | CAND_BIT(DC_MODIFIER) },
 };
 
-static bool ref_kind_ok(ref_want want, const node *d) {
+static bool ref_kind_ok(ref_want want, const node *d)
+{
     switch (want) {
     case REF_MEASURE: return d->kind == N_MEASURE;
     case REF_MODIFIER: return decl_kind_class(d->kind) == DC_MODIFIER;
     case REF_COMMITMENT: return d->kind == N_COMMITMENT;
     case REF_SCENARIO: return d->kind == N_SCENARIO;
     case REF_COUNTRY: return d->kind == N_COUNTRY;
-    case REF_DROP:
-        return d->kind == N_MEASURE || decl_kind_class(d->kind) == DC_MODIFIER;
+    case REF_DROP: return d->kind == N_MEASURE || decl_kind_class(d->kind) == DC_MODIFIER;
     }
     return false;
 }
@@ -545,7 +590,8 @@ static bool ref_kind_ok(ref_want want, const node *d) {
 /* resolve_ref: the declaration a name in a non-value position means
  * (`suspend M`, `commits(c, C)`, `under S` ...), or NULL after an error.
  * `drop` names a declaration of the policy, never one of the scenario. */
-node *resolve_ref(checker *ck, const ctx *cx, node *name, ref_want want) {
+node *resolve_ref(checker *ck, const ctx *cx, node *name, ref_want want)
+{
     const struct ref_def *rd = &ref_defs[want];
     node *d = want == REF_DROP ? symtab_get(&ck->p->globals, name->name)
                                : lookup_decl(ck, cx, name->name);
@@ -583,12 +629,14 @@ node *resolve_ref(checker *ck, const ctx *cx, node *name, ref_want want) {
 
 /* ---- Calls ---------------------------------------------------------------- */
 
-static void check_args_loosely(checker *ck, const ctx *cx, node *e) {
+static void check_args_loosely(checker *ck, const ctx *cx, node *e)
+{
     for (size_t i = 0; i < e->items.n; i++)
         check_expr(ck, cx, e->items.v[i], T_UNKNOWN);
 }
 
-static void unknown_function(checker *ck, const ctx *cx, node *e) {
+static void unknown_function(checker *ck, const ctx *cx, node *e)
+{
     node *callee = e->a;
     node *d = lookup_decl(ck, cx, callee->name);
     if (d) {
@@ -599,14 +647,15 @@ static void unknown_function(checker *ck, const ctx *cx, node *e) {
         error_at(ck, D_WRONG_KIND, callee->at, "'%s' is a shipment field, not a function",
                  callee->name);
     } else {
-        diagnostic *g = error_at(ck, D_UNKNOWN_NAME, callee->at, "unknown function '%s'",
-                                 callee->name);
+        diagnostic *g =
+            error_at(ck, D_UNKNOWN_NAME, callee->at, "unknown function '%s'", callee->name);
         add_suggestion(g, suggest_in(ck, cx, callee->name, CAND_BUILTINS, CAND_BUILTINS));
     }
     check_args_loosely(ck, cx, e);
 }
 
-static bool check_arity(checker *ck, node *e, const struct builtin_def *bd) {
+static bool check_arity(checker *ck, node *e, const struct builtin_def *bd)
+{
     size_t n = e->items.n;
     if ((int)n >= bd->min_args && (int)n <= bd->max_args)
         return true;
@@ -622,7 +671,8 @@ static bool check_arity(checker *ck, node *e, const struct builtin_def *bd) {
 }
 
 /* Argument i of a built-in must have type want. */
-static void check_arg(checker *ck, const ctx *cx, node *e, size_t i, type want) {
+static void check_arg(checker *ck, const ctx *cx, node *e, size_t i, type want)
+{
     node *arg = e->items.v[i];
     type t = check_expr(ck, cx, arg, want);
     if (t == T_UNKNOWN || t == want)
@@ -630,8 +680,8 @@ static void check_arg(checker *ck, const ctx *cx, node *e, size_t i, type want) 
     const char *fn = builtins[e->a->index].name;
     diagnostic *d;
     if (e->items.n == 1)
-        d = error_at(ck, D_TYPE_MISMATCH, arg->at, "%s() needs %s, found %s", fn,
-                     type_phrase(want), type_phrase(t));
+        d = error_at(ck, D_TYPE_MISMATCH, arg->at, "%s() needs %s, found %s", fn, type_phrase(want),
+                     type_phrase(t));
     else
         d = error_at(ck, D_TYPE_MISMATCH, arg->at, "argument %zu of %s() must be %s, found %s",
                      i + 1, fn, type_phrase(want), type_phrase(t));
@@ -639,7 +689,8 @@ static void check_arg(checker *ck, const ctx *cx, node *e, size_t i, type want) 
 }
 
 /* has(field): the argument names a field; it is not evaluated. */
-static void check_has(checker *ck, const ctx *cx, node *e) {
+static void check_has(checker *ck, const ctx *cx, node *e)
+{
     node *arg = e->items.v[0];
     e->uses_shipment = true;
     if (!cx->shipment)
@@ -652,8 +703,8 @@ static void check_has(checker *ck, const ctx *cx, node *e) {
     node *attr = NULL;
     int f = field_lookup(ck->p, arg->name, &attr);
     if (f < 0) {
-        diagnostic *d = error_at(ck, D_UNKNOWN_FIELD, arg->at, "shipments have no field '%s'",
-                                 arg->name);
+        diagnostic *d =
+            error_at(ck, D_UNKNOWN_FIELD, arg->at, "shipments have no field '%s'", arg->name);
         add_suggestion(d, suggest_in(ck, NULL, arg->name, CAND_FIELDS | CAND_BIT(DC_ATTRIBUTE),
                                      CAND_FIELDS | CAND_BIT(DC_ATTRIBUTE)));
         return;
@@ -666,7 +717,8 @@ static void check_has(checker *ck, const ctx *cx, node *e) {
         note_use(ck, attr);
 }
 
-static type check_minmax(checker *ck, const ctx *cx, node *e) {
+static type check_minmax(checker *ck, const ctx *cx, node *e)
+{
     const char *fn = builtins[e->a->index].name;
     type common = T_UNKNOWN;
     for (size_t i = 0; i < e->items.n; i++) {
@@ -692,7 +744,8 @@ static type check_minmax(checker *ck, const ctx *cx, node *e) {
     return common;
 }
 
-static type check_call(checker *ck, const ctx *cx, node *e) {
+static type check_call(checker *ck, const ctx *cx, node *e)
+{
     node *callee = e->a;
     int b = callee && callee->kind == N_NAME ? builtin_lookup(callee->name) : -1;
     if (b < 0) {
@@ -703,21 +756,27 @@ static type check_call(checker *ck, const ctx *cx, node *e) {
     callee->sym = SYM_BUILTIN;
     callee->index = b;
     static const type results[B_BUILTIN_COUNT] = {
-        [B_HAS] = T_BOOL, [B_RATE] = T_RATE, [B_DUTY] = T_MONEY, [B_EFFECTIVE_RATE] = T_RATE,
-        [B_EXPLAIN] = T_EXPLANATION, [B_APPLIES] = T_BOOL, [B_COMMITS] = T_BOOL,
-        [B_MAX] = T_UNKNOWN, [B_MIN] = T_UNKNOWN, [B_TIMELINE] = T_TIMELINE,
+        [B_HAS] = T_BOOL,
+        [B_RATE] = T_RATE,
+        [B_DUTY] = T_MONEY,
+        [B_EFFECTIVE_RATE] = T_RATE,
+        [B_EXPLAIN] = T_EXPLANATION,
+        [B_APPLIES] = T_BOOL,
+        [B_COMMITS] = T_BOOL,
+        [B_MAX] = T_UNKNOWN,
+        [B_MIN] = T_UNKNOWN,
+        [B_TIMELINE] = T_TIMELINE,
     };
     if (!check_arity(ck, e, &builtins[b])) {
         check_args_loosely(ck, cx, e);
         return results[b];
     }
     switch ((builtin_id)b) {
-    case B_HAS:
-        check_has(ck, cx, e);
-        break;
-    case B_RATE: case B_DUTY: case B_EFFECTIVE_RATE: case B_EXPLAIN:
-        check_arg(ck, cx, e, 0, T_SHIPMENT);
-        break;
+    case B_HAS: check_has(ck, cx, e); break;
+    case B_RATE:
+    case B_DUTY:
+    case B_EFFECTIVE_RATE:
+    case B_EXPLAIN: check_arg(ck, cx, e, 0, T_SHIPMENT); break;
     case B_APPLIES:
         if (e->items.v[0]->kind == N_NAME)
             resolve_ref(ck, cx, e->items.v[0], REF_MEASURE);
@@ -743,28 +802,29 @@ static type check_call(checker *ck, const ctx *cx, node *e) {
                      "it defaults to the shipment's 'entered' date only in " SHIPMENT_PLACES);
         }
         break;
-    case B_MAX: case B_MIN:
-        return check_minmax(ck, cx, e);
+    case B_MAX:
+    case B_MIN: return check_minmax(ck, cx, e);
     case B_TIMELINE:
         check_arg(ck, cx, e, 0, T_SHIPMENT);
         check_arg(ck, cx, e, 1, T_DATE);
         check_arg(ck, cx, e, 2, T_DATE);
         break;
-    default:
-        break;
+    default: break;
     }
     return results[b];
 }
 
 /* ---- Shipments --------------------------------------------------------------- */
 
-static void unknown_field(checker *ck, span at, const char *name) {
+static void unknown_field(checker *ck, span at, const char *name)
+{
     diagnostic *d = error_at(ck, D_UNKNOWN_FIELD, at, "shipments have no field '%s'", name);
     add_suggestion(d, suggest_in(ck, NULL, name, CAND_FIELDS | CAND_BIT(DC_ATTRIBUTE),
                                  CAND_FIELDS | CAND_BIT(DC_ATTRIBUTE)));
 }
 
-static type check_dot(checker *ck, const ctx *cx, node *e) {
+static type check_dot(checker *ck, const ctx *cx, node *e)
+{
     type t = check_expr(ck, cx, e->a, T_UNKNOWN);
     if (t != T_UNKNOWN && t != T_SHIPMENT) {
         error_at(ck, D_TYPE_MISMATCH, e->a->at, "'.%s' reads a field of a shipment, not of %s",
@@ -785,7 +845,8 @@ static type check_dot(checker *ck, const ctx *cx, node *e) {
 }
 
 /* The `field: value` list of a shipment literal or of `with`. */
-static void check_field_inits(checker *ck, const ctx *cx, node *e) {
+static void check_field_inits(checker *ck, const ctx *cx, node *e)
+{
     for (size_t i = 0; i < e->items.n; i++) {
         node *fi = e->items.v[i];
         node *attr = NULL;
@@ -813,26 +874,28 @@ static void check_field_inits(checker *ck, const ctx *cx, node *e) {
         type t = check_expr(ck, cx, fi->a, want);
         fi->uses_shipment = fi->a->uses_shipment;
         if (t != T_UNKNOWN && want != T_UNKNOWN && t != want) {
-            diagnostic *d = error_at(ck, D_TYPE_MISMATCH, fi->a->at,
-                                     "the field '%s' is %s, found %s", fi->name,
-                                     type_phrase(want), type_phrase(t));
+            diagnostic *d =
+                error_at(ck, D_TYPE_MISMATCH, fi->a->at, "the field '%s' is %s, found %s", fi->name,
+                         type_phrase(want), type_phrase(t));
             literal_hint(ck, d, fi->a, want);
         }
     }
 }
 
-static type check_with(checker *ck, const ctx *cx, node *e) {
+static type check_with(checker *ck, const ctx *cx, node *e)
+{
     type t = check_expr(ck, cx, e->a, T_SHIPMENT);
     if (t != T_UNKNOWN && t != T_SHIPMENT)
-        error_at(ck, D_TYPE_MISMATCH, e->a->at, "'with' changes the fields of a shipment, not of %s",
-                 type_phrase(t));
+        error_at(ck, D_TYPE_MISMATCH, e->a->at,
+                 "'with' changes the fields of a shipment, not of %s", type_phrase(t));
     check_field_inits(ck, cx, e);
     return T_SHIPMENT;
 }
 
 /* ---- The expression dispatcher ------------------------------------------------ */
 
-static bool child_uses_shipment(const node *e) {
+static bool child_uses_shipment(const node *e)
+{
     if ((e->a && e->a->uses_shipment) || (e->b && e->b->uses_shipment) ||
         (e->c && e->c->uses_shipment))
         return true;
@@ -846,7 +909,8 @@ static bool child_uses_shipment(const node *e) {
  * e->ty) and marks what depends on the shipment.  want is what the context
  * expects, as a hint only: it decides what `all` means and lets unit names
  * through; callers check the type they need. */
-type check_expr(checker *ck, const ctx *cx, node *e, type want) {
+type check_expr(checker *ck, const ctx *cx, node *e, type want)
+{
     if (!e)
         return T_UNKNOWN;
     /* A bound on nesting keeps this recursion, and the evaluator's over
@@ -855,7 +919,8 @@ type check_expr(checker *ck, const ctx *cx, node *e, type want) {
         if (!ck->too_deep)
             error_at(ck, D_SYNTAX_NESTING, e->at,
                      "this expression is nested too deeply (more than %d levels, counting the "
-                     "lets it uses): split it with lets", CHECK_MAX_DEPTH);
+                     "lets it uses): split it with lets",
+                     CHECK_MAX_DEPTH);
         ck->too_deep = true;
         return T_UNKNOWN;
     }
@@ -885,8 +950,7 @@ type check_expr(checker *ck, const ctx *cx, node *e, type want) {
         check_field_inits(ck, cx, e);
         t = T_SHIPMENT;
         break;
-    default:
-        break;
+    default: break;
     }
     if (e->kind != N_NAME && child_uses_shipment(e))
         e->uses_shipment = true;
@@ -897,7 +961,8 @@ type check_expr(checker *ck, const ctx *cx, node *e, type want) {
 
 /* ---- Declarations checked on first use ------------------------------------- */
 
-static void check_set_decl(checker *ck, const ctx *cx, node *d, type kind) {
+static void check_set_decl(checker *ck, const ctx *cx, node *d, type kind)
+{
     type t = check_expr(ck, cx, d->a, kind);
     if (kind == T_COUNTRY_SET)
         require_set(ck, d->a, t, kind, "a group is a set of countries, found %s");
@@ -905,7 +970,8 @@ static void check_set_decl(checker *ck, const ctx *cx, node *d, type kind) {
         require_set(ck, d->a, t, kind, "a product set is a set of products, found %s");
 }
 
-static void check_attribute_default(checker *ck, node *d) {
+static void check_attribute_default(checker *ck, node *d)
+{
     if (!d->b)
         return;
     ctx cx = { NULL, ck->nlocals, true };
@@ -921,13 +987,13 @@ static void check_attribute_default(checker *ck, node *d) {
 /* ensure_checked: checks a let, group, product set or attribute default
  * unless done already; false when it is being checked (it was reached
  * again from its own definition). */
-bool ensure_checked(checker *ck, node *d) {
+bool ensure_checked(checker *ck, node *d)
+{
     if (d->flags & DECL_DONE)
         return true;
     if (d->flags & DECL_BUSY)
         return false;
-    if (d->kind != N_LET && d->kind != N_GROUP && d->kind != N_PRODUCTS &&
-        d->kind != N_ATTRIBUTE)
+    if (d->kind != N_LET && d->kind != N_GROUP && d->kind != N_PRODUCTS && d->kind != N_ATTRIBUTE)
         return true;
     d->flags |= DECL_BUSY;
     /* A declaration sees the names of its scenario, never a test's lets. */
@@ -938,17 +1004,10 @@ bool ensure_checked(checker *ck, node *d) {
         d->ty = check_expr(ck, &cx, d->a, T_UNKNOWN);
         d->uses_shipment = d->a && d->a->uses_shipment;
         break;
-    case N_GROUP:
-        check_set_decl(ck, &cx, d, T_COUNTRY_SET);
-        break;
-    case N_PRODUCTS:
-        check_set_decl(ck, &cx, d, T_PRODUCT_SET);
-        break;
-    default:
-        check_attribute_default(ck, d);
-        break;
+    case N_GROUP: check_set_decl(ck, &cx, d, T_COUNTRY_SET); break;
+    case N_PRODUCTS: check_set_decl(ck, &cx, d, T_PRODUCT_SET); break;
+    default: check_attribute_default(ck, d); break;
     }
     d->flags = (d->flags & ~DECL_BUSY) | DECL_DONE;
     return true;
 }
-

@@ -6,17 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 const char *value_kind_name(value_kind k)
 {
     static const char *const names[] = {
-        [V_NONE] = "nothing", [V_BOOL] = "bool", [V_NUMBER] = "number",
-        [V_RATE] = "rate", [V_MONEY] = "money", [V_DATE] = "date",
-        [V_DURATION] = "duration", [V_TEXT] = "text", [V_COUNTRY] = "country",
-        [V_COUNTRY_SET] = "country set", [V_PRODUCT] = "product",
-        [V_PRODUCT_SET] = "product set", [V_SHIPMENT] = "shipment",
-        [V_EXPLANATION] = "explanation", [V_TIMELINE] = "timeline",
-        [V_UNIT] = "unit", [V_DECL] = "declaration",
+        [V_NONE] = "nothing",      [V_BOOL] = "bool",
+        [V_NUMBER] = "number",     [V_RATE] = "rate",
+        [V_MONEY] = "money",       [V_DATE] = "date",
+        [V_DURATION] = "duration", [V_TEXT] = "text",
+        [V_COUNTRY] = "country",   [V_COUNTRY_SET] = "country set",
+        [V_PRODUCT] = "product",   [V_PRODUCT_SET] = "product set",
+        [V_SHIPMENT] = "shipment", [V_EXPLANATION] = "explanation",
+        [V_TIMELINE] = "timeline", [V_UNIT] = "unit",
+        [V_DECL] = "declaration",
     };
     return k <= V_DECL ? names[k] : "?";
 }
@@ -39,11 +40,12 @@ value_kind value_kind_of_type(type t)
     case T_EXPLANATION: return V_EXPLANATION;
     case T_TIMELINE: return V_TIMELINE;
     case T_UNIT: return V_UNIT;
-    case T_MEASURE: case T_MODIFIER: case T_COMMITMENT: case T_SCENARIO:
-    case T_SCHEDULE:
-        return V_DECL;
-    default:
-        return V_NONE;
+    case T_MEASURE:
+    case T_MODIFIER:
+    case T_COMMITMENT:
+    case T_SCENARIO:
+    case T_SCHEDULE: return V_DECL;
+    default: return V_NONE;
     }
 }
 
@@ -76,11 +78,11 @@ bool value_equal(const value *a, const value *b)
     switch (a->kind) {
     case V_NONE: return true;
     case V_BOOL: return a->as.b == b->as.b;
-    case V_NUMBER: case V_MONEY: return dec_cmp(a->as.num, b->as.num) == 0;
+    case V_NUMBER:
+    case V_MONEY: return dec_cmp(a->as.num, b->as.num) == 0;
     case V_RATE: return rate_equal(a->as.rate, b->as.rate);
     case V_DATE: return a->as.day == b->as.day;
-    case V_DURATION:
-        return a->as.dur.count == b->as.dur.count && a->as.dur.unit == b->as.dur.unit;
+    case V_DURATION: return a->as.dur.count == b->as.dur.count && a->as.dur.unit == b->as.dur.unit;
     case V_TEXT: return strcmp(a->as.text, b->as.text) == 0;
     case V_COUNTRY: return a->as.country == b->as.country;
     case V_COUNTRY_SET: return bitset_equal(a->as.countries, b->as.countries);
@@ -98,13 +100,17 @@ bool value_equal(const value *a, const value *b)
 /* ---- Shipments ---------------------------------------------------------- */
 
 static const char *const builtin_field_names[F_BUILTIN_COUNT] = {
+/* clang-format off */
 #define FIELD(id, name, type, kind) [id] = name,
 #include "fields.def"
+    /* clang-format on */
 };
 
 static const value_kind builtin_field_kinds[F_BUILTIN_COUNT] = {
+/* clang-format off */
 #define FIELD(id, name, type, kind) [id] = kind,
 #include "fields.def"
+    /* clang-format on */
 };
 
 int ship_field_count(const program *p)
@@ -177,8 +183,8 @@ bool ship_set(shipment *s, const program *p, int f, value v, char *err, size_t e
     if (v.kind == V_NUMBER && want == V_MONEY)
         v.kind = V_MONEY;
     if (v.kind != want && v.kind != V_NONE) {
-        snprintf(err, errlen, "'%s' is a %s, not a %s", field_label(p, f),
-                 value_kind_name(want), value_kind_name(v.kind));
+        snprintf(err, errlen, "'%s' is a %s, not a %s", field_label(p, f), value_kind_name(want),
+                 value_kind_name(v.kind));
         return false;
     }
     s->fields[f] = v;
@@ -284,10 +290,13 @@ static bool parse_bool(const char *s, size_t n, bool *out)
 
 static bool parse_duration(const char *s, size_t n, duration *out)
 {
-    static const struct { const char *word; duration_unit unit; } units[] = {
-        { "day", DUR_DAYS }, { "days", DUR_DAYS }, { "week", DUR_WEEKS },
+    static const struct {
+        const char *word;
+        duration_unit unit;
+    } units[] = {
+        { "day", DUR_DAYS },    { "days", DUR_DAYS },    { "week", DUR_WEEKS },
         { "weeks", DUR_WEEKS }, { "month", DUR_MONTHS }, { "months", DUR_MONTHS },
-        { "year", DUR_YEARS }, { "years", DUR_YEARS },
+        { "year", DUR_YEARS },  { "years", DUR_YEARS },
     };
     size_t i = 0;
     int64_t count = 0;
@@ -311,38 +320,27 @@ static bool parse_duration(const char *s, size_t n, duration *out)
 }
 
 /* parse_field_text: text as a value of kind `want`. */
-static bool parse_field_text(const program *p, arena *r, value_kind want, const char *s,
-                             size_t n, value *v)
+static bool parse_field_text(const program *p, arena *r, value_kind want, const char *s, size_t n,
+                             value *v)
 {
     v->kind = want;
     switch (want) {
-    case V_COUNTRY:
-        return (v->as.country = country_lookup(p, s, n)) >= 0;
-    case V_PRODUCT:
-        return parse_product(s, n, &v->as.product);
-    case V_MONEY:
-        return parse_amount(s, n, true, &v->as.num);
-    case V_NUMBER:
-        return parse_amount(s, n, false, &v->as.num);
-    case V_DATE:
-        return date_parse(s, n, &v->as.day) == DATE_OK;
-    case V_RATE:
-        return rate_parse_levy(s, n, &v->as.rate);
-    case V_BOOL:
-        return parse_bool(s, n, &v->as.b);
-    case V_UNIT:
-        return (v->as.unit = unit_from_name(s, n)) != UNIT_NONE;
-    case V_DURATION:
-        return parse_duration(s, n, &v->as.dur);
-    case V_TEXT:
-        return (v->as.text = arena_strndup(r, s, n)) != NULL;
-    default:
-        return false;
+    case V_COUNTRY: return (v->as.country = country_lookup(p, s, n)) >= 0;
+    case V_PRODUCT: return parse_product(s, n, &v->as.product);
+    case V_MONEY: return parse_amount(s, n, true, &v->as.num);
+    case V_NUMBER: return parse_amount(s, n, false, &v->as.num);
+    case V_DATE: return date_parse(s, n, &v->as.day) == DATE_OK;
+    case V_RATE: return rate_parse_levy(s, n, &v->as.rate);
+    case V_BOOL: return parse_bool(s, n, &v->as.b);
+    case V_UNIT: return (v->as.unit = unit_from_name(s, n)) != UNIT_NONE;
+    case V_DURATION: return parse_duration(s, n, &v->as.dur);
+    case V_TEXT: return (v->as.text = arena_strndup(r, s, n)) != NULL;
+    default: return false;
     }
 }
 
-bool ship_set_text(shipment *s, const program *p, arena *r, int f, const char *text,
-                   size_t len, char *err, size_t errlen)
+bool ship_set_text(shipment *s, const program *p, arena *r, int f, const char *text, size_t len,
+                   char *err, size_t errlen)
 {
     if (f < 0 || f >= s->nfields) {
         snprintf(err, errlen, "no such field");
@@ -529,7 +527,8 @@ void value_format(const value *v, const program *p, strbuf *out)
     case V_PRODUCT: product_format(v->as.product, out); break;
     case V_PRODUCT_SET: product_set_format(v->as.products, out); break;
     case V_SHIPMENT: ship_format(v->as.ship, p, out); break;
-    case V_EXPLANATION: case V_TIMELINE:
+    case V_EXPLANATION:
+    case V_TIMELINE:
         sb_puts(out, value_kind_name(v->kind)); /* in full: explain_value */
         break;
     case V_UNIT: sb_puts(out, unit_name(v->as.unit)); break;

@@ -27,23 +27,35 @@ struct timeline;   /* assessment.h */
 typedef struct shipment shipment;
 
 typedef enum value_kind {
-    V_NONE = 0,     /* absent (a shipment field not given) */
-    V_BOOL, V_NUMBER, V_RATE, V_MONEY, V_DATE, V_DURATION, V_TEXT,
-    V_COUNTRY, V_COUNTRY_SET, V_PRODUCT, V_PRODUCT_SET,
-    V_SHIPMENT, V_EXPLANATION, V_TIMELINE, V_UNIT,
-    V_DECL          /* a measure, modifier, commitment ... named as an argument */
+    V_NONE = 0, /* absent (a shipment field not given) */
+    V_BOOL,
+    V_NUMBER,
+    V_RATE,
+    V_MONEY,
+    V_DATE,
+    V_DURATION,
+    V_TEXT,
+    V_COUNTRY,
+    V_COUNTRY_SET,
+    V_PRODUCT,
+    V_PRODUCT_SET,
+    V_SHIPMENT,
+    V_EXPLANATION,
+    V_TIMELINE,
+    V_UNIT,
+    V_DECL /* a measure, modifier, commitment ... named as an argument */
 } value_kind;
 
 typedef struct value {
     value_kind kind;
     union {
         bool b;
-        dec num;            /* V_NUMBER, V_MONEY */
+        dec num; /* V_NUMBER, V_MONEY */
         rate_value rate;
         date day;
         duration dur;
         const char *text;
-        int country;        /* index into decls.countries */
+        int country; /* index into decls.countries */
         const bitset *countries;
         hs_code product;
         const pset *products;
@@ -59,13 +71,41 @@ const char *value_kind_name(value_kind k);
 /* value_kind_of_type: the kind of value an expression of type t yields. */
 value_kind value_kind_of_type(type t);
 
-static inline value value_bool(bool b) { value v = { .kind = V_BOOL, .as.b = b }; return v; }
-static inline value value_number(dec d) { value v = { .kind = V_NUMBER, .as.num = d }; return v; }
-static inline value value_money(dec d) { value v = { .kind = V_MONEY, .as.num = d }; return v; }
-static inline value value_rate(rate_value r) { value v = { .kind = V_RATE, .as.rate = r }; return v; }
-static inline value value_date(date d) { value v = { .kind = V_DATE, .as.day = d }; return v; }
-static inline value value_country(int c) { value v = { .kind = V_COUNTRY, .as.country = c }; return v; }
-static inline value value_product(hs_code c) { value v = { .kind = V_PRODUCT, .as.product = c }; return v; }
+static inline value value_bool(bool b)
+{
+    value v = { .kind = V_BOOL, .as.b = b };
+    return v;
+}
+static inline value value_number(dec d)
+{
+    value v = { .kind = V_NUMBER, .as.num = d };
+    return v;
+}
+static inline value value_money(dec d)
+{
+    value v = { .kind = V_MONEY, .as.num = d };
+    return v;
+}
+static inline value value_rate(rate_value r)
+{
+    value v = { .kind = V_RATE, .as.rate = r };
+    return v;
+}
+static inline value value_date(date d)
+{
+    value v = { .kind = V_DATE, .as.day = d };
+    return v;
+}
+static inline value value_country(int c)
+{
+    value v = { .kind = V_COUNTRY, .as.country = c };
+    return v;
+}
+static inline value value_product(hs_code c)
+{
+    value v = { .kind = V_PRODUCT, .as.product = c };
+    return v;
+}
 
 /* value_equal: structural equality (rates compare every part; sets by
  * members; shipments field by field). */
@@ -106,8 +146,8 @@ bool ship_set(shipment *s, const program *p, int f, value v, char *err, size_t e
  * or "10000"; "2025-04-15"; "25%"; "true"/"false"; "kg"; "90 days".  An
  * empty text leaves the field absent.  false with a message when the text
  * is not a value of the field's kind. */
-bool ship_set_text(shipment *s, const program *p, arena *r, int f, const char *text,
-                   size_t len, char *err, size_t errlen);
+bool ship_set_text(shipment *s, const program *p, arena *r, int f, const char *text, size_t len,
+                   char *err, size_t errlen);
 
 /* country_lookup: the country whose code is code[0..n), or -1. */
 int country_lookup(const program *p, const char *code, size_t n);

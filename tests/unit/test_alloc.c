@@ -16,14 +16,15 @@
 #include "levy.h"
 
 typedef struct faulty {
-    long fail_at;   /* the allocation (1-based) that fails; 0: none */
-    bool sticky;    /* and every one after it */
-    long count;     /* allocations and resizes so far */
-    long live;      /* blocks not freed */
-    bool hit;       /* the failure happened */
+    long fail_at; /* the allocation (1-based) that fails; 0: none */
+    bool sticky;  /* and every one after it */
+    long count;   /* allocations and resizes so far */
+    long live;    /* blocks not freed */
+    bool hit;     /* the failure happened */
 } faulty;
 
-static void *faulty_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
+static void *faulty_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
+{
     faulty *f = ud;
     (void)old_size;
     if (new_size == 0) {
@@ -43,18 +44,23 @@ static void *faulty_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
     return p;
 }
 
-static const char *srcdir(void) {
+static const char *srcdir(void)
+{
     const char *s = getenv("LEVY_SRCDIR");
     return s ? s : ".";
 }
 
-static void discard(void *ud, const char *text, size_t len) {
+static void discard(void *ud, const char *text, size_t len)
+{
     (void)ud;
     (void)text;
     (void)len;
 }
 
-static bool status_ok(levy_status st) { return st >= LEVY_OK && st <= LEVY_ERROR_NOMEM; }
+static bool status_ok(levy_status st)
+{
+    return st >= LEVY_OK && st <= LEVY_ERROR_NOMEM;
+}
 
 typedef struct shipment_fields {
     const char *origin, *product, *value, *entered;
@@ -62,12 +68,13 @@ typedef struct shipment_fields {
 
 typedef struct workload {
     const char *files[8];
-    const char *scenario;      /* the shipment is evaluated under it too */
+    const char *scenario; /* the shipment is evaluated under it too */
     shipment_fields ship;
 } workload;
 
 /* One run of w under the allocator f; true when every step succeeded. */
-static bool run_once(const workload *w, faulty *f) {
+static bool run_once(const workload *w, faulty *f)
+{
     char stdlib[4096];
     snprintf(stdlib, sizeof stdlib, "%s/stdlib", srcdir());
     levy_config c;
@@ -124,8 +131,8 @@ static bool run_once(const workload *w, faulty *f) {
             levy_status test = levy_policy_test(p, NULL, NULL, discard, NULL, &passed, &failed);
             cr_assert(status_ok(test));
             levy_policy_write_diagnostics(p, LEVY_FORMAT_TEXT, discard, NULL);
-            all_ok = run == LEVY_OK && test == LEVY_OK && failed == 0 &&
-                     levy_result_duty(r) > 0 && summary[0] != '\0';
+            all_ok = run == LEVY_OK && test == LEVY_OK && failed == 0 && levy_result_duty(r) > 0 &&
+                     summary[0] != '\0';
         }
     }
     levy_result_free(r);
@@ -136,7 +143,8 @@ static bool run_once(const workload *w, faulty *f) {
 
 /* Fail allocation N for N = first, first + stride, ... until a run no
  * longer reaches N; returns how many runs there were. */
-static long fail_each(const workload *w, bool sticky, long stride) {
+static long fail_each(const workload *w, bool sticky, long stride)
+{
     faulty clean = { 0 };
     cr_assert(run_once(w, &clean), "the workload must succeed with memory to spare");
     cr_assert_eq(clean.live, 0, "%ld blocks leaked by a clean run", clean.live);
@@ -162,11 +170,13 @@ static const workload reciprocal = {
     { "CN", "hs 9503.00.00", "$10,000.00", "2025-04-15" },
 };
 
-Test(alloc, every_allocation_of_a_small_policy_may_fail) {
+Test(alloc, every_allocation_of_a_small_policy_may_fail)
+{
     fail_each(&reciprocal, false, 1);
 }
 
-Test(alloc, every_allocation_after_one_fails_too) {
+Test(alloc, every_allocation_after_one_fails_too)
+{
     fail_each(&reciprocal, true, 1);
 }
 
@@ -178,13 +188,15 @@ static const workload flagship = {
 
 /* The flagship (every file of examples/us-2025, its CSV schedule, a
  * scenario) is quick enough to fail at every allocation too. */
-Test(alloc, every_allocation_of_the_flagship_may_fail, .timeout = 600) {
+Test(alloc, every_allocation_of_the_flagship_may_fail, .timeout = 600)
+{
     fail_each(&flagship, false, 1);
 }
 
 /* A session (what the REPL is built on): typed declarations, an
  * expression, a library loaded from a file, an error shown. */
-static bool session_once(faulty *f) {
+static bool session_once(faulty *f)
+{
     char stdlib[4096], file[4200];
     snprintf(stdlib, sizeof stdlib, "%s/stdlib", srcdir());
     snprintf(file, sizeof file, "%s/examples/reciprocal.levy", srcdir());
@@ -210,7 +222,8 @@ static bool session_once(faulty *f) {
            type == LEVY_OK && list == LEVY_OK;
 }
 
-Test(alloc, every_allocation_of_a_session_may_fail, .timeout = 600) {
+Test(alloc, every_allocation_of_a_session_may_fail, .timeout = 600)
+{
     faulty clean = { 0 };
     cr_assert(session_once(&clean));
     cr_assert_eq(clean.live, 0);
@@ -225,7 +238,8 @@ Test(alloc, every_allocation_of_a_session_may_fail, .timeout = 600) {
     }
 }
 
-Test(alloc, without_an_allocator_nothing_changes) {
+Test(alloc, without_an_allocator_nothing_changes)
+{
     levy_config c;
     levy_config_init(&c);
     cr_assert_null(c.alloc);

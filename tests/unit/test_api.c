@@ -6,50 +6,54 @@
 
 #include "levy.h"
 
-static const char policy_text[] =
-    "import countries\n"
-    "measure fentanyl_cn \"IEEPA tariff on China\" {\n"
-    "    from {CN}\n"
-    "    rate 20% effective 2025-03-04\n"
-    "    citation \"EO 14228\"\n"
-    "}\n"
-    "measure baseline \"10% baseline\" {\n"
-    "    rate 10% effective 2025-04-05\n"
-    "}\n"
-    "measure reciprocal_cn \"Reciprocal, China\" {\n"
-    "    from {CN}\n"
-    "    rate 125% effective 2025-04-10 until 2025-05-14\n"
-    "    replaces baseline\n"
-    "}\n"
-    "measure wine \"Specific duty\" {\n"
-    "    on {hs 2204}\n"
-    "    rate $0.063 per l\n"
-    "}\n"
-    "scenario deal \"China deal\" {\n"
-    "    drop reciprocal_cn\n"
-    "}\n"
-    "let toys = shipment { origin: CN, product: hs 9503.00.00, value: $10000, entered: 2025-04-15 }\n"
-    "rate(toys)\n"
-    "test \"toys\" { expect rate(toys) == 145% }\n"
-    "test \"wrong on purpose\" { expect rate(toys) == 1% }\n";
+static const char policy_text[] = "import countries\n"
+                                  "measure fentanyl_cn \"IEEPA tariff on China\" {\n"
+                                  "    from {CN}\n"
+                                  "    rate 20% effective 2025-03-04\n"
+                                  "    citation \"EO 14228\"\n"
+                                  "}\n"
+                                  "measure baseline \"10% baseline\" {\n"
+                                  "    rate 10% effective 2025-04-05\n"
+                                  "}\n"
+                                  "measure reciprocal_cn \"Reciprocal, China\" {\n"
+                                  "    from {CN}\n"
+                                  "    rate 125% effective 2025-04-10 until 2025-05-14\n"
+                                  "    replaces baseline\n"
+                                  "}\n"
+                                  "measure wine \"Specific duty\" {\n"
+                                  "    on {hs 2204}\n"
+                                  "    rate $0.063 per l\n"
+                                  "}\n"
+                                  "scenario deal \"China deal\" {\n"
+                                  "    drop reciprocal_cn\n"
+                                  "}\n"
+                                  "let toys = shipment { origin: CN, product: hs 9503.00.00, "
+                                  "value: $10000, entered: 2025-04-15 }\n"
+                                  "rate(toys)\n"
+                                  "test \"toys\" { expect rate(toys) == 145% }\n"
+                                  "test \"wrong on purpose\" { expect rate(toys) == 1% }\n";
 
-static char *stdlib_dir(void) {
+static char *stdlib_dir(void)
+{
     static char buf[4096];
     const char *src = getenv("LEVY_SRCDIR");
     snprintf(buf, sizeof buf, "%s/stdlib", src ? src : ".");
     return buf;
 }
 
-static levy_policy *checked_policy(void) {
+static levy_policy *checked_policy(void)
+{
     levy_policy *p = levy_policy_new();
     cr_assert_not_null(p);
     cr_assert_eq(levy_policy_set_stdlib_dir(p, stdlib_dir()), LEVY_OK);
-    cr_assert_eq(levy_policy_load_string(p, "policy.levy", policy_text, strlen(policy_text)), LEVY_OK);
+    cr_assert_eq(levy_policy_load_string(p, "policy.levy", policy_text, strlen(policy_text)),
+                 LEVY_OK);
     cr_assert_eq(levy_policy_check(p), LEVY_OK, "%s", levy_policy_error(p));
     return p;
 }
 
-static levy_shipment *toys(levy_policy *p) {
+static levy_shipment *toys(levy_policy *p)
+{
     levy_shipment *s = levy_shipment_new(p);
     cr_assert_not_null(s);
     cr_assert_eq(levy_shipment_set(s, "origin", "CN"), LEVY_OK);
@@ -64,7 +68,8 @@ typedef struct sink {
     size_t len;
 } sink;
 
-static void collect(void *ud, const char *text, size_t len) {
+static void collect(void *ud, const char *text, size_t len)
+{
     sink *k = ud;
     size_t room = sizeof k->text - 1 - k->len;
     if (len > room)
@@ -74,7 +79,8 @@ static void collect(void *ud, const char *text, size_t len) {
     k->text[k->len] = '\0';
 }
 
-Test(api, version) {
+Test(api, version)
+{
     cr_assert_str_eq(levy_version(), LEVY_VERSION_STRING);
     char expected[32];
     snprintf(expected, sizeof expected, "%d.%d.%d", LEVY_VERSION_MAJOR, LEVY_VERSION_MINOR,
@@ -85,7 +91,8 @@ Test(api, version) {
     cr_assert_str_eq(levy_status_string(LEVY_OK), "ok");
 }
 
-Test(api, null_handles_are_safe) {
+Test(api, null_handles_are_safe)
+{
     levy_policy_free(NULL);
     levy_shipment_free(NULL);
     levy_result_free(NULL);
@@ -95,12 +102,13 @@ Test(api, null_handles_are_safe) {
     cr_assert_null(levy_shipment_new(NULL));
 }
 
-Test(api, evaluates_a_shipment) {
+Test(api, evaluates_a_shipment)
+{
     levy_policy *p = checked_policy();
     levy_shipment *s = toys(p);
     levy_result *r = levy_result_new();
     cr_assert_eq(levy_evaluate(p, NULL, s, r), LEVY_OK, "%s", levy_result_error(r));
-    cr_assert_eq(levy_result_rate(r), 1450000);           /* 145% */
+    cr_assert_eq(levy_result_rate(r), 1450000); /* 145% */
     cr_assert_eq(levy_result_duty(r), 14500 * LEVY_DECIMAL_SCALE);
     cr_assert_eq(levy_result_charge_count(r), 2);
     levy_charge c;
@@ -122,7 +130,8 @@ Test(api, evaluates_a_shipment) {
     levy_policy_free(p);
 }
 
-Test(api, result_is_reusable) {
+Test(api, result_is_reusable)
+{
     levy_policy *p = checked_policy();
     levy_shipment *s = toys(p);
     levy_result *r = levy_result_new();
@@ -139,7 +148,8 @@ Test(api, result_is_reusable) {
     levy_policy_free(p);
 }
 
-Test(api, bad_shipment_fields) {
+Test(api, bad_shipment_fields)
+{
     levy_policy *p = checked_policy();
     levy_shipment *s = levy_shipment_new(p);
     cr_assert_eq(levy_shipment_set(s, "orign", "CN"), LEVY_ERROR_ARGUMENT);
@@ -152,7 +162,8 @@ Test(api, bad_shipment_fields) {
     levy_policy_free(p);
 }
 
-Test(api, specific_rate_needs_quantity) {
+Test(api, specific_rate_needs_quantity)
+{
     levy_policy *p = checked_policy();
     levy_shipment *s = levy_shipment_new(p);
     levy_shipment_set(s, "origin", "FR");
@@ -171,7 +182,8 @@ Test(api, specific_rate_needs_quantity) {
     levy_policy_free(p);
 }
 
-Test(api, diagnostics_of_a_bad_policy) {
+Test(api, diagnostics_of_a_bad_policy)
+{
     levy_policy *p = levy_policy_new();
     levy_policy_set_stdlib_dir(p, stdlib_dir());
     const char *bad = "import countries\nmeasure m {\n    from {CN, QQ}\n    rate 10%\n}\n";
@@ -191,14 +203,16 @@ Test(api, diagnostics_of_a_bad_policy) {
     levy_policy_free(p);
 }
 
-Test(api, missing_file) {
+Test(api, missing_file)
+{
     levy_policy *p = levy_policy_new();
     cr_assert_eq(levy_policy_load_file(p, "/nonexistent/policy.levy"), LEVY_ERROR_IO);
     cr_assert(strstr(levy_policy_error(p), "nonexistent") != NULL);
     levy_policy_free(p);
 }
 
-Test(api, scenarios) {
+Test(api, scenarios)
+{
     levy_policy *p = checked_policy();
     const levy_scenario *deal = NULL, *none = NULL;
     cr_assert_eq(levy_policy_scenario(p, "nope", &none), LEVY_ERROR_NOT_FOUND);
@@ -226,7 +240,8 @@ Test(api, scenarios) {
     levy_policy_free(p);
 }
 
-Test(api, scenario_of_another_policy_is_refused) {
+Test(api, scenario_of_another_policy_is_refused)
+{
     levy_policy *p = checked_policy(), *q = checked_policy();
     const levy_scenario *deal;
     cr_assert_eq(levy_policy_scenario(q, "deal", &deal), LEVY_OK);
@@ -241,14 +256,16 @@ Test(api, scenario_of_another_policy_is_refused) {
     levy_policy_free(p);
 }
 
-Test(api, scenario_before_check) {
+Test(api, scenario_before_check)
+{
     levy_policy *p = levy_policy_new();
     const levy_scenario *h;
     cr_assert_eq(levy_policy_scenario(p, "deal", &h), LEVY_ERROR_STATE);
     levy_policy_free(p);
 }
 
-Test(api, run_and_test) {
+Test(api, run_and_test)
+{
     levy_policy *p = checked_policy();
     sink out = { .len = 0 };
     cr_assert_eq(levy_policy_run(p, NULL, collect, &out), LEVY_OK);
@@ -261,14 +278,16 @@ Test(api, run_and_test) {
     sink report = { .len = 0 };
     size_t passed = 0, failed = 0;
     levy_test_options o = { 0 };
-    cr_assert_eq(levy_policy_test(p, NULL, &o, collect, &report, &passed, &failed), LEVY_ERROR_EVAL);
+    cr_assert_eq(levy_policy_test(p, NULL, &o, collect, &report, &passed, &failed),
+                 LEVY_ERROR_EVAL);
     cr_assert_eq(passed, 1);
     cr_assert_eq(failed, 1);
     cr_assert(strstr(report.text, "1 passed, 1 failed") != NULL, "%s", report.text);
     levy_policy_free(p);
 }
 
-Test(api, format_decimal) {
+Test(api, format_decimal)
+{
     char buf[32];
     cr_assert_str_eq(levy_format_decimal(1450000, LEVY_PERCENT, buf, sizeof buf), "145%");
     cr_assert_str_eq(levy_format_decimal(INT64_C(10000000000), LEVY_MONEY, buf, sizeof buf),
@@ -276,7 +295,8 @@ Test(api, format_decimal) {
     cr_assert_str_eq(levy_format_decimal(12500000, LEVY_NUMBER, buf, sizeof buf), "12.5");
 }
 
-Test(api, session_keeps_state_after_errors) {
+Test(api, session_keeps_state_after_errors)
+{
     sink out = { .len = 0 };
     levy_session *s = levy_session_new(collect, &out);
     cr_assert_not_null(s);
@@ -297,10 +317,11 @@ Test(api, session_keeps_state_after_errors) {
 }
 
 /* The kinds `:list` offers are the kinds levy_session_list takes. */
-Test(api, list_kinds) {
+Test(api, list_kinds)
+{
     static const char *const kinds[] = {
-        "measures", "pauses", "concessions", "countries", "groups", "products",
-        "scenarios", "tests", "commitments", "schedules", "lets", "attributes",
+        "measures",  "pauses", "concessions", "countries", "groups", "products",
+        "scenarios", "tests",  "commitments", "schedules", "lets",   "attributes",
     };
     size_t n = sizeof kinds / sizeof kinds[0];
     sink out = { .len = 0 };
@@ -315,7 +336,8 @@ Test(api, list_kinds) {
     levy_session_free(s);
 }
 
-Test(api, load_after_check_is_refused) {
+Test(api, load_after_check_is_refused)
+{
     levy_policy *p = checked_policy();
     cr_assert_eq(levy_policy_load_string(p, "more.levy", "let z = 1", 9), LEVY_ERROR_STATE);
     cr_assert(strstr(levy_policy_error(p), "before levy_policy_check") != NULL);
@@ -323,7 +345,8 @@ Test(api, load_after_check_is_refused) {
     levy_policy_free(p);
 }
 
-Test(api, load_with_a_missing_import_fails) {
+Test(api, load_with_a_missing_import_fails)
+{
     levy_policy *p = levy_policy_new();
     levy_policy_set_stdlib_dir(p, stdlib_dir());
     const char *text = "import no_such_library\nlet x = 1%\n";
@@ -334,14 +357,16 @@ Test(api, load_with_a_missing_import_fails) {
     levy_policy_free(p);
 }
 
-Test(api, clean_load_is_ok) {
+Test(api, clean_load_is_ok)
+{
     levy_policy *p = levy_policy_new();
     const char *text = "let x = 1%\n";
     cr_assert_eq(levy_policy_load_string(p, "ok.levy", text, strlen(text)), LEVY_OK);
     levy_policy_free(p);
 }
 
-Test(api, diagnostic_notes) {
+Test(api, diagnostic_notes)
+{
     levy_policy *p = levy_policy_new();
     levy_policy_set_stdlib_dir(p, stdlib_dir());
     /* A name declared twice: the error has a note pointing at the first. */
@@ -365,8 +390,7 @@ Test(api, diagnostic_notes) {
     cr_assert_eq(n.line, 1);
     cr_assert_eq(n.note_count, 0);
     cr_assert(strlen(n.message) > 0);
-    cr_assert_eq(levy_policy_diagnostic_note(p, with_note, d.note_count, &n),
-                 LEVY_ERROR_NOT_FOUND);
+    cr_assert_eq(levy_policy_diagnostic_note(p, with_note, d.note_count, &n), LEVY_ERROR_NOT_FOUND);
     cr_assert_eq(levy_policy_diagnostic_note(p, 99, 0, &n), LEVY_ERROR_NOT_FOUND);
     levy_policy_free(p);
 }
@@ -379,7 +403,8 @@ typedef struct seen {
     char first_note[128];
 } seen;
 
-static void remember(void *ud, const levy_diagnostic *d, const levy_diagnostic *notes) {
+static void remember(void *ud, const levy_diagnostic *d, const levy_diagnostic *notes)
+{
     seen *w = ud;
     if (w->count < 8) {
         snprintf(w->codes[w->count], sizeof w->codes[0], "%s", d->code);
@@ -391,7 +416,8 @@ static void remember(void *ud, const levy_diagnostic *d, const levy_diagnostic *
     w->count++;
 }
 
-Test(api, config_diagnostic_callback_gets_notes) {
+Test(api, config_diagnostic_callback_gets_notes)
+{
     seen w = { 0 };
     levy_config c;
     levy_config_init(&c);
@@ -414,7 +440,8 @@ Test(api, config_diagnostic_callback_gets_notes) {
     levy_policy_free(p);
 }
 
-Test(api, config_from_an_older_host) {
+Test(api, config_from_an_older_host)
+{
     /* A host built when levy_config ended before stdlib_dir: the library
        reads only what its size covers. */
     levy_config c;
@@ -429,7 +456,8 @@ Test(api, config_from_an_older_host) {
     levy_policy_free(p);
 }
 
-Test(api, session_config) {
+Test(api, session_config)
+{
     sink out = { .len = 0 };
     seen w = { 0 };
     levy_config c;
@@ -458,7 +486,8 @@ typedef struct library_shelf {
     int last_is_path;
 } library_shelf;
 
-static char *read_whole(const char *path) {
+static char *read_whole(const char *path)
+{
     FILE *f = fopen(path, "rb");
     cr_assert_not_null(f, "%s", path);
     static char buf[1 << 20];
@@ -469,7 +498,8 @@ static char *read_whole(const char *path) {
 }
 
 static int shelf_import(void *ud, const char *importer, const char *import, int is_path,
-                        levy_write_fn write, void *write_ud) {
+                        levy_write_fn write, void *write_ud)
+{
     library_shelf *shelf = ud;
     shelf->asked++;
     snprintf(shelf->last_importer, sizeof shelf->last_importer, "%s", importer);
@@ -496,7 +526,8 @@ static int shelf_import(void *ud, const char *importer, const char *import, int 
     return 0;
 }
 
-Test(api, config_import_loader_supplies_libraries) {
+Test(api, config_import_loader_supplies_libraries)
+{
     library_shelf shelf = { 0 };
     levy_config c;
     levy_config_init(&c);
@@ -505,9 +536,10 @@ Test(api, config_import_loader_supplies_libraries) {
     c.stdlib_dir = "/nonexistent"; /* never looked at: the loader decides */
     levy_policy *p = levy_policy_new_with(&c);
     cr_assert_not_null(p);
-    const char *text = "import tiny\nimport \"lib/other.levy\"\nlet both = tiny_rate + other_rate\n";
-    cr_assert_eq(levy_policy_load_string(p, "main.levy", text, strlen(text)), LEVY_OK,
-                 "%s", levy_policy_error(p));
+    const char *text =
+        "import tiny\nimport \"lib/other.levy\"\nlet both = tiny_rate + other_rate\n";
+    cr_assert_eq(levy_policy_load_string(p, "main.levy", text, strlen(text)), LEVY_OK, "%s",
+                 levy_policy_error(p));
     cr_assert_eq(levy_policy_check(p), LEVY_OK, "%s", levy_policy_error(p));
     /* tiny is asked for once, though lib/other.levy imports it again. */
     cr_assert_eq(shelf.asked, 2);
@@ -517,7 +549,8 @@ Test(api, config_import_loader_supplies_libraries) {
     levy_policy_free(p);
 }
 
-Test(api, config_import_loader_refuses) {
+Test(api, config_import_loader_refuses)
+{
     library_shelf shelf = { 0 };
     levy_config c;
     levy_config_init(&c);
@@ -526,8 +559,7 @@ Test(api, config_import_loader_refuses) {
     c.stdlib_dir = stdlib_dir(); /* the file exists, but the loader says no */
     levy_policy *p = levy_policy_new_with(&c);
     const char *text = "import \"../etc/secrets.levy\"\nlet x = 1%\n";
-    cr_assert_eq(levy_policy_load_string(p, "main.levy", text, strlen(text)),
-                 LEVY_ERROR_INVALID);
+    cr_assert_eq(levy_policy_load_string(p, "main.levy", text, strlen(text)), LEVY_ERROR_INVALID);
     cr_assert_eq(shelf.asked, 1);
     cr_assert_eq(shelf.last_is_path, 1);
     cr_assert_str_eq(shelf.last_importer, "main.levy");
@@ -538,7 +570,8 @@ Test(api, config_import_loader_refuses) {
     levy_policy_free(p);
 }
 
-Test(api, config_import_loader_reads_the_stdlib_for_the_host) {
+Test(api, config_import_loader_reads_the_stdlib_for_the_host)
+{
     library_shelf shelf = { 0 };
     levy_config c;
     levy_config_init(&c);

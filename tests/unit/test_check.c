@@ -76,8 +76,7 @@ static void check_loaded(checked *c)
 static checked *check_text(const char *text)
 {
     checked *c = checked_new();
-    c->loaded = program_load_text(&c->prog, "policy.levy", text, strlen(text), &c->opts,
-                                  &c->diags);
+    c->loaded = program_load_text(&c->prog, "policy.levy", text, strlen(text), &c->opts, &c->diags);
     check_loaded(c);
     return c;
 }
@@ -113,8 +112,7 @@ static const diagnostic *find_diag(const checked *c, const char *code, int line,
             return d;
     }
     char *why = rendered(c);
-    cr_assert_fail("no %s at %d:%d with \"%s\"; got:\n%s", code, line, col, text ? text : "",
-                   why);
+    cr_assert_fail("no %s at %d:%d with \"%s\"; got:\n%s", code, line, col, text ? text : "", why);
     free(why);
     return NULL;
 }
@@ -148,19 +146,19 @@ static size_t count_code(const checked *c, const char *code)
 }
 
 /* A few countries on line 1, so that programs start on line 2. */
-#define PRELUDE                                                                 \
-    "country CN \"China\" country VN \"Vietnam\" country JP \"Japan\" "        \
-    "country FR \"France\" country DE \"Germany\" country CA \"Canada\" "     \
+#define PRELUDE                                                                                    \
+    "country CN \"China\" country VN \"Vietnam\" country JP \"Japan\" "                            \
+    "country FR \"France\" country DE \"Germany\" country CA \"Canada\" "                          \
     "group EU = {FR, DE} group G7 = {FR, DE, JP, CA}\n"
 
 /* One program, one expected error. */
-#define ERROR_TEST(suite, name, src, code, line, col, text)                    \
-    Test(suite, name)                                                          \
-    {                                                                          \
-        checked *c = check_text(src);                                         \
-        cr_assert(!c->ok);                                                     \
-        find_diag(c, code, line, col, text);                                   \
-        checked_free(c);                                                       \
+#define ERROR_TEST(suite, name, src, code, line, col, text)                                        \
+    Test(suite, name)                                                                              \
+    {                                                                                              \
+        checked *c = check_text(src);                                                              \
+        cr_assert(!c->ok);                                                                         \
+        find_diag(c, code, line, col, text);                                                       \
+        checked_free(c);                                                                           \
     }
 
 /* ---- The design's first program ---------------------------------------- */
@@ -477,23 +475,23 @@ ERROR_TEST(names, reserved_field_name, "let origin = 1\n", D_RESERVED_NAME, 1, 5
 ERROR_TEST(names, reserved_builtin_name, "measure max { rate 1% }\n", D_RESERVED_NAME, 1, 9,
            "'max' is a built-in function")
 ERROR_TEST(names, wrong_kind_in_suspend,
-           PRELUDE "measure m { rate 1% }\npause p { suspend EU effective 2025-01-01 for 9 days }\n",
+           PRELUDE
+           "measure m { rate 1% }\npause p { suspend EU effective 2025-01-01 for 9 days }\n",
            D_WRONG_KIND, 3, 19, "'EU' is a group, not a measure")
 ERROR_TEST(names, measure_as_a_value, "measure m { rate 1% }\nlet x = m\n", D_WRONG_KIND, 2, 9,
            "'m' is a measure, not a value")
 ERROR_TEST(names, unknown_measure_in_replaces,
            "measure base_tariff { rate 1% }\nmeasure m { rate 2% replaces base_tarif }\n",
            D_UNKNOWN_MEASURE, 2, 30, "unknown measure 'base_tarif'")
-ERROR_TEST(names, unknown_measure_in_cap, "concession c { cap nothing at 1% }\n",
-           D_UNKNOWN_MEASURE, 1, 20, "unknown measure 'nothing'")
+ERROR_TEST(names, unknown_measure_in_cap, "concession c { cap nothing at 1% }\n", D_UNKNOWN_MEASURE,
+           1, 20, "unknown measure 'nothing'")
 ERROR_TEST(names, overrides_names_a_modifier,
            "measure m { rate 1% }\nconcession c { suspend m overrides m }\n", D_WRONG_KIND, 2, 36,
            "'m' is a measure, not a pause or a concession")
-ERROR_TEST(names, unknown_scenario, "scenario deal { }\nunder dael { 1 }\n", D_UNKNOWN_SCENARIO,
-           2, 7, "unknown scenario 'dael'")
-ERROR_TEST(names, unknown_commitment,
-           PRELUDE "commitment pledge\ncommit {VN} to pledg\n", D_UNKNOWN_COMMITMENT, 3, 16,
-           "unknown commitment 'pledg'")
+ERROR_TEST(names, unknown_scenario, "scenario deal { }\nunder dael { 1 }\n", D_UNKNOWN_SCENARIO, 2,
+           7, "unknown scenario 'dael'")
+ERROR_TEST(names, unknown_commitment, PRELUDE "commitment pledge\ncommit {VN} to pledg\n",
+           D_UNKNOWN_COMMITMENT, 3, 16, "unknown commitment 'pledg'")
 ERROR_TEST(names, unknown_function, "let x = maxx(1, 2)\n", D_UNKNOWN_NAME, 1, 9,
            "unknown function 'maxx'")
 ERROR_TEST(names, unknown_unit, "measure m { rate $1 per kilo }\n", D_BAD_UNIT, 1, 25,
@@ -503,23 +501,21 @@ ERROR_TEST(names, let_defined_by_itself, "let a = b + 1\nlet b = a * 2\n", D_CYC
            "'a' is defined in terms of itself")
 ERROR_TEST(names, group_defined_by_itself, "group a = {b}\ngroup b = {a}\n", D_CYCLE, 2, 12,
            "'a' is defined in terms of itself")
-ERROR_TEST(names, attribute_default_by_itself,
-           "attribute a: money = b\nattribute b: money = a\n", D_CYCLE, 2, 22,
-           "'a' is defined in terms of itself")
+ERROR_TEST(names, attribute_default_by_itself, "attribute a: money = b\nattribute b: money = a\n",
+           D_CYCLE, 2, 22, "'a' is defined in terms of itself")
 ERROR_TEST(names, unknown_attribute_type, "attribute a: strng\n", D_UNKNOWN_NAME, 1, 14,
            "unknown type 'strng'")
 
 Test(names, scenario_names_are_its_own)
 {
-    checked *c = check_text(PRELUDE
-                            "measure m { rate 1% }\n"
-                            "scenario deal {\n"
-                            "    drop m\n"
-                            "    let deal_rate = 5%\n"
-                            "    measure deal_m { rate deal_rate }\n"
-                            "}\n"
-                            "under deal { applies(deal_m, shipment { origin: CN }) }\n"
-                            "test \"t\" { under deal { expect deal_rate == 5% } }\n");
+    checked *c = check_text(PRELUDE "measure m { rate 1% }\n"
+                                    "scenario deal {\n"
+                                    "    drop m\n"
+                                    "    let deal_rate = 5%\n"
+                                    "    measure deal_m { rate deal_rate }\n"
+                                    "}\n"
+                                    "under deal { applies(deal_m, shipment { origin: CN }) }\n"
+                                    "test \"t\" { under deal { expect deal_rate == 5% } }\n");
     assert_clean(c);
     const program *p = &c->prog;
     cr_assert_eq(p->decls.measures.n, 2);
@@ -549,9 +545,8 @@ ERROR_TEST(names, test_let_visible_after_it, "test \"t\" { expect y == 1 let y =
            D_UNKNOWN_NAME, 1, 19, "unknown name 'y'")
 ERROR_TEST(names, not_in_a_scenario, "scenario s { import countries }\n", D_BAD_CLAUSE, 1, 14,
            "'import' is not allowed in a scenario")
-ERROR_TEST(names, under_does_not_nest,
-           "scenario s { }\ntest \"t\" { under s { under s { } } }\n", D_BAD_CLAUSE, 2, 22,
-           "'under' blocks do not nest")
+ERROR_TEST(names, under_does_not_nest, "scenario s { }\ntest \"t\" { under s { under s { } } }\n",
+           D_BAD_CLAUSE, 2, 22, "'under' blocks do not nest")
 
 Test(names, test_lets_are_numbered)
 {
@@ -588,36 +583,35 @@ ERROR_TEST(fields, field_in_a_scope, PRELUDE "measure m { from {origin} rate 1% 
            D_FIELD_OUTSIDE, 2, 19, "'origin' is a shipment field")
 ERROR_TEST(fields, derived_let_outside, "let high = value > $800\ntest \"t\" { expect high }\n",
            D_FIELD_OUTSIDE, 2, 19, "'high' depends on the shipment's fields")
-ERROR_TEST(fields, schedule_outside, "schedule mfn { hs 01: 5% }\nmfn + 1%\n",
-           D_FIELD_OUTSIDE, 2, 1, "'mfn' is a schedule")
+ERROR_TEST(fields, schedule_outside, "schedule mfn { hs 01: 5% }\nmfn + 1%\n", D_FIELD_OUTSIDE, 2,
+           1, "'mfn' is a schedule")
 ERROR_TEST(fields, has_outside, "let x = 1\ntest \"t\" { expect has(loaded) }\n", D_FIELD_OUTSIDE,
            2, 19, "has() asks about the shipment")
 ERROR_TEST(fields, has_takes_a_field, "measure m { when has(colour) rate 1% }\n", D_UNKNOWN_FIELD,
            1, 22, "shipments have no field 'colour'")
-ERROR_TEST(fields, unknown_field_in_literal,
-           "let s = shipment { value: $1, enterd: 2025-01-01 }\n", D_UNKNOWN_FIELD, 1, 31,
-           "shipments have no field 'enterd'")
+ERROR_TEST(fields, unknown_field_in_literal, "let s = shipment { value: $1, enterd: 2025-01-01 }\n",
+           D_UNKNOWN_FIELD, 1, 31, "shipments have no field 'enterd'")
 ERROR_TEST(fields, unknown_field_in_dot, "let s = shipment { value: $1 }\nlet x = s.valeu\n",
            D_UNKNOWN_FIELD, 2, 11, "shipments have no field 'valeu'")
-ERROR_TEST(fields, field_given_twice, "let s = shipment { value: $1, value: $2 }\n", D_DUP_ENTRY,
-           1, 31, "the field 'value' is given twice")
-ERROR_TEST(fields, wrong_type_for_a_field, "let s = shipment { value: 100 }\n",
-           D_TYPE_MISMATCH, 1, 27, "the field 'value' is money, found a number")
+ERROR_TEST(fields, field_given_twice, "let s = shipment { value: $1, value: $2 }\n", D_DUP_ENTRY, 1,
+           31, "the field 'value' is given twice")
+ERROR_TEST(fields, wrong_type_for_a_field, "let s = shipment { value: 100 }\n", D_TYPE_MISMATCH, 1,
+           27, "the field 'value' is money, found a number")
 
 Test(fields, derived_fields_and_attributes)
 {
-    checked *c = check_text(PRELUDE
-                            "attribute us_content: money = value * 10%\n"
-                            "attribute vessel: bool\n"
-                            "let high = value > $800\n"
-                            "schedule mfn { hs 01: 5%, hs 0101: $0.05 per kg }\n"
-                            "measure m {\n"
-                            "    when high and (vessel and has(loaded) and loaded < 2025-04-09)\n"
-                            "    rate max(15% - mfn, 0%) + $0.01 per kg\n"
-                            "    base if us_content >= value * 20% then value - us_content else value\n"
-                            "}\n"
-                            "let s = shipment { origin: CN, unit: kg, vessel: true, us_content: $5 }\n"
-                            "test \"t\" { expect s.us_content == $5 and s.unit == kg }\n");
+    checked *c = check_text(
+        PRELUDE "attribute us_content: money = value * 10%\n"
+                "attribute vessel: bool\n"
+                "let high = value > $800\n"
+                "schedule mfn { hs 01: 5%, hs 0101: $0.05 per kg }\n"
+                "measure m {\n"
+                "    when high and (vessel and has(loaded) and loaded < 2025-04-09)\n"
+                "    rate max(15% - mfn, 0%) + $0.01 per kg\n"
+                "    base if us_content >= value * 20% then value - us_content else value\n"
+                "}\n"
+                "let s = shipment { origin: CN, unit: kg, vessel: true, us_content: $5 }\n"
+                "test \"t\" { expect s.us_content == $5 and s.unit == kg }\n");
     assert_clean(c);
     const node *high = c->prog.decls.lets.v[0];
     cr_assert(high->uses_shipment);
@@ -654,12 +648,13 @@ ERROR_TEST(types, except_of_two_kinds, PRELUDE "let s = EU except {hs 87}\n", D_
            "'except' needs sets of one kind")
 ERROR_TEST(types, on_takes_products, PRELUDE "measure m { on EU rate 1% }\n", D_TYPE_MISMATCH, 2,
            16, "'on' takes a set of products, found a country set")
-ERROR_TEST(types, from_takes_countries, "measure m { from {hs 87} rate 1% }\n", D_TYPE_MISMATCH,
-           1, 18, "'from' takes a set of countries, found a product set")
-ERROR_TEST(types, in_needs_a_set, "measure m { when origin in 5% rate 1% }\n", D_TYPE_MISMATCH,
-           1, 28, "'in' needs a set on its right, found a rate")
-ERROR_TEST(types, in_of_the_wrong_kind, "measure m { when product in {hs 87} or origin in {hs 87} rate 1% }\n",
-           D_TYPE_MISMATCH, 1, 40, "cannot look for a country in a product set")
+ERROR_TEST(types, from_takes_countries, "measure m { from {hs 87} rate 1% }\n", D_TYPE_MISMATCH, 1,
+           18, "'from' takes a set of countries, found a product set")
+ERROR_TEST(types, in_needs_a_set, "measure m { when origin in 5% rate 1% }\n", D_TYPE_MISMATCH, 1,
+           28, "'in' needs a set on its right, found a rate")
+ERROR_TEST(types, in_of_the_wrong_kind,
+           "measure m { when product in {hs 87} or origin in {hs 87} rate 1% }\n", D_TYPE_MISMATCH,
+           1, 40, "cannot look for a country in a product set")
 ERROR_TEST(types, compare_different_types, "let x = 10% == 10\n", D_TYPE_MISMATCH, 1, 9,
            "cannot compare a rate and a number")
 ERROR_TEST(types, order_on_text, "let x = \"a\" < \"b\"\n", D_TYPE_MISMATCH, 1, 9,
@@ -678,11 +673,11 @@ ERROR_TEST(types, max_needs_two, "let x = max(1%)\n", D_BAD_ARGS, 1, 9,
            "max() takes at least 2 arguments, given 1")
 ERROR_TEST(types, rate_takes_a_shipment, "let x = rate(5%)\n", D_TYPE_MISMATCH, 1, 14,
            "rate() needs a shipment, found a rate")
-ERROR_TEST(types, rate_arity, "let s = shipment { value: $1 }\nlet x = rate(s, s)\n", D_BAD_ARGS,
-           2, 9, "rate() takes 1 argument, given 2")
+ERROR_TEST(types, rate_arity, "let s = shipment { value: $1 }\nlet x = rate(s, s)\n", D_BAD_ARGS, 2,
+           9, "rate() takes 1 argument, given 2")
 ERROR_TEST(types, commits_needs_a_date_outside,
-           PRELUDE "commitment pledge\ntest \"t\" { expect commits(VN, pledge) }\n", D_BAD_ARGS,
-           3, 19, "commits() needs a date here")
+           PRELUDE "commitment pledge\ntest \"t\" { expect commits(VN, pledge) }\n", D_BAD_ARGS, 3,
+           19, "commits() needs a date here")
 ERROR_TEST(types, specific_needs_money, "measure m { rate 5% per kg }\n", D_TYPE_MISMATCH, 1, 18,
            "expected money before 'per', found a rate")
 ERROR_TEST(types, dot_on_a_non_shipment, "let x = 5%.origin\n", D_TYPE_MISMATCH, 1, 9,
@@ -709,8 +704,8 @@ Test(types, arithmetic_table)
                             "let w = effective_rate(s) + rate(s)\n"
                             "let m = duty(s) + $1\n");
     assert_clean(c);
-    static const type want[] = { T_RATE, T_MONEY, T_RATE, T_DATE, T_DURATION, T_NUMBER,
-                                 T_BOOL, T_BOOL, T_SHIPMENT, T_TIMELINE, T_RATE, T_MONEY };
+    static const type want[] = { T_RATE, T_MONEY, T_RATE,     T_DATE,     T_DURATION, T_NUMBER,
+                                 T_BOOL, T_BOOL,  T_SHIPMENT, T_TIMELINE, T_RATE,     T_MONEY };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         cr_assert_eq(c->prog.decls.lets.v[i]->ty, want[i], "let %zu is %s", i,
                      type_name(c->prog.decls.lets.v[i]->ty));
@@ -719,14 +714,14 @@ Test(types, arithmetic_table)
 
 Test(types, sets_and_all)
 {
-    checked *c = check_text(PRELUDE
-                            "products none = {}\n"
-                            "group g = all except {CN}\n"
-                            "let e = {}\n"
-                            "measure m { on {hs 01..05, hs 8471} except none from {EU, JP} rate 1% }\n"
-                            "measure n { on e from e rate 1% when product in hs 87 and origin in EU }\n"
-                            "let k = {{CN}, EU}\n"
-                            "test \"uses\" { expect CN in k and not (CN in g) }\n");
+    checked *c = check_text(
+        PRELUDE "products none = {}\n"
+                "group g = all except {CN}\n"
+                "let e = {}\n"
+                "measure m { on {hs 01..05, hs 8471} except none from {EU, JP} rate 1% }\n"
+                "measure n { on e from e rate 1% when product in hs 87 and origin in EU }\n"
+                "let k = {{CN}, EU}\n"
+                "test \"uses\" { expect CN in k and not (CN in g) }\n");
     assert_clean(c);
     cr_assert_eq(c->prog.decls.lets.v[0]->ty, T_EMPTY_SET);
     cr_assert_eq(c->prog.decls.lets.v[1]->ty, T_COUNTRY_SET);
@@ -738,9 +733,10 @@ Test(types, sets_and_all)
 
 /* ---- Clauses and policy rules ------------------------------------------- */
 
-ERROR_TEST(rules, base_in_a_pause,
-           "measure m { rate 1% }\npause p { suspend m base value effective 2025-01-01 for 9 days }\n",
-           D_BAD_CLAUSE, 2, 21, "'base' is not allowed in a pause")
+ERROR_TEST(
+    rules, base_in_a_pause,
+    "measure m { rate 1% }\npause p { suspend m base value effective 2025-01-01 for 9 days }\n",
+    D_BAD_CLAUSE, 2, 21, "'base' is not allowed in a pause")
 ERROR_TEST(rules, cap_in_a_pause,
            "measure m { rate 1% }\npause p { cap m at 1% effective 2025-01-01 for 9 days }\n",
            D_BAD_CLAUSE, 2, 11, "'cap' is not allowed in a pause")
@@ -757,21 +753,20 @@ ERROR_TEST(rules, pause_without_suspend, "pause p { effective 2025-01-01 for 9 d
 ERROR_TEST(rules, pause_without_window, "measure m { rate 1% }\npause p { suspend m }\n",
            D_PAUSE_NO_END, 2, 7, "pause 'p' has no 'effective' window")
 ERROR_TEST(rules, pause_that_never_ends,
-           "measure m { rate 1% }\npause p { suspend m effective 2025-01-01 }\n", D_PAUSE_NO_END,
-           2, 21, "a pause must end")
-ERROR_TEST(rules, concession_without_change, "concession c { from all }\n", D_MISSING_CLAUSE, 1,
-           12, "concession 'c' changes nothing")
+           "measure m { rate 1% }\npause p { suspend m effective 2025-01-01 }\n", D_PAUSE_NO_END, 2,
+           21, "a pause must end")
+ERROR_TEST(rules, concession_without_change, "concession c { from all }\n", D_MISSING_CLAUSE, 1, 12,
+           "concession 'c' changes nothing")
 ERROR_TEST(rules, empty_until_window,
            "measure m { rate 1% effective 2025-05-01 until 2025-04-01 }\n", D_EMPTY_WINDOW, 1, 31,
            "it ends on 2025-04-01, before it starts on 2025-05-01")
-ERROR_TEST(rules, until_same_day,
-           "measure m { rate 1% effective 2025-05-01 until 2025-05-01 }\n", D_EMPTY_WINDOW, 1, 31,
-           "'until' leaves out its end")
+ERROR_TEST(rules, until_same_day, "measure m { rate 1% effective 2025-05-01 until 2025-05-01 }\n",
+           D_EMPTY_WINDOW, 1, 31, "'until' leaves out its end")
 ERROR_TEST(rules, empty_for_window,
            "measure m { rate 1% }\npause p { suspend m effective 2025-05-01 for 0 days }\n",
            D_EMPTY_WINDOW, 2, 31, "'for' needs a positive duration")
-ERROR_TEST(rules, window_not_constant, "measure m { rate 1% effective entered }\n",
-           D_NOT_CONSTANT, 1, 31, "depends on the shipment")
+ERROR_TEST(rules, window_not_constant, "measure m { rate 1% effective entered }\n", D_NOT_CONSTANT,
+           1, 31, "depends on the shipment")
 ERROR_TEST(rules, for_needs_a_duration,
            "measure m { rate 1% }\npause p { suspend m effective 2025-05-01 for 2025-06-01 }\n",
            D_TYPE_MISMATCH, 2, 46, "'for' takes a duration")
@@ -808,8 +803,8 @@ ERROR_TEST(rules, importer_is_a_country, PRELUDE "importer EU\n", D_WRONG_KIND, 
 
 Test(rules, groups_overlap_resolved_by_a_country)
 {
-    checked *c = check_text(PRELUDE
-                            "measure m { rate by origin { EU: 10%, G7: 20%, FR: 15%, DE: 15% } }\n");
+    checked *c =
+        check_text(PRELUDE "measure m { rate by origin { EU: 10%, G7: 20%, FR: 15%, DE: 15% } }\n");
     assert_clean(c);
     checked_free(c);
 }
@@ -850,10 +845,10 @@ Test(warnings, no_unused_warnings_for_a_file_of_definitions)
 
 Test(warnings, modifier_that_never_touches)
 {
-    checked *c = check_text(PRELUDE
-                            "measure m { from {CN} rate 10% effective 2025-01-01 until 2025-02-01 }\n"
-                            "pause p { suspend m effective 2025-03-01 for 30 days }\n"
-                            "concession k { from {VN} cap m at 5% }\n");
+    checked *c = check_text(
+        PRELUDE "measure m { from {CN} rate 10% effective 2025-01-01 until 2025-02-01 }\n"
+                "pause p { suspend m effective 2025-03-01 for 30 days }\n"
+                "concession k { from {VN} cap m at 5% }\n");
     cr_assert(c->ok);
     find_diag(c, D_NEVER_TOUCHES, 3, 19, "never meet");
     find_diag(c, D_NEVER_TOUCHES, 4, 30, "no country is in the 'from' of both");
@@ -864,9 +859,9 @@ Test(warnings, modifier_that_never_touches)
 
 Test(replaced, measure_replaced_everywhere)
 {
-    checked *c = check_text(PRELUDE
-                            "measure old { from {CN, VN} rate 10% effective 2025-04-05 }\n"
-                            "measure wide { rate 20% effective 2025-04-01 replaces old }\n");
+    checked *c =
+        check_text(PRELUDE "measure old { from {CN, VN} rate 10% effective 2025-04-05 }\n"
+                           "measure wide { rate 20% effective 2025-04-01 replaces old }\n");
     cr_assert(c->ok);
     const diagnostic *d = find_diag(c, D_ALWAYS_REPLACED, 2, 9,
                                     "measure 'old' is replaced by 'wide' wherever it applies");
@@ -881,12 +876,12 @@ Test(replaced, rate_windows_pieced_together_and_tables_that_cover)
     /* Two rate windows of the replacing measure cover the other's; a table
        with every origin of the other measure yields on all its shipments;
        the replaced measure's own `when` only narrows it. */
-    checked *c = check_text(PRELUDE
-                            "measure a { from {FR, DE} when value > $5 rate 10% "
-                            "effective 2025-02-01 until 2025-09-01 }\n"
-                            "measure b { rate by origin { EU: 20%, JP: 5% } effective 2025-01-01 "
-                            "until 2025-06-01\n"
-                            "            rate 30% effective 2025-06-01 replaces a }\n");
+    checked *c =
+        check_text(PRELUDE "measure a { from {FR, DE} when value > $5 rate 10% "
+                           "effective 2025-02-01 until 2025-09-01 }\n"
+                           "measure b { rate by origin { EU: 20%, JP: 5% } effective 2025-01-01 "
+                           "until 2025-06-01\n"
+                           "            rate 30% effective 2025-06-01 replaces a }\n");
     cr_assert(c->ok);
     find_diag(c, D_ALWAYS_REPLACED, 2, 9, "'a' is replaced by 'b'");
     checked_free(c);
@@ -939,8 +934,9 @@ Test(replaced, only_when_certain)
 
 Test(replaced, suspending_to_a_rate_keeps_it_replacing)
 {
-    checked *c = check_text(PRELUDE "measure b { rate 10% }\nmeasure r { rate 20% replaces b }\n"
-                                    "pause p { suspend r to 5% effective 2025-04-10 for 90 days }\n");
+    checked *c =
+        check_text(PRELUDE "measure b { rate 10% }\nmeasure r { rate 20% replaces b }\n"
+                           "pause p { suspend r to 5% effective 2025-04-10 for 90 days }\n");
     find_diag(c, D_ALWAYS_REPLACED, 2, 9, "'b' is replaced by 'r'");
     checked_free(c);
 }
@@ -949,10 +945,10 @@ Test(replaced, suspending_to_a_rate_keeps_it_replacing)
 
 Test(conflicts, pause_and_concession)
 {
-    checked *c = check_text(PRELUDE
-                            "measure m { rate by origin { VN: 46%, JP: 24% } effective 2025-04-09 }\n"
-                            "pause p { suspend m from {CN, VN} effective 2025-07-01 until 2025-08-01 }\n"
-                            "concession k { from {VN, JP} cap m at 10% effective 2025-07-09 }\n");
+    checked *c = check_text(
+        PRELUDE "measure m { rate by origin { VN: 46%, JP: 24% } effective 2025-04-09 }\n"
+                "pause p { suspend m from {CN, VN} effective 2025-07-01 until 2025-08-01 }\n"
+                "concession k { from {VN, JP} cap m at 10% effective 2025-07-09 }\n");
     cr_assert(c->ok); /* a warning */
     const diagnostic *d = find_diag(c, D_MAY_CONFLICT, 4, 30,
                                     "pause 'p' and concession 'k' can conflict on measure 'm': "
@@ -984,13 +980,12 @@ Test(conflicts, the_example_is_where_they_differ)
 {
     /* Cap and set at 10% agree where the measure charges more: the example
        is the origin, or the product, where it charges less. */
-    checked *c = check_text(PRELUDE
-                            "measure m { rate by origin { CN: 24%, JP: 5% } }\n"
-                            "concession a { from {CN, JP} cap m at 10% }\n"
-                            "concession b { from {CN, JP} set m to 10% }\n"
-                            "measure n { rate by product { hs 72: 24%, hs 7208: 5% } }\n"
-                            "concession c { on {hs 72} cap n at 10% }\n"
-                            "concession d { on all except {hs 01} set n to 10% }\n");
+    checked *c = check_text(PRELUDE "measure m { rate by origin { CN: 24%, JP: 5% } }\n"
+                                    "concession a { from {CN, JP} cap m at 10% }\n"
+                                    "concession b { from {CN, JP} set m to 10% }\n"
+                                    "measure n { rate by product { hs 72: 24%, hs 7208: 5% } }\n"
+                                    "concession c { on {hs 72} cap n at 10% }\n"
+                                    "concession d { on all except {hs 01} set n to 10% }\n");
     const diagnostic *d = find_diag(c, D_MAY_CONFLICT, 4, 0, "'a' and concession 'b'");
     assert_note(d, "origin: JP, product: hs 01");
     assert_note(d, "where 'm' charges 5%, 'a' makes it 5% and 'b' makes it 10%");
@@ -1002,9 +997,10 @@ Test(conflicts, the_example_is_where_they_differ)
 
 Test(conflicts, products_avoid_what_is_excepted)
 {
-    checked *c = check_text(PRELUDE "measure m { rate 24% }\n"
-                                    "concession a { on all except {hs 01, hs 02..05} cap m at 10% }\n"
-                                    "concession b { set m to 12% effective 2025-03-01 }\n");
+    checked *c =
+        check_text(PRELUDE "measure m { rate 24% }\n"
+                           "concession a { on all except {hs 01, hs 02..05} cap m at 10% }\n"
+                           "concession b { set m to 12% effective 2025-03-01 }\n");
     const diagnostic *d = find_diag(c, D_MAY_CONFLICT, 4, 0, "can conflict");
     assert_note(d, "origin: CN, product: hs 06, value: $1000, entered: 2025-03-01 }");
     checked_free(c);
@@ -1047,7 +1043,8 @@ Test(conflicts, none_where_they_cannot_disagree)
         char text[1024];
         snprintf(text, sizeof text,
                  PRELUDE "measure m { from {CN, VN, JP} rate 24%% effective 2025-01-01 "
-                         "until 2026-01-01 }\n%s", no_conflict[i]);
+                         "until 2026-01-01 }\n%s",
+                 no_conflict[i]);
         checked *c = check_text(text);
         char *why = rendered(c);
         cr_assert(c->ok && count_code(c, D_MAY_CONFLICT) == 0, "program %zu:\n%s%s", i,
@@ -1059,10 +1056,12 @@ Test(conflicts, none_where_they_cannot_disagree)
 
 Test(conflicts, cap_and_set_differ_below_the_cap)
 {
-    checked *c = check_text(PRELUDE "measure m { rate 5% }\n"
-                                    "concession a { cap m at 10% }\nconcession b { set m to 10% }\n");
-    const diagnostic *d = find_diag(c, D_MAY_CONFLICT, 4, 0, "one caps it at 10%, the other sets "
-                                                             "it to 10%");
+    checked *c =
+        check_text(PRELUDE "measure m { rate 5% }\n"
+                           "concession a { cap m at 10% }\nconcession b { set m to 10% }\n");
+    const diagnostic *d = find_diag(c, D_MAY_CONFLICT, 4, 0,
+                                    "one caps it at 10%, the other sets "
+                                    "it to 10%");
     assert_note(d, "where 'm' charges 5%, 'a' makes it 5% and 'b' makes it 10%");
     checked_free(c);
 }
@@ -1079,10 +1078,11 @@ Test(conflicts, scenario_modifiers_meet_the_policys)
 Test(conflicts, each_pair_once)
 {
     /* Two measures, and a scenario: one warning for the pair. */
-    checked *c = check_text(PRELUDE "measure m { rate 24% }\nmeasure n { rate 30% }\n"
-                                    "pause a { suspend all to 5% effective 2025-01-01 for 1 year }\n"
-                                    "pause b { suspend all to 6% effective 2025-01-01 for 1 year }\n"
-                                    "scenario s { concession k { set m to 1% overrides a, b } }\n");
+    checked *c =
+        check_text(PRELUDE "measure m { rate 24% }\nmeasure n { rate 30% }\n"
+                           "pause a { suspend all to 5% effective 2025-01-01 for 1 year }\n"
+                           "pause b { suspend all to 6% effective 2025-01-01 for 1 year }\n"
+                           "scenario s { concession k { set m to 1% overrides a, b } }\n");
     find_diag(c, D_MAY_CONFLICT, 5, 0, "pause 'a' and pause 'b' can conflict on measure 'm'");
     cr_assert_eq(count_code(c, D_MAY_CONFLICT), 1);
     checked_free(c);
@@ -1156,8 +1156,9 @@ Test(limits, nesting_below_the_bound_is_fine)
 
 Test(rules, replaces_in_turn_is_no_cycle)
 {
-    checked *c = check_text("measure a { rate 1% replaces b effective 2025-03-04 until 2025-06-04 }\n"
-                            "measure b { rate 2% replaces a effective 2025-06-04 }\n");
+    checked *c =
+        check_text("measure a { rate 1% replaces b effective 2025-03-04 until 2025-06-04 }\n"
+                   "measure b { rate 2% replaces a effective 2025-06-04 }\n");
     assert_clean(c);
     checked_free(c);
 }

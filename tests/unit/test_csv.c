@@ -35,8 +35,8 @@ static void close_source(source *src)
 static void field_is(const csv_record *rec, size_t i, const char *expected)
 {
     cr_assert_lt(i, rec->count, "field %zu of %zu", i, rec->count);
-    cr_assert_eq(rec->fields[i].len, strlen(expected), "field %zu: length %zu, expected \"%s\"",
-                 i, rec->fields[i].len, expected);
+    cr_assert_eq(rec->fields[i].len, strlen(expected), "field %zu: length %zu, expected \"%s\"", i,
+                 rec->fields[i].len, expected);
     cr_assert_eq(memcmp(rec->fields[i].s, expected, rec->fields[i].len), 0,
                  "field %zu: expected \"%s\"", i, expected);
     cr_assert_eq(rec->fields[i].s[rec->fields[i].len], '\0');
@@ -50,8 +50,8 @@ static void expect(source *src, long line, const char *const *fields)
     size_t n = 0;
     while (fields[n])
         n++;
-    cr_assert_eq(rec.count, n, "record at line %ld: %zu fields, expected %zu", rec.line,
-                 rec.count, n);
+    cr_assert_eq(rec.count, n, "record at line %ld: %zu fields, expected %zu", rec.line, rec.count,
+                 n);
     cr_assert_eq(rec.line, line, "record starts at line %ld, expected %ld", rec.line, line);
     for (size_t i = 0; i < n; i++)
         field_is(&rec, i, fields[i]);
@@ -84,7 +84,10 @@ static void simple(bool from_file)
     close_source(&src);
 }
 
-Test(csv, simple) { run_both(simple); }
+Test(csv, simple)
+{
+    run_both(simple);
+}
 
 static void quotes_and_escapes(bool from_file)
 {
@@ -98,7 +101,10 @@ static void quotes_and_escapes(bool from_file)
     close_source(&src);
 }
 
-Test(csv, quotes_and_escapes) { run_both(quotes_and_escapes); }
+Test(csv, quotes_and_escapes)
+{
+    run_both(quotes_and_escapes);
+}
 
 static void line_breaks(bool from_file)
 {
@@ -116,7 +122,10 @@ static void line_breaks(bool from_file)
     close_source(&src);
 }
 
-Test(csv, line_breaks_and_line_numbers) { run_both(line_breaks); }
+Test(csv, line_breaks_and_line_numbers)
+{
+    run_both(line_breaks);
+}
 
 static void blank_lines_and_empty_fields(bool from_file)
 {
@@ -131,7 +140,10 @@ static void blank_lines_and_empty_fields(bool from_file)
     close_source(&src);
 }
 
-Test(csv, blank_lines_skipped_empty_fields_kept) { run_both(blank_lines_and_empty_fields); }
+Test(csv, blank_lines_skipped_empty_fields_kept)
+{
+    run_both(blank_lines_and_empty_fields);
+}
 
 static void bom(bool from_file)
 {
@@ -144,20 +156,29 @@ static void bom(bool from_file)
     close_source(&src);
 }
 
-Test(csv, bom_is_skipped) { run_both(bom); }
+Test(csv, bom_is_skipped)
+{
+    run_both(bom);
+}
 
 static void bom_only_at_start(bool from_file)
 {
-    const char *text = "a\n\xEF\xBB\xBF" "b\n";
+    const char *text = "a\n\xEF\xBB\xBF"
+                       "b\n";
     source src;
     open_text(&src, text, strlen(text), from_file);
     expect(&src, 1, FIELDS("a"));
-    expect(&src, 2, FIELDS("\xEF\xBB\xBF" "b"));
+    expect(&src, 2,
+           FIELDS("\xEF\xBB\xBF"
+                  "b"));
     expect_end(&src);
     close_source(&src);
 }
 
-Test(csv, bom_only_at_start) { run_both(bom_only_at_start); }
+Test(csv, bom_only_at_start)
+{
+    run_both(bom_only_at_start);
+}
 
 static void empty_input(bool from_file)
 {
@@ -170,7 +191,10 @@ static void empty_input(bool from_file)
     close_source(&src);
 }
 
-Test(csv, empty_input) { run_both(empty_input); }
+Test(csv, empty_input)
+{
+    run_both(empty_input);
+}
 
 static void unterminated(bool from_file)
 {
@@ -185,7 +209,10 @@ static void unterminated(bool from_file)
     close_source(&src);
 }
 
-Test(csv, unterminated_quote_at_eof) { run_both(unterminated); }
+Test(csv, unterminated_quote_at_eof)
+{
+    run_both(unterminated);
+}
 
 static void bad_quote(bool from_file)
 {
@@ -199,7 +226,10 @@ static void bad_quote(bool from_file)
     close_source(&src);
 }
 
-Test(csv, text_after_closing_quote) { run_both(bad_quote); }
+Test(csv, text_after_closing_quote)
+{
+    run_both(bad_quote);
+}
 
 static void embedded_nul(bool from_file)
 {
@@ -215,7 +245,10 @@ static void embedded_nul(bool from_file)
     close_source(&src);
 }
 
-Test(csv, embedded_nul) { run_both(embedded_nul); }
+Test(csv, embedded_nul)
+{
+    run_both(embedded_nul);
+}
 
 /* A long quoted field with escapes and an unquoted one, each far longer
  * than the FILE window, so that quotes and CRLFs straddle refills. */
@@ -262,7 +295,10 @@ static void long_fields(bool from_file)
     free(p);
 }
 
-Test(csv, long_fields) { run_both(long_fields); }
+Test(csv, long_fields)
+{
+    run_both(long_fields);
+}
 
 /* Many records from a FILE, across many refills of the reader's window. */
 Test(csv, many_records_from_file)

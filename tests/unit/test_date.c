@@ -19,10 +19,11 @@ static date_status parse_status(const char *s)
     return date_parse(s, strlen(s), &d);
 }
 
-#define assert_date(d, expected) do { \
-        char buf_[11]; \
-        date_format((d), buf_); \
-        cr_assert_str_eq(buf_, (expected)); \
+#define assert_date(d, expected)                                                                   \
+    do {                                                                                           \
+        char buf_[11];                                                                             \
+        date_format((d), buf_);                                                                    \
+        cr_assert_str_eq(buf_, (expected));                                                        \
     } while (0)
 
 /* assert_add: start + count unit == expected (a "YYYY-MM-DD" string). */
@@ -145,16 +146,20 @@ Test(date_text, parse_errors)
     cr_assert_eq(parse_status("2025-13-01"), DATE_BAD_MONTH);
     cr_assert_eq(parse_status("2025-00-01"), DATE_BAD_MONTH);
     cr_assert_eq(parse_status("0000-01-01"), DATE_BAD_YEAR);
-    const char *bad[] = { "", "2025-4-9", "2025-04-9", "25-04-09", "2025/04/09",
-                          "2025-04-091", "20250409", "2025-04-0a", "+025-04-09",
-                          "2025-4-091", " 2025-04-09", "-025-04-09", "2025--4-09" };
+    const char *bad[] = { "",           "2025-4-9",    "2025-04-9",   "25-04-09",
+                          "2025/04/09", "2025-04-091", "20250409",    "2025-04-0a",
+                          "+025-04-09", "2025-4-091",  " 2025-04-09", "-025-04-09",
+                          "2025--4-09" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(parse_status(bad[i]), DATE_BAD_SYNTAX, "\"%s\"", bad[i]);
 }
 
 Test(date_text, duration_format)
 {
-    struct { duration dur; const char *text; } cases[] = {
+    struct {
+        duration dur;
+        const char *text;
+    } cases[] = {
         { { 90, DUR_DAYS }, "90 days" },
         { { 1, DUR_DAYS }, "1 day" },
         { { 0, DUR_DAYS }, "0 days" },
@@ -291,8 +296,8 @@ Test(date_arith, duration_overflow)
 
 Test(date_status, messages)
 {
-    date_status all[] = { DATE_OK, DATE_BAD_SYNTAX, DATE_BAD_MONTH, DATE_BAD_DAY,
-                          DATE_BAD_YEAR, DATE_OUT_OF_RANGE };
+    date_status all[] = { DATE_OK,      DATE_BAD_SYNTAX, DATE_BAD_MONTH,
+                          DATE_BAD_DAY, DATE_BAD_YEAR,   DATE_OUT_OF_RANGE };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         const char *m = date_status_message(all[i]);
         cr_assert(m != NULL && m[0] >= 'a' && m[0] <= 'z', "message for %d", all[i]);

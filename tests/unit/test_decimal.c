@@ -27,26 +27,29 @@ static dec percent(const char *s)
     return d;
 }
 
-#define assert_units(d, expected) \
-    cr_assert_eq((d).units, (int64_t)(expected), "units %lld, expected %lld", \
+#define assert_units(d, expected)                                                                  \
+    cr_assert_eq((d).units, (int64_t)(expected), "units %lld, expected %lld",                      \
                  (long long)(d).units, (long long)(expected))
 
-#define assert_format(d, min_places, expected) do { \
-        char buf_[DEC_FMT_MAX]; \
-        dec_format((d), (min_places), buf_, sizeof buf_); \
-        cr_assert_str_eq(buf_, (expected)); \
+#define assert_format(d, min_places, expected)                                                     \
+    do {                                                                                           \
+        char buf_[DEC_FMT_MAX];                                                                    \
+        dec_format((d), (min_places), buf_, sizeof buf_);                                          \
+        cr_assert_str_eq(buf_, (expected));                                                        \
     } while (0)
 
-#define assert_money(d, expected) do { \
-        char buf_[DEC_FMT_MAX]; \
-        dec_format_money((d), buf_, sizeof buf_); \
-        cr_assert_str_eq(buf_, (expected)); \
+#define assert_money(d, expected)                                                                  \
+    do {                                                                                           \
+        char buf_[DEC_FMT_MAX];                                                                    \
+        dec_format_money((d), buf_, sizeof buf_);                                                  \
+        cr_assert_str_eq(buf_, (expected));                                                        \
     } while (0)
 
-#define assert_percent(d, expected) do { \
-        char buf_[DEC_FMT_MAX]; \
-        dec_format_percent((d), buf_, sizeof buf_); \
-        cr_assert_str_eq(buf_, (expected)); \
+#define assert_percent(d, expected)                                                                \
+    do {                                                                                           \
+        char buf_[DEC_FMT_MAX];                                                                    \
+        dec_format_percent((d), buf_, sizeof buf_);                                                \
+        cr_assert_str_eq(buf_, (expected));                                                        \
     } while (0)
 
 static const dec dec_max_value = { INT64_MAX };
@@ -86,8 +89,8 @@ Test(decimal_parse, misplaced_separators_are_syntax_errors)
 
 Test(decimal_parse, garbage)
 {
-    const char *bad[] = { "", "-", ".", ".5", "5.", "1.2.3", "+1", "1e3", "12a",
-                          " 1", "1 ", "--1", "$1", "1,000", "0x10", "1.-5" };
+    const char *bad[] = { "",    "-",  ".",  ".5",  "5.", "1.2.3", "+1",   "1e3",
+                          "12a", " 1", "1 ", "--1", "$1", "1,000", "0x10", "1.-5" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(parse_status(bad[i]), DEC_SYNTAX, "\"%s\"", bad[i]);
 }
@@ -458,21 +461,24 @@ Test(decimal_arith, mul_add_round_rounds_the_sum_once)
 {
     dec d;
     /* $1,000 at 2.5% + 12 kg at $0.0004: 25 + 0.0048 = 25.0048 -> $25.00 */
-    cr_assert_eq(dec_mul_add_round(parse("1000"), percent("2.5"), parse("12"),
-                                   parse("0.0004"), 2, &d), DEC_OK);
+    cr_assert_eq(
+        dec_mul_add_round(parse("1000"), percent("2.5"), parse("12"), parse("0.0004"), 2, &d),
+        DEC_OK);
     assert_money(d, "$25.00");
     /* Each part alone is below half a cent; their sum is not:
      * 0.0049995 + 0.0000005 = 0.005 -> $0.01. */
-    cr_assert_eq(dec_mul_add_round(parse("0.049995"), parse("0.1"), parse("0.000005"),
-                                   parse("0.1"), 2, &d), DEC_OK);
+    cr_assert_eq(
+        dec_mul_add_round(parse("0.049995"), parse("0.1"), parse("0.000005"), parse("0.1"), 2, &d),
+        DEC_OK);
     assert_units(d, 10000);
     /* Half away from zero for negative amounts too. */
-    cr_assert_eq(dec_mul_add_round(parse("-1234.56"), parse("1"), parse("-0.005"),
-                                   parse("1"), 2, &d), DEC_OK);
+    cr_assert_eq(
+        dec_mul_add_round(parse("-1234.56"), parse("1"), parse("-0.005"), parse("1"), 2, &d),
+        DEC_OK);
     assert_money(d, "-$1,234.57");
     /* No second part: the same as dec_mul_round. */
-    cr_assert_eq(dec_mul_add_round(parse("33.33"), percent("15"), dec_zero(), dec_zero(), 2,
-                                   &d), DEC_OK);
+    cr_assert_eq(dec_mul_add_round(parse("33.33"), percent("15"), dec_zero(), dec_zero(), 2, &d),
+                 DEC_OK);
     assert_money(d, "$5.00");
 }
 

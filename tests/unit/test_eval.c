@@ -14,10 +14,10 @@
 
 #include "fixture.h"
 
-#define PRELUDE                                                             \
-    "country CN \"China\"\ncountry VN \"Viet Nam\"\ncountry JP \"Japan\"\n"  \
-    "country DE \"Germany\"\ncountry FR \"France\"\ncountry MX \"Mexico\"\n" \
-    "country CA \"Canada\"\ncountry GB \"United Kingdom\"\n"                \
+#define PRELUDE                                                                                    \
+    "country CN \"China\"\ncountry VN \"Viet Nam\"\ncountry JP \"Japan\"\n"                        \
+    "country DE \"Germany\"\ncountry FR \"France\"\ncountry MX \"Mexico\"\n"                       \
+    "country CA \"Canada\"\ncountry GB \"United Kingdom\"\n"                                       \
     "group EU = {DE, FR}\n"
 
 static fixture fx;
@@ -54,12 +54,12 @@ static const char *show(const char *name)
 
 #define EXPECT(name, text) cr_expect_str_eq(show(name), text, "let %s: got '%s'", name, shown)
 /* EXPECT_ERROR: an error with this code whose message contains `part`. */
-#define EXPECT_ERROR(name, code, part)                                                    \
-    do {                                                                                  \
-        const char *s_ = show(name);                                                      \
-        cr_expect(strncmp(s_, "error " code ":", strlen("error " code ":")) == 0 &&      \
-                      strstr(s_, part) != NULL,                                           \
-                  "let %s: got '%s', wanted error %s with '%s'", name, s_, code, part);   \
+#define EXPECT_ERROR(name, code, part)                                                             \
+    do {                                                                                           \
+        const char *s_ = show(name);                                                               \
+        cr_expect(strncmp(s_, "error " code ":", strlen("error " code ":")) == 0 &&                \
+                      strstr(s_, part) != NULL,                                                    \
+                  "let %s: got '%s', wanted error %s with '%s'", name, s_, code, part);            \
     } while (0)
 
 TestSuite(eval, .fini = unload);
@@ -88,10 +88,10 @@ Test(eval, windows_of_each_form)
     EXPECT("r0", "0%");
     EXPECT("r1", "1%");
     EXPECT("r2", "2%");
-    EXPECT("r3", "2%");  /* through: the end day included */
-    EXPECT("r4", "3%");  /* 02-11 + 10 days = 02-21, excluded */
+    EXPECT("r3", "2%"); /* through: the end day included */
+    EXPECT("r4", "3%"); /* 02-11 + 10 days = 02-21, excluded */
     EXPECT("r5", "0%");
-    EXPECT("r6", "4%");  /* 03-31 + 1 month clamps to 04-30, excluded */
+    EXPECT("r6", "4%"); /* 03-31 + 1 month clamps to 04-30, excluded */
     EXPECT("r7", "0%");
     EXPECT("r8", "5%");
 }
@@ -158,7 +158,8 @@ Test(eval, by_origin_country_beats_group_and_is_partial)
 
 Test(eval, by_product_longest_prefix)
 {
-    load("measure m { rate by product { hs 87: 25%, hs 8708: 10%, hs 8708.29: 2.5%, hs 72..73: 50% } }\n"
+    load("measure m { rate by product { hs 87: 25%, hs 8708: 10%, hs 8708.29: 2.5%, hs 72..73: 50% "
+         "} }\n"
          "let s = shipment { origin: CN, product: hs 8703.23, value: $100 }\n"
          "let a = rate(s)\n"
          "let b = rate(s with { product: hs 8708.10 })\n"
@@ -188,7 +189,9 @@ Test(eval, schedule_whole_rate_is_partial_but_inside_an_expression_must_find)
     EXPECT("b", "0%"); /* no entry: the measure does not apply */
     EXPECT("c", "6.5%");
     EXPECT("d", "0%");
-    EXPECT_ERROR("e", "E603", "schedule mfn has no rate for hs 8471, needed by the rate of measure deal at test.levy:");
+    EXPECT_ERROR(
+        "e", "E603",
+        "schedule mfn has no rate for hs 8471, needed by the rate of measure deal at test.levy:");
     EXPECT("f", "true"); /* 0% is a rate */
 }
 
@@ -231,9 +234,9 @@ Test(eval, schedule_file_missing_is_an_error_at_compile_time)
 
 /* ---- Modifiers ---------------------------------------------------------------- */
 
-#define RECIPROCAL                                                              \
-    "measure baseline { rate 10% }\n"                                           \
-    "measure recip { rate by origin { CN: 34%, VN: 46%, JP: 24% } replaces baseline }\n" \
+#define RECIPROCAL                                                                                 \
+    "measure baseline { rate 10% }\n"                                                              \
+    "measure recip { rate by origin { CN: 34%, VN: 46%, JP: 24% } replaces baseline }\n"           \
     "let s = shipment { origin: VN, product: hs 6403, value: $1000, entered: 2025-04-15 }\n"
 
 Test(eval, suspension_revives_what_the_measure_replaced)
@@ -272,23 +275,22 @@ Test(eval, suspend_to_set_cap_reduce)
 
 Test(eval, cap_above_the_rate_changes_nothing)
 {
-    load(RECIPROCAL
-         "concession c40 { cap recip at 40% }\n"
-         "let a = rate(s with { origin: JP })\n"
-         "let b = rate(s)\n");
+    load(RECIPROCAL "concession c40 { cap recip at 40% }\n"
+                    "let a = rate(s with { origin: JP })\n"
+                    "let b = rate(s)\n");
     EXPECT("a", "24%");
     EXPECT("b", "40%");
 }
 
 Test(eval, suspend_all_except)
 {
-    load(RECIPROCAL
-         "measure fent { from {CN} rate 20% }\n"
-         "pause deminimis { suspend all except fent when value < $800 effective 2025-01-01 until 2025-08-29 }\n"
-         "let small = rate(s with { value: $500 })\n"
-         "let big = rate(s)\n"
-         "let cn_small = rate(s with { origin: CN, value: $500 })\n"
-         "let later = rate(s with { value: $500, entered: 2025-08-29 })\n");
+    load(RECIPROCAL "measure fent { from {CN} rate 20% }\n"
+                    "pause deminimis { suspend all except fent when value < $800 effective "
+                    "2025-01-01 until 2025-08-29 }\n"
+                    "let small = rate(s with { value: $500 })\n"
+                    "let big = rate(s)\n"
+                    "let cn_small = rate(s with { origin: CN, value: $500 })\n"
+                    "let later = rate(s with { value: $500, entered: 2025-08-29 })\n");
     EXPECT("small", "0%");
     EXPECT("big", "46%");
     EXPECT("cn_small", "20%");
@@ -310,16 +312,19 @@ Test(eval, modifiers_that_agree_do_not_conflict)
 
 Test(eval, disagreeing_modifiers_conflict)
 {
-    load(RECIPROCAL
-         "concession c1 { from {JP} cap recip at 10% }\n"
-         "concession c2 { from {JP} set recip to 15% }\n"
-         "pause p1 { suspend recip from {VN} effective 2025-01-01 for 1 year }\n"
-         "concession c3 { from {VN} set recip to 20% }\n"
-         "let jp = rate(s with { origin: JP })\n"
-         "let vn = rate(s)\n"
-         "let cn = rate(s with { origin: CN })\n");
-    EXPECT_ERROR("jp", "E601", "concession c1 (test.levy:13) makes it charge 10%, concession c2 (test.levy:14) makes it charge 15%");
-    EXPECT_ERROR("vn", "E601", "pause p1 (test.levy:15) suspends it, concession c3 (test.levy:16) makes it charge 20%");
+    load(RECIPROCAL "concession c1 { from {JP} cap recip at 10% }\n"
+                    "concession c2 { from {JP} set recip to 15% }\n"
+                    "pause p1 { suspend recip from {VN} effective 2025-01-01 for 1 year }\n"
+                    "concession c3 { from {VN} set recip to 20% }\n"
+                    "let jp = rate(s with { origin: JP })\n"
+                    "let vn = rate(s)\n"
+                    "let cn = rate(s with { origin: CN })\n");
+    EXPECT_ERROR("jp", "E601",
+                 "concession c1 (test.levy:13) makes it charge 10%, concession c2 (test.levy:14) "
+                 "makes it charge 15%");
+    EXPECT_ERROR(
+        "vn", "E601",
+        "pause p1 (test.levy:15) suspends it, concession c3 (test.levy:16) makes it charge 20%");
     EXPECT("cn", "34%");
 }
 
@@ -336,12 +341,12 @@ Test(eval, overrides_drops_the_overridden_modifier)
 
 Test(eval, modifier_scope_and_window)
 {
-    load(RECIPROCAL
-         "concession cv { on {hs 64} from {VN} when value > $500 cap recip at 5% effective 2025-04-01 }\n"
-         "let a = rate(s)\n"
-         "let b = rate(s with { value: $500 })\n"
-         "let c = rate(s with { product: hs 6203 })\n"
-         "let d = rate(s with { entered: 2025-03-31 })\n");
+    load(RECIPROCAL "concession cv { on {hs 64} from {VN} when value > $500 cap recip at 5% "
+                    "effective 2025-04-01 }\n"
+                    "let a = rate(s)\n"
+                    "let b = rate(s with { value: $500 })\n"
+                    "let c = rate(s with { product: hs 6203 })\n"
+                    "let d = rate(s with { entered: 2025-03-31 })\n");
     EXPECT("a", "5%");
     EXPECT("b", "46%");
     EXPECT("c", "46%");
@@ -363,8 +368,8 @@ Test(eval, replacement_chain_without_revival)
          "let vn_before = rate(s with { origin: VN })\n"
          "let vn_after = rate(s with { origin: VN, entered: 2025-06-01 })\n"
          "let c_on_cn = applies(c, s)\n");
-    EXPECT("cn", "4%");       /* a replaces b, b replaces c: only a remains */
-    EXPECT("jp", "2%");       /* zero (0%) applies and replaces c */
+    EXPECT("cn", "4%"); /* a replaces b, b replaces c: only a remains */
+    EXPECT("jp", "2%"); /* zero (0%) applies and replaces c */
     EXPECT("vn_before", "9%");
     EXPECT("vn_after", "8%"); /* w replaces c from 06-01 only */
     EXPECT("c_on_cn", "false");
@@ -376,10 +381,12 @@ Test(eval, specific_and_compound_rates)
 {
     load("measure wine { on {hs 2204} rate $0.063 per l }\n"
          "measure beef { on {hs 0201} rate 6.8% + $0.012 per kg }\n"
-         "let w = shipment { origin: FR, product: hs 2204.21, value: $1000, quantity: 750, unit: l }\n"
+         "let w = shipment { origin: FR, product: hs 2204.21, value: $1000, quantity: 750, unit: l "
+         "}\n"
          "let a = duty(w)\n"
          "let b = rate(w)\n"
-         "let c = duty(shipment { origin: FR, product: hs 0201.10, value: $1000, quantity: 1000, unit: kg })\n"
+         "let c = duty(shipment { origin: FR, product: hs 0201.10, value: $1000, quantity: 1000, "
+         "unit: kg })\n"
          "let d = duty(w with { quantity: 10 })\n"
          "let e = duty(shipment { origin: FR, product: hs 2204.21, value: $1000 })\n"
          "let f = duty(w with { unit: kg })\n");
@@ -387,7 +394,8 @@ Test(eval, specific_and_compound_rates)
     EXPECT("b", "0%"); /* rate(s) sums the ad valorem parts */
     EXPECT("c", "$80.00");
     EXPECT("d", "$0.63");
-    EXPECT_ERROR("e", "E605", "measure wine charges $0.063 per l, but the shipment has no quantity in l");
+    EXPECT_ERROR("e", "E605",
+                 "measure wine charges $0.063 per l, but the shipment has no quantity in l");
     EXPECT_ERROR("f", "E605", "gives its quantity in kg, not in l");
 }
 
@@ -399,8 +407,10 @@ Test(eval, specific_rates_refuse_minus_max_min)
          "let d = 6.8% + $0.012 per kg\n"
          "let e = max(15% - 26.4%, 0%)\n"
          "let f = min(2%, 3%, 1.5%)\n");
-    EXPECT_ERROR("a", "E605", "'-' is defined on ad valorem rates only, not on 15% and $0.05 per kg");
-    EXPECT_ERROR("b", "E605", "'max' is defined on ad valorem rates only, not on 15% and $0.05 per kg");
+    EXPECT_ERROR("a", "E605",
+                 "'-' is defined on ad valorem rates only, not on 15% and $0.05 per kg");
+    EXPECT_ERROR("b", "E605",
+                 "'max' is defined on ad valorem rates only, not on 15% and $0.05 per kg");
     EXPECT_ERROR("c", "E605", "'min'");
     EXPECT("d", "6.8% + $0.012 per kg");
     EXPECT("e", "0%");
@@ -440,9 +450,13 @@ Test(eval, missing_fields_name_the_field_and_the_clause)
          "let c = rate(s with { vessel: true, loaded: 2025-04-01, product: hs 01 })\n"
          "let d = rate(s with { loaded: 2025-04-01, product: hs 01 })\n"
          "let e = duty(shipment { origin: CN, product: hs 02, loaded: 2025-04-01 })\n");
-    EXPECT_ERROR("a", "E602", "shipment has no 'loaded' date, needed by the 'when' of measure strict at test.levy:12");
+    EXPECT_ERROR(
+        "a", "E602",
+        "shipment has no 'loaded' date, needed by the 'when' of measure strict at test.levy:12");
     EXPECT("b", "1%");
-    EXPECT_ERROR("c", "E602", "shipment has no 'entered' date, needed by the rate of measure dated at test.levy:13");
+    EXPECT_ERROR(
+        "c", "E602",
+        "shipment has no 'entered' date, needed by the rate of measure dated at test.levy:13");
     EXPECT_ERROR("d", "E602", "'entered'");
     EXPECT_ERROR("e", "E602", "shipment has no 'value', needed by measure strict");
 }
@@ -518,7 +532,8 @@ Test(eval, commits_over_time)
 
 Test(eval, timeline_steps_at_window_boundaries)
 {
-    load("measure a { from {CN} rate 10% effective 2025-02-04 until 2025-03-04 rate 20% effective 2025-03-04 }\n"
+    load("measure a { from {CN} rate 10% effective 2025-02-04 until 2025-03-04 rate 20% effective "
+         "2025-03-04 }\n"
          "measure b { rate 5% when entered < 2025-05-01 }\n"
          "let s = shipment { origin: CN, product: hs 02, value: $100, entered: 2025-01-01 }\n"
          "let t = timeline(s, 2025-01-01, 2025-12-31)\n");

@@ -34,15 +34,17 @@ static hs_status loose_status(const char *s)
     return hs_parse_loose(s, strlen(s), &c);
 }
 
-#define assert_code(c, d, l) do { \
-        cr_assert_eq((c).digits, (uint64_t)(d)); \
-        cr_assert_eq((c).len, (l)); \
+#define assert_code(c, d, l)                                                                       \
+    do {                                                                                           \
+        cr_assert_eq((c).digits, (uint64_t)(d));                                                   \
+        cr_assert_eq((c).len, (l));                                                                \
     } while (0)
 
-#define assert_format(c, expected) do { \
-        char buf_[HS_FMT_MAX]; \
-        hs_format((c), buf_); \
-        cr_assert_str_eq(buf_, (expected)); \
+#define assert_format(c, expected)                                                                 \
+    do {                                                                                           \
+        char buf_[HS_FMT_MAX];                                                                     \
+        hs_format((c), buf_);                                                                      \
+        cr_assert_str_eq(buf_, (expected));                                                        \
     } while (0)
 
 /* ---- strict parsing ---- */
@@ -79,24 +81,31 @@ Test(hs_parse, dotted_forms)
 
 Test(hs_parse, bad_dots)
 {
-    const char *bad[] = { "84.71", "8.517", "851.7", ".8517", "8517.", "8517..13",
-                          "8517.1.3", "8471.30.010.0", "8471.3.00100", "." };
+    const char *bad[] = { "84.71",    "8.517",    "851.7",         ".8517",        "8517.",
+                          "8517..13", "8517.1.3", "8471.30.010.0", "8471.3.00100", "." };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(strict_status(bad[i]), HS_BAD_DOT, "\"%s\"", bad[i]);
 }
 
 Test(hs_parse, bad_lengths)
 {
-    const char *bad[] = { "", "8", "851", "85171", "8517.131", "8517.13.1",
-                          "8471.30.01.0", "84713001001", "847130010012345678901234567890" };
+    const char *bad[] = { "",
+                          "8",
+                          "851",
+                          "85171",
+                          "8517.131",
+                          "8517.13.1",
+                          "8471.30.01.0",
+                          "84713001001",
+                          "847130010012345678901234567890" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(strict_status(bad[i]), HS_BAD_LENGTH, "\"%s\"", bad[i]);
 }
 
 Test(hs_parse, bad_chars)
 {
-    const char *bad[] = { "85a7", "8517 ", " 8517", "8517-13", "hs 8517", "8517,13",
-                          "+8517", "-72", "8517.1x" };
+    const char *bad[] = { "85a7",    "8517 ", " 8517", "8517-13", "hs 8517",
+                          "8517,13", "+8517", "-72",   "8517.1x" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(strict_status(bad[i]), HS_BAD_CHAR, "\"%s\"", bad[i]);
 }
@@ -205,8 +214,8 @@ static int compare_for_qsort(const void *a, const void *b)
 
 Test(hs_order, sorts_like_strings)
 {
-    const char *sorted[] = { "01", "0101", "0101.21", "02", "72", "7201", "72011000",
-                             "8471.30.01.00", "85", "8517", "8517.13" };
+    const char *sorted[] = { "01",       "0101",          "0101.21", "02",   "72",     "7201",
+                             "72011000", "8471.30.01.00", "85",      "8517", "8517.13" };
     size_t count = sizeof sorted / sizeof sorted[0];
     hs_code codes[sizeof sorted / sizeof sorted[0]];
     for (size_t i = 0; i < count; i++)

@@ -34,14 +34,14 @@ static const char *rate_of(const schedule *s, const char *product, char buf[RATE
     return buf;
 }
 
-#define ASSERT_RATE(s, product, expected)                                     \
-    do {                                                                      \
-        char buf_[RATE_TEXT_MAX];                                             \
-        cr_assert_str_eq(rate_of(s, product, buf_), expected, "%s", product); \
+#define ASSERT_RATE(s, product, expected)                                                          \
+    do {                                                                                           \
+        char buf_[RATE_TEXT_MAX];                                                                  \
+        cr_assert_str_eq(rate_of(s, product, buf_), expected, "%s", product);                      \
     } while (0)
 
-static hts_status load(const char *text, const char *column, schedule *s, hts_report *r,
-                       char *err, size_t errlen)
+static hts_status load(const char *text, const char *column, schedule *s, hts_report *r, char *err,
+                       size_t errlen)
 {
     schedule_init(s, NULL);
     return hts_load_buffer(text, strlen(text), column, s, r, err, errlen);
@@ -56,10 +56,12 @@ static const char usitc[] =
     "\"\",\"1\",\"Horses:\",\"\",\"\",\"\",\"\",\"\",\"\"\n"
     "\"0101.21.00\",\"2\",\"Purebred breeding animals\",\"\",\"Free\",\"\",\"Free\",\"\",\"\"\n"
     "\"0101.21.00.10\",\"3\",\"Males\",\"[\"\"No.\"\"]\",\"\",\"\",\"\",\"\",\"\"\n"
-    "\"2709.00.20\",\"1\",\"Other\",\"\",\"10.5\xC2\xA2/bbl\",\"Free (A+)\",\"$1.05/bbl\",\"\",\"\"\n"
+    "\"2709.00.20\",\"1\",\"Other\",\"\",\"10.5\xC2\xA2/bbl\",\"Free "
+    "(A+)\",\"$1.05/bbl\",\"\",\"\"\n"
     "\"2709.00.20.10\",\"2\",\"Light\",\"[\"\"bbl\"\"]\",\"\",\"\",\"\",\"\",\"\"\n"
     "\"6109.10.00\",\"1\",\"T-shirts,\nof cotton\",\"\",\"16.5%\",\"Free\",\"90%\",\"\",\"\"\n"
-    "\"6402.19.50\",\"2\",\"Other\",\"\",\"76\xC2\xA2/pr. + 32%\",\"\",\"$1.50/pr. + 35%\",\"\",\"\"\n"
+    "\"6402.19.50\",\"2\",\"Other\",\"\",\"76\xC2\xA2/pr. + 32%\",\"\",\"$1.50/pr. + "
+    "35%\",\"\",\"\"\n"
     "\"9903.80.01\",\"1\",\"Steel\",\"\",\"The duty provided in the applicable subheading + 25%\","
     "\"\",\"\",\"\",\"\"\n"
     "\"0711.20.18.00\",\"3\",\"Olives\",\"[\"\"kg\"\"]\",\"3.7\xC2\xA2/kg on drained weight\","
@@ -276,8 +278,8 @@ Test(hts_real, basic_edition_2025)
     schedule_init(&s, NULL);
     hts_status st = hts_load_file(path, NULL, &s, &r, err, sizeof err);
     cr_assert_eq(st, HTS_OK, "%s", err);
-    fprintf(stderr, "%s: %zu rows, %zu general rates understood, %zu not understood\n",
-            path, r.rows, r.rates, r.not_understood);
+    fprintf(stderr, "%s: %zu rows, %zu general rates understood, %zu not understood\n", path,
+            r.rows, r.rates, r.not_understood);
     for (size_t i = 0; i < r.not_understood; i++)
         fprintf(stderr, "  line %d: %s: %s\n", r.problems[i].line, r.problems[i].code,
                 r.problems[i].text);
@@ -298,7 +300,8 @@ Test(hts_real, basic_edition_2025)
     ASSERT_RATE(&s, "8201.50.00.00", "2.8% + $0.01 per item");
     ASSERT_RATE(&s, "2207.10.30.00", "$0.189 per pf_l");
     ASSERT_RATE(&s, "0601.10.15.00", "$0.896 per thousand");
-    ASSERT_RATE(&s, "1701.12.05.00", "?3.6606\xC2\xA2/kg less 0.020668\xC2\xA2/kg for each "
+    ASSERT_RATE(&s, "1701.12.05.00",
+                "?3.6606\xC2\xA2/kg less 0.020668\xC2\xA2/kg for each "
                 "degree under 100 degrees (and fractions of a degree in proportion) but not "
                 "less than 3.143854\xC2\xA2/kg");
 

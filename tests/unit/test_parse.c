@@ -106,31 +106,30 @@ static const node *item(const parsed *p, size_t i)
 
 Test(parse, declarations)
 {
-    parsed *p = parse_ok(
-        "import countries\n"
-        "import \"lib/extra.levy\"\n"
-        "importer US\n"
-        "country XA \"Atlantis\"\n"
-        "group G \"a group\" = {XA, XB}\n"
-        "products P = {hs 8471, hs 72..83}\n"
-        "let x = 1\n"
-        "attribute usmca: bool = false \"USMCA qualified\"\n"
-        "attribute origin_country: country\n"
-        "schedule mfn \"MFN\" { hs 01: 5%, hs 0101: $0.05 per kg }\n"
-        "schedule hts from \"hts.csv\" column \"Column 2 Rate of Duty\"\n"
-        "measure m \"d\" { rate 1% }\n"
-        "pause pz { suspend m effective 2025-01-01 for 90 days }\n"
-        "concession c { cap m at 5% }\n"
-        "commitment pledge \"a pledge\"\n"
-        "commit {XA} to pledge effective 2025-07-02\n"
-        "scenario s \"what if\" { drop m let y = 2 }\n"
-        "test \"t\" { let z = 1 expect z == 1 under s { expect true } }\n"
-        "under s { y }\n"
-        "x\n");
+    parsed *p = parse_ok("import countries\n"
+                         "import \"lib/extra.levy\"\n"
+                         "importer US\n"
+                         "country XA \"Atlantis\"\n"
+                         "group G \"a group\" = {XA, XB}\n"
+                         "products P = {hs 8471, hs 72..83}\n"
+                         "let x = 1\n"
+                         "attribute usmca: bool = false \"USMCA qualified\"\n"
+                         "attribute origin_country: country\n"
+                         "schedule mfn \"MFN\" { hs 01: 5%, hs 0101: $0.05 per kg }\n"
+                         "schedule hts from \"hts.csv\" column \"Column 2 Rate of Duty\"\n"
+                         "measure m \"d\" { rate 1% }\n"
+                         "pause pz { suspend m effective 2025-01-01 for 90 days }\n"
+                         "concession c { cap m at 5% }\n"
+                         "commitment pledge \"a pledge\"\n"
+                         "commit {XA} to pledge effective 2025-07-02\n"
+                         "scenario s \"what if\" { drop m let y = 2 }\n"
+                         "test \"t\" { let z = 1 expect z == 1 under s { expect true } }\n"
+                         "under s { y }\n"
+                         "x\n");
     static const node_kind kinds[] = {
-        N_IMPORT, N_IMPORT, N_IMPORTER, N_COUNTRY, N_GROUP, N_PRODUCTS, N_LET,
-        N_ATTRIBUTE, N_ATTRIBUTE, N_SCHEDULE, N_SCHEDULE, N_MEASURE, N_PAUSE,
-        N_CONCESSION, N_COMMITMENT, N_COMMIT, N_SCENARIO, N_TEST, N_UNDER, N_EXPR_STMT,
+        N_IMPORT,     N_IMPORT,    N_IMPORTER, N_COUNTRY,  N_GROUP,   N_PRODUCTS,  N_LET,
+        N_ATTRIBUTE,  N_ATTRIBUTE, N_SCHEDULE, N_SCHEDULE, N_MEASURE, N_PAUSE,     N_CONCESSION,
+        N_COMMITMENT, N_COMMIT,    N_SCENARIO, N_TEST,     N_UNDER,   N_EXPR_STMT,
     };
     cr_assert_eq(p->tree->items.n, sizeof kinds / sizeof kinds[0]);
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
@@ -156,28 +155,28 @@ Test(parse, declarations)
 
 Test(parse, clauses)
 {
-    parsed *p = parse_ok(
-        "measure m {\n"
-        "    on all except {hs 85}\n"
-        "    from {CN}\n"
-        "    when value > $800\n"
-        "    rate 10% effective 2025-01-01 until 2025-02-01\n"
-        "    rate by origin { CN: 34%, EU: 20% } effective 2025-02-01 through 2025-03-01\n"
-        "    rate by product { hs 87: 25%, hs 72..73: 5% } effective 2025-03-02\n"
-        "    base value - us_content\n"
-        "    replaces a, b effective 2025-01-01\n"
-        "    citation \"EO 1\"\n"
-        "    suspend all except a, b to 5%\n"
-        "    suspend a\n"
-        "    set a to 1%\n"
-        "    reduce a by 2%\n"
-        "    effective 2025-01-01 for 3 months\n"
-        "    overrides x, y\n"
-        "}\n");
+    parsed *p =
+        parse_ok("measure m {\n"
+                 "    on all except {hs 85}\n"
+                 "    from {CN}\n"
+                 "    when value > $800\n"
+                 "    rate 10% effective 2025-01-01 until 2025-02-01\n"
+                 "    rate by origin { CN: 34%, EU: 20% } effective 2025-02-01 through 2025-03-01\n"
+                 "    rate by product { hs 87: 25%, hs 72..73: 5% } effective 2025-03-02\n"
+                 "    base value - us_content\n"
+                 "    replaces a, b effective 2025-01-01\n"
+                 "    citation \"EO 1\"\n"
+                 "    suspend all except a, b to 5%\n"
+                 "    suspend a\n"
+                 "    set a to 1%\n"
+                 "    reduce a by 2%\n"
+                 "    effective 2025-01-01 for 3 months\n"
+                 "    overrides x, y\n"
+                 "}\n");
     const node *m = item(p, 0);
     static const node_kind kinds[] = {
-        N_ON, N_FROM, N_WHEN, N_RATE, N_RATE_BY, N_RATE_BY, N_BASE, N_REPLACES,
-        N_CITATION, N_SUSPEND, N_SUSPEND, N_SET_TO, N_REDUCE, N_EFFECTIVE, N_OVERRIDES,
+        N_ON,       N_FROM,    N_WHEN,    N_RATE,   N_RATE_BY, N_RATE_BY,   N_BASE,      N_REPLACES,
+        N_CITATION, N_SUSPEND, N_SUSPEND, N_SET_TO, N_REDUCE,  N_EFFECTIVE, N_OVERRIDES,
     };
     cr_assert_eq(m->items.n, sizeof kinds / sizeof kinds[0]);
     for (size_t i = 0; i < m->items.n; i++)
@@ -203,22 +202,22 @@ Test(parse, clauses)
 
 Test(parse, expressions_and_precedence)
 {
-    parsed *p = parse_ok(
-        "let a = if x then 1 else 2\n"
-        "let b = not p and q or r\n"
-        "let c = 1 + 2 * 3\n"
-        "let d = -x * 2\n"
-        "let e = origin in EU except {FR}\n"
-        "let f = s.origin\n"
-        "let g = s with { origin: CN entered: 2025-01-01 }\n"
-        "let h = shipment { origin: CN, value: $1_200.50, quantity: 40, unit: kg }\n"
-        "let i = 6.8% + $0.012 per kg\n"
-        "let j = max(15% - mfn, 0%)\n"
-        "let k = rate(s)\n"
-        "let l = {}\n"
-        "let m = 2025-04-09 + 90 days\n"
-        "let n = \"a \\\"quoted\\\" \\\\ word\\n\"\n"
-        "let o = true == false\n");
+    parsed *p =
+        parse_ok("let a = if x then 1 else 2\n"
+                 "let b = not p and q or r\n"
+                 "let c = 1 + 2 * 3\n"
+                 "let d = -x * 2\n"
+                 "let e = origin in EU except {FR}\n"
+                 "let f = s.origin\n"
+                 "let g = s with { origin: CN entered: 2025-01-01 }\n"
+                 "let h = shipment { origin: CN, value: $1_200.50, quantity: 40, unit: kg }\n"
+                 "let i = 6.8% + $0.012 per kg\n"
+                 "let j = max(15% - mfn, 0%)\n"
+                 "let k = rate(s)\n"
+                 "let l = {}\n"
+                 "let m = 2025-04-09 + 90 days\n"
+                 "let n = \"a \\\"quoted\\\" \\\\ word\\n\"\n"
+                 "let o = true == false\n");
     /* or binds loosest: (not p and q) or r, and not binds tighter than and */
     const node *b = item(p, 1)->a;
     cr_assert_eq(b->kind, N_BINARY);

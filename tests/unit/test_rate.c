@@ -116,8 +116,8 @@ Test(rate_format, truncates_like_snprintf)
 Test(rate_format, round_trips_through_levy)
 {
     rate_value rates[] = {
-        make(250000, 0, UNIT_NONE), make(0, 63000, UNIT_L), make(68000, 12000, UNIT_KG),
-        make(1, 0, UNIT_NONE), make(0, 1000000000, UNIT_T), make(35000, 200000, UNIT_THOUSAND),
+        make(250000, 0, UNIT_NONE), make(0, 63000, UNIT_L),      make(68000, 12000, UNIT_KG),
+        make(1, 0, UNIT_NONE),      make(0, 1000000000, UNIT_T), make(35000, 200000, UNIT_THOUSAND),
     };
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
         char buf[RATE_FMT_MAX];
@@ -177,11 +177,38 @@ Test(rate_parse_levy, compound_either_order)
 Test(rate_parse_levy, rejects)
 {
     const char *bad[] = {
-        "", "   ", "25", "25 %", "%", "-5%", "+5%", "5%%", "$5", "$5 per", "$5 per lb",
-        "$5 per KG", "$5per kg", "$ 5 per kg", "$-5 per kg", "5% + 3%",
-        "$1 per kg + $2 per l", "5% + ", "+", "5% + 3% + $1 per kg", "1,5%",
-        "$1,00 per kg", "$1,0000 per kg", "$1000,000 per kg", "12.0000001%",
-        "$0.0000001 per kg", "Free + 5%", "Freedom", "5¢/kg", "25 percent", "5.%", "abc",
+        "",
+        "   ",
+        "25",
+        "25 %",
+        "%",
+        "-5%",
+        "+5%",
+        "5%%",
+        "$5",
+        "$5 per",
+        "$5 per lb",
+        "$5 per KG",
+        "$5per kg",
+        "$ 5 per kg",
+        "$-5 per kg",
+        "5% + 3%",
+        "$1 per kg + $2 per l",
+        "5% + ",
+        "+",
+        "5% + 3% + $1 per kg",
+        "1,5%",
+        "$1,00 per kg",
+        "$1,0000 per kg",
+        "$1000,000 per kg",
+        "12.0000001%",
+        "$0.0000001 per kg",
+        "Free + 5%",
+        "Freedom",
+        "5¢/kg",
+        "25 percent",
+        "5.%",
+        "abc",
         "99999999999999999999%",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -269,7 +296,8 @@ Test(rate_parse_usitc, compound)
 Test(rate_parse_usitc, not_understood)
 {
     const char *bad[] = {
-        "", " ",
+        "",
+        " ",
         "The duty provided in the applicable subheading",
         "The duty provided in the applicable subheading + 25%",
         "The duty provided in the applicable subheading plus 25%",
@@ -302,14 +330,14 @@ Test(rate_parse_usitc, not_understood)
         "$3/t, including weight of container",
         "5% + 3%",
         "1¢/kg + 2¢/kg",
-        "0.020668¢/kg",   /* $0.00020668: more places than a dec holds */
+        "0.020668¢/kg", /* $0.00020668: more places than a dec holds */
         "5¢",
         "$5",
         "5¢/",
         "5¢/lb",
         "5 ¢/kg",
         "-5%",
-        "$0.063 per l",   /* Levy's syntax, not the USITC's */
+        "$0.063 per l", /* Levy's syntax, not the USITC's */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         usitc_bad(bad[i]);

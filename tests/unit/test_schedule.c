@@ -77,7 +77,7 @@ Test(schedule, missing)
 {
     schedule s;
     fill(&s);
-    cr_assert_eq(lookup_line(&s, "8471.30.01"), 0);   /* shorter than the row */
+    cr_assert_eq(lookup_line(&s, "8471.30.01"), 0); /* shorter than the row */
     cr_assert_eq(lookup_line(&s, "8471.30.02.00"), 0);
     cr_assert_eq(lookup_line(&s, "8"), 0);
     cr_assert_eq(lookup_line(&s, "84"), 0);
@@ -105,7 +105,7 @@ Test(schedule, leading_zeros_matter)
     schedule s;
     schedule_init(&s, NULL);
     add(&s, "0101", 10000, 1);
-    add(&s, "101", 20000, 2);   /* a loose three-digit code: not 0101 */
+    add(&s, "101", 20000, 2); /* a loose three-digit code: not 0101 */
     add(&s, "01", 30000, 3);
     add(&s, "0", 40000, 4);
     schedule_finish(&s);
@@ -195,8 +195,8 @@ static uint64_t next_random(uint64_t *state)
 
 static hs_code random_code(uint64_t *state, int max_len)
 {
-    static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                      100000000, 1000000000, 10000000000u };
+    static const uint64_t pow10[] = { 1,       10,       100,       1000,       10000,       100000,
+                                      1000000, 10000000, 100000000, 1000000000, 10000000000u };
     int len = 1 + (int)(next_random(state) % (uint64_t)max_len);
     /* Few distinct leading digits, so that codes share prefixes often. */
     uint64_t digits = next_random(state) % 4;

@@ -205,8 +205,10 @@ Test(pset, intervals_merge)
     arena r;
     arena_init(&r, NULL);
     hs_interval v[] = {
-        hs_code_interval(code("73")), hs_code_interval(code("72")),
-        hs_code_interval(code("7208")), hs_code_interval(code("90")),
+        hs_code_interval(code("73")),
+        hs_code_interval(code("72")),
+        hs_code_interval(code("7208")),
+        hs_code_interval(code("90")),
     };
     pset *s = pset_from_intervals(&r, v, 4);
     cr_assert_eq(s->n, 2, "72 and 73 fuse; 7208 is inside 72");

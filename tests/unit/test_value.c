@@ -102,7 +102,8 @@ Test(value, equality)
     cr_expect(value_equal(&x, &y));
     value n = value_number(d("10"));
     cr_expect_not(value_equal(&x, &n), "money is not a number");
-    cr_expect(value_equal(&(value){ .kind = V_COUNTRY, .as.country = 2 }, &(value){ .kind = V_COUNTRY, .as.country = 2 }));
+    cr_expect(value_equal(&(value){ .kind = V_COUNTRY, .as.country = 2 },
+                          &(value){ .kind = V_COUNTRY, .as.country = 2 }));
 }
 
 Test(value, shipment_fields_from_text)
@@ -132,9 +133,10 @@ Test(value, shipment_fields_from_text)
     strbuf sb;
     sb_init(&sb, NULL);
     ship_format(s, &fx.p, &sb);
-    cr_expect_str_eq(sb_cstr(&sb),
-                     "shipment { origin: CN, product: hs 9503.00.00, value: $10000.00, "
-                     "quantity: 40, unit: kg, entered: 2025-04-15, usmca: true, note: \"a note\" }");
+    cr_expect_str_eq(
+        sb_cstr(&sb),
+        "shipment { origin: CN, product: hs 9503.00.00, value: $10000.00, "
+        "quantity: 40, unit: kg, entered: 2025-04-15, usmca: true, note: \"a note\" }");
     sb_free(&sb);
     cr_assert(ship_set_text(s, &fx.p, &fx.mem, F_LOADED, "", 0, err, sizeof err));
     cr_expect_not(ship_has(s, F_LOADED), "empty text leaves a field absent");
