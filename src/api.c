@@ -24,6 +24,74 @@
 #include "run.h"
 #include "value.h"
 
+struct levy_policy {
+    mem mem; /* the host's allocator (config.alloc), or libc's:
+                           every structure below allocates through it */
+    arena arena;
+    source_set sources;
+    diag_list diags;
+    program prog;
+    char **search_path; /* NULL-terminated */
+    size_t nsearch;
+    char *stdlib_dir;
+    bool checked;        /* levy_policy_check ran */
+    bool valid;          /* ... and found no error */
+    policy_set compiled; /* the base policy and each scenario, once valid */
+    bool compiled_init;
+    const policy_index *index; /* the base policy, for levy_evaluate */
+    levy_scenario *scenarios;  /* one handle per scenario, once valid */
+    const source_set *cache;   /* file texts to reuse (load_options.cache) */
+    levy_config config;        /* the host's, as levy_policy_new_with took it */
+    size_t delivered;          /* diagnostics handed to config.diagnostic so far */
+    int expressions_from;      /* the first source of levy_policy_load_expression,
+                                  whose statements alone run; -1: none */
+    char error[512];
+};
+
+const source_set *api_policy_sources(const levy_policy *policy)
+{
+    return &policy->sources;
+}
+const diag_list *api_policy_diags(const levy_policy *policy)
+{
+    return &policy->diags;
+}
+const program *api_policy_program(const levy_policy *policy)
+{
+    return &policy->prog;
+}
+
+void api_policy_reuse_sources(levy_policy *policy, const source_set *cache)
+{
+    policy->cache = cache;
+}
+
+void api_policy_set_line_offset(levy_policy *policy, size_t source, int offset)
+{
+    if (source < policy->sources.count)
+        policy->sources.items[source]->line_offset = offset;
+}
+
+levy_status api_policy_run_sources(levy_policy *p, int first, int last, const run_options *o,
+                                   bool *ran)
+{
+    *ran = false;
+    program *prog = &p->prog;
+    node_list all = prog->statements, mine = { 0 };
+    for (size_t i = 0; i < all.n; i++)
+        if (all.v[i]->at.file >= first && all.v[i]->at.file <= last &&
+            !ast_push(&p->arena, &mine, all.v[i]))
+            return LEVY_ERROR_NOMEM;
+    if (mine.n == 0)
+        return LEVY_OK;
+    run_result res = { 0 };
+    *ran = true;
+    prog->statements = mine;
+    bool ok = run_program(&p->compiled, o, &p->diags, &res);
+    prog->statements = all;
+    return ok ? LEVY_OK : LEVY_ERROR_EVAL;
+}
+
 static void set_error(levy_policy *p, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

@@ -1,5 +1,6 @@
 /* api_internal.h - what the library's own clients of levy_policy (the
- * session behind the REPL) see of it.  Not installed. */
+ * session behind the REPL) see of it: accessors, not its struct.  Not
+ * installed. */
 #ifndef LEVY_API_INTERNAL_H
 #define LEVY_API_INTERNAL_H
 
@@ -20,29 +21,22 @@ struct levy_scenario {
     bool failed; /* compiling it added errors */
 };
 
-struct levy_policy {
-    mem mem; /* the host's allocator (config.alloc), or libc's:
-                           every structure below allocates through it */
-    arena arena;
-    source_set sources;
-    diag_list diags;
-    program prog;
-    char **search_path; /* NULL-terminated */
-    size_t nsearch;
-    char *stdlib_dir;
-    bool checked;        /* levy_policy_check ran */
-    bool valid;          /* ... and found no error */
-    policy_set compiled; /* the base policy and each scenario, once valid */
-    bool compiled_init;
-    const policy_index *index; /* the base policy, for levy_evaluate */
-    levy_scenario *scenarios;  /* one handle per scenario, once valid */
-    const source_set *cache;   /* file texts to reuse (load_options.cache) */
-    levy_config config;        /* the host's, as levy_policy_new_with took it */
-    size_t delivered;          /* diagnostics handed to config.diagnostic so far */
-    int expressions_from;      /* the first source of levy_policy_load_expression,
-                                  whose statements alone run; -1: none */
-    char error[512];
-};
+/* What the session sees of a policy (struct levy_policy is api.c's own). */
+const source_set *api_policy_sources(const levy_policy *policy);
+const diag_list *api_policy_diags(const levy_policy *policy);
+const program *api_policy_program(const levy_policy *policy);
+/* api_policy_reuse_sources: read the files of later loads from cache's
+ * texts instead of the disk (load_options.cache); NULL reads them. */
+void api_policy_reuse_sources(levy_policy *policy, const source_set *cache);
+/* api_policy_set_line_offset: the lines source number `source` (if there
+ * is one) is shifted by in diagnostics, for a script's own line numbers. */
+void api_policy_set_line_offset(levy_policy *policy, size_t source, int offset);
+/* api_policy_run_sources: run the top-level statements of sources
+ * first..last only (a REPL input, or a file just loaded), as `o` says; the
+ * errors are added to the policy's diagnostics.  *ran is false when those
+ * sources have no statement. */
+levy_status api_policy_run_sources(levy_policy *policy, int first, int last, const run_options *o,
+                                   bool *ran);
 
 /* api_config_copy: the members of from that its size covers (NULL: none),
  * the others zero. */

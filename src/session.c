@@ -170,7 +170,7 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames, co
     /* Files are read from disk only by :load and :reload; every other
        input reuses the texts the session already has, so a file edited
        into a broken state breaks nothing until it is reloaded. */
-    p->cache = s->policy && !s->rereading ? &s->policy->sources : NULL;
+    api_policy_reuse_sources(p, s->policy && !s->rereading ? api_policy_sources(s->policy) : NULL);
     levy_status st = s->stdlib_dir ? levy_policy_set_stdlib_dir(p, s->stdlib_dir) : LEVY_OK;
     for (size_t i = 0; i < s->nsearch && st == LEVY_OK; i++)
         st = levy_policy_add_search_path(p, s->search[i]);
@@ -184,13 +184,12 @@ static levy_status build_policy(levy_session *s, char **names, size_t nnames, co
     for (size_t i = 0; i < s->nchunks && st != LEVY_ERROR_IO; i++)
         if (!chunk_redefined(&s->chunks[i], names, nnames))
             levy_policy_load_string(p, REPL_SOURCE, s->chunks[i].text, strlen(s->chunks[i].text));
-    b->first_new_source = (int)p->sources.count;
+    b->first_new_source = (int)api_policy_sources(p)->count;
     for (size_t i = 0; i < nextra && st != LEVY_ERROR_IO; i++) {
-        size_t at = p->sources.count;
+        size_t at = api_policy_sources(p)->count;
         levy_policy_load_string(p, s->origin ? s->origin : REPL_SOURCE, extra[i].text,
                                 strlen(extra[i].text));
-        if (at < p->sources.count)
-            p->sources.items[at]->line_offset = extra[i].line_offset;
+        api_policy_set_line_offset(p, at, extra[i].line_offset);
     }
     if (st != LEVY_OK)
         return st;
@@ -211,8 +210,8 @@ static void report_build(levy_session *s, const build *b, bool failed)
 {
     if (!b->policy) /* not even made: out of memory */
         return;
-    const diag_list *d = &b->policy->diags;
-    say_diagnostics(s, &b->policy->sources, d, 0, failed ? 0 : b->first_new_source);
+    const diag_list *d = api_policy_diags(b->policy);
+    say_diagnostics(s, api_policy_sources(b->policy), d, 0, failed ? 0 : b->first_new_source);
 }
 
 static void adopt(levy_session *s, build *b)
@@ -363,34 +362,26 @@ const char *levy_session_scenario(const levy_session *s)
 static levy_status run_statements_of(levy_session *s, int first, int last)
 {
     levy_policy *p = s->policy;
-    program *prog = &p->prog;
-    node_list all = prog->statements, mine = { 0 };
-    for (size_t i = 0; i < all.n; i++)
-        if (all.v[i]->at.file >= first && all.v[i]->at.file <= last &&
-            !ast_push(&p->arena, &mine, all.v[i]))
-            return LEVY_ERROR_NOMEM;
-    if (mine.n == 0)
-        return LEVY_OK;
     s->interrupt = 0;
     run_options o = {
         .write = s->write, .write_ud = s->ud, .scenario = s->scenario, .interrupt = &s->interrupt
     };
-    run_result res = { 0 };
-    size_t before = p->diags.count;
-    prog->statements = mine;
-    bool ok = run_program(&p->compiled, &o, &p->diags, &res);
-    prog->statements = all;
-    say_diagnostics(s, &p->sources, &p->diags, before, 0);
+    size_t before = api_policy_diags(p)->count;
+    bool ran;
+    levy_status st = api_policy_run_sources(p, first, last, &o, &ran);
+    if (!ran)
+        return st;
+    say_diagnostics(s, api_policy_sources(p), api_policy_diags(p), before, 0);
     levy_policy_clear_diagnostics(p);
-    return ok ? LEVY_OK : LEVY_ERROR_EVAL;
+    return st;
 }
 
 /* The source of the file at real path `real` in the session's policy, or -1. */
 static int source_of(const levy_session *s, const char *real)
 {
     int file = -1;
-    for (size_t i = 0; real && i < s->policy->sources.count; i++) {
-        const source_text *src = s->policy->sources.items[i];
+    for (size_t i = 0; real && i < api_policy_sources(s->policy)->count; i++) {
+        const source_text *src = api_policy_sources(s->policy)->items[i];
         if (src->path && strcmp(src->path, real) == 0)
             file = (int)i;
     }
@@ -682,7 +673,7 @@ levy_status levy_session_eval(levy_session *s, const char *text)
     adopt(s, &b);
     keep_declarations(s, v, n);
     free_pieces(&s->mem, v, n);
-    return run_statements_of(s, first, (int)s->policy->sources.count - 1);
+    return run_statements_of(s, first, (int)api_policy_sources(s->policy)->count - 1);
 }
 
 /* ---- Questions about the session ------------------------------------------ */
@@ -697,7 +688,7 @@ levy_status levy_session_type(levy_session *s, const char *expr)
     levy_status st = build_policy(s, NULL, 0, &q, 1, &b);
     report_build(s, &b, st != LEVY_OK);
     if (st == LEVY_OK) {
-        const node_list *stmts = &b.policy->prog.statements;
+        const node_list *stmts = &api_policy_program(b.policy)->statements;
         const node *last = NULL;
         for (size_t i = 0; i < stmts->n; i++)
             if (stmts->v[i]->at.file >= b.first_new_source && stmts->v[i]->kind == N_EXPR_STMT)
@@ -746,7 +737,7 @@ levy_status levy_session_list(levy_session *s, const char *kind)
         if (strcmp(kind, name) != 0)
             continue;
         /* Pauses and concessions share a list: show those of this kind. */
-        const node_list *l = decl_kind_list(&s->policy->prog.decls, only);
+        const node_list *l = decl_kind_list(&api_policy_program(s->policy)->decls, only);
         size_t shown = 0;
         for (size_t k = 0; k < l->n; k++) {
             const node *d = l->v[k];
@@ -775,7 +766,7 @@ levy_status levy_session_show(levy_session *s, const char *name)
     if (!s || !name)
         return LEVY_ERROR_ARGUMENT;
     s->error[0] = '\0';
-    const program *prog = &s->policy->prog;
+    const program *prog = api_policy_program(s->policy);
     const node *d = symtab_get(&prog->globals, name);
     if (!d) {
         const char *near = check_suggest(prog, name);
@@ -783,7 +774,7 @@ levy_status levy_session_show(levy_session *s, const char *name)
              near ? near : "", near ? "'?)" : "");
         return LEVY_ERROR_NOT_FOUND;
     }
-    const source_text *src = source_set_get(&s->policy->sources, d->at.file);
+    const source_text *src = source_set_get(api_policy_sources(s->policy), d->at.file);
     if (!src) {
         sayf(s, "%s is built in\n", name);
         return LEVY_OK;
@@ -825,7 +816,7 @@ void levy_session_names(levy_session *s, const char *prefix,
     for (int b = 0; b < B_BUILTIN_COUNT; b++)
         if (strncmp(builtin_name((builtin_id)b), prefix ? prefix : "", plen) == 0)
             add(userdata, builtin_name((builtin_id)b));
-    const program *prog = &s->policy->prog;
+    const program *prog = api_policy_program(s->policy);
     for (int f = 0; f < ship_field_count(prog); f++) {
         const char *fname = field_name(prog, f);
         if (fname && strncmp(fname, prefix ? prefix : "", plen) == 0)
