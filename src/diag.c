@@ -358,13 +358,24 @@ static void render_excerpt(strbuf *out, const source_set *srcs, span at)
     sb_putc(out, '\n');
 }
 
+/* "error[E301]", rustc style: the code, for looking up in doc/diagnostics.md
+ * and for --allow, beside the severity it belongs to. */
+static void put_severity(strbuf *out, const diagnostic *d)
+{
+    sb_puts(out, severity_name(d->sev));
+    if (d->code && *d->code)
+        sb_printf(out, "[%s]", d->code);
+}
+
 static void render_text(strbuf *out, const source_set *srcs, const diagnostic *d)
 {
     if (d->at.file >= 0)
-        sb_printf(out, "%s:%d:%d: %s: %s\n", source_name(srcs, d->at.file), shown_line(srcs, d->at),
-                  d->at.first_column, severity_name(d->sev), d->message);
+        sb_printf(out, "%s:%d:%d: ", source_name(srcs, d->at.file), shown_line(srcs, d->at),
+                  d->at.first_column);
     else
-        sb_printf(out, "levy: %s: %s\n", severity_name(d->sev), d->message);
+        sb_puts(out, "levy: ");
+    put_severity(out, d);
+    sb_printf(out, ": %s\n", d->message);
     render_excerpt(out, srcs, d->at);
     for (size_t i = 0; i < d->nnotes; i++) {
         const diag_note_t *n = &d->notes[i];

@@ -10,7 +10,7 @@ It fails if a code of src/diag_codes.h is not described here.
 import re, os
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 G = os.path.join(ROOT, "tests", "golden")
-HDR = re.compile(r'^\S+:\d+:\d+: (error|warning): ')
+HDR = re.compile(r'^\S+:\d+:\d+: (error|warning)(\[[EW]\d+\])?: ')
 
 def blocks(text):
     out, cur = [], []
@@ -58,7 +58,7 @@ e("E108", "D_LEX_BAD_MONEY", "`$` not followed by an amount", "check/lex_dollar_
 # Syntax
 e("E201", "D_SYNTAX", "a token where it cannot be; the message lists what could have come instead, and says which bracket is still open. Parsing resumes at the next declaration, so each broken declaration gets its own error", "check/syn_several_errors", "expected an expression before '='")
 e("E202", "D_SYNTAX_NESTING", "an expression nested more than 1000 levels deep, counting the lets it uses (`1+1+1+...` with thousands of terms); split it with lets",
-  literal="policy.levy:1:9: error: this expression is nested too deeply (more than 1000 levels, counting the lets it uses): split it with lets",
+  literal="policy.levy:1:9: error[E202]: this expression is nested too deeply (more than 1000 levels, counting the lets it uses): split it with lets",
   prog="let x = 1+1+1+1+ ... (thousands of terms)")
 e("E203", "D_BAD_CLAUSE", "a clause that the declaration does not take (`base` in a pause, `cap` in a pause, `rate` in a concession, `effective` in a measure), a declaration that a scenario cannot hold (import, importer, country, attribute, scenario, test), or an `under` block inside another", "check/rule_base_in_pause", "'base' is not allowed")
 e("E204", "D_DUP_CLAUSE", "a clause that may appear once given twice: `on`, `from`, `when`, `base`, `citation`, and `effective` of a pause or concession", "check/rule_two_on", "takes one 'on'")
@@ -99,8 +99,8 @@ e("E605", "D_EVAL_SPECIFIC", "a specific rate without a quantity in its unit, or
 e("E606", "D_EVAL_TYPE", "a value of the wrong kind at run time; in a program that checked clean this comes only from data read at run time, such as a bad field of an input row", literal=None)
 e("E607", "D_EVAL_RATE_TEXT", "a lookup that lands on schedule rate text Levy does not understand", "run/err_rate_text", "which Levy does not understand")
 e("E608", "D_TEST_FAILED", "an `expect` that did not hold; notes show both sides", "run/err_expect", "expect failed")
-e("E609", "D_EVAL_INTERRUPTED", "evaluation stopped on request (Ctrl-C in the REPL)", literal="levy: error: interrupted", prog="(any long evaluation, interrupted)")
-e("E610", "D_EVAL_LIMIT", "evaluation ran out of memory or nested too deeply", literal="levy: error: evaluation nests too deeply", prog="(an evaluation past the limits)")
+e("E609", "D_EVAL_INTERRUPTED", "evaluation stopped on request (Ctrl-C in the REPL)", literal="levy: error[E609]: interrupted", prog="(any long evaluation, interrupted)")
+e("E610", "D_EVAL_LIMIT", "evaluation ran out of memory or nested too deeply", literal="levy: error[E610]: evaluation nests too deeply", prog="(an evaluation past the limits)")
 # Files
 e("E701", "D_FILE", "a file that cannot be read (a policy named on the command line, a library)", literal="levy: cannot read missing.levy: No such file or directory", prog="$ levy check missing.levy")
 e("E702", "D_IMPORT_NOT_FOUND", "an `import` that finds no file; for `import NAME` a note lists the folders searched (the importing file's, then LEVY_PATH / -I, then the standard library)", "check/file_import_path_missing", "cannot find library")
@@ -119,9 +119,10 @@ groups = [("E1", "Lexical errors"), ("E2", "Syntax and clauses"), ("E3", "Names"
 out = []
 out.append("# Diagnostics\n")
 out.append("Every diagnostic Levy reports has a stable code: `E` for errors, `W` for warnings.\n"
-           "Codes never change meaning once released (`src/diag_codes.h` is the list). `levy check`\n"
-           "reports the codes in `--format=json` and `--format=github`; the text format shows\n"
-           "the message, the source line and a caret under the place.\n\n"
+           "Codes never change meaning once released (`src/diag_codes.h` is the list). The text\n"
+           "format shows the code beside the severity, `error[E301]: unknown name 'x'`, then the\n"
+           "source line and a caret under the place; `--format=json` and `--format=github` carry\n"
+           "it in a field of its own.\n\n"
            "Errors make `levy check` exit with status 1; warnings do not, unless `--werror`.\n"
            "After a lexical or syntax error in a file, nothing of that file is checked, so the\n"
            "errors below E300 come alone. Unknown names are not reported while a file of the\n"
