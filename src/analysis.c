@@ -628,21 +628,11 @@ static bool find_example(analysis *an, const node *m, const mod_act *x, const mo
     return false;
 }
 
-/* A product of the set to show: the code (fewest digits) that starts its
- * first interval, from chapter 01 on when it can (there is no chapter 00). */
-static hs_code example_product(arena *r, const pset *s)
+/* A product of the set to show (sets.h's pset_example). */
+static hs_code example_product(const pset *s)
 {
-    hs_interval real = { HS_SPACE / 100, HS_SPACE - 1 };
-    const pset *from01 = pset_intersect(r, s, pset_from_intervals(r, &real, 1));
-    if (from01 && from01->n > 0)
-        s = from01;
-    uint64_t lo = s->iv[0].lo, hi = s->iv[0].hi, width = HS_SPACE / 100;
-    int len = 2;
-    while (len < HS_MAX_DIGITS && (lo % width != 0 || lo + width - 1 > hi)) {
-        len += 2;
-        width /= 100;
-    }
-    hs_code c = { lo / width, (uint8_t)len };
+    hs_code c = { 1, 2 };
+    pset_example(s, &c);
     return c;
 }
 
@@ -678,7 +668,7 @@ static void example_note(analysis *an, diagnostic *d, const node *m, const mod_a
                          const mod_act *y, const example *ex)
 {
     char product[HS_FMT_MAX], day[11], outcome[256] = "", whens[256] = "";
-    hs_format(example_product(&an->mem, ex->products), product);
+    hs_format(example_product(ex->products), product);
     date_format((date)ex->day, day);
     if (ex->cx.known && ex->cy.known) {
         char a[64], b[64], where[160] = "there ";

@@ -513,8 +513,8 @@ static bool index_scopes(policy_index *ix, size_t n,
             if (!sc->origins || sc->from_dynamic || bitset_has(sc->origins, c))
                 bitset_add((*by_origin)[c], i);
         for (size_t ch = 0; ch < NCHAPTERS; ch++) {
-            hs_interval iv = { ch * UINT64_C(100000000), ch * UINT64_C(100000000) + 99999999 };
-            if (!sc->products || sc->on_dynamic || pset_overlaps(sc->products, iv))
+            hs_code chapter = { ch, 2 };
+            if (!sc->products || sc->on_dynamic || pset_meets_code(sc->products, chapter))
                 bitset_add((*by_chapter)[ch], i);
         }
     }

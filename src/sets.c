@@ -153,6 +153,38 @@ hs_interval hs_range_interval(hs_code lo, hs_code hi)
     return iv;
 }
 
+/* A product of length L is a point of band L/2 - 1 (see sets.h). */
+static bool band_of(int len, uint64_t *offset)
+{
+    if (len < 2 || len > HS_MAX_DIGITS || len % 2)
+        return false;
+    *offset = (uint64_t)(len / 2 - 1) * HS_SPACE;
+    return true;
+}
+
+/* band_intervals: iv (ten-digit codes, what a code or range of codes of
+ * length len starts) in every band of length len or more: the products of
+ * those lengths that start with one of its codes.  Returns how many (at
+ * most PSET_BANDS). */
+static size_t band_intervals(hs_interval iv, int len, hs_interval out[PSET_BANDS])
+{
+    size_t n = 0;
+    for (int l = len < 2 ? 2 : len; l <= HS_MAX_DIGITS; l++) {
+        uint64_t off;
+        if (band_of(l, &off)) {
+            out[n].lo = off + iv.lo;
+            out[n].hi = off + iv.hi;
+            n++;
+        }
+    }
+    return n;
+}
+
+static uint64_t product_point(hs_code p, uint64_t off)
+{
+    return off + hs_code_interval(p).lo;
+}
+
 static pset *pset_sized(arena *r, size_t n)
 {
     pset *s = arena_alloc(r, sizeof *s + n * sizeof s->iv[0]);
@@ -171,7 +203,7 @@ pset *pset_all(arena *r)
     pset *s = pset_sized(r, 1);
     if (s) {
         s->iv[0].lo = 0;
-        s->iv[0].hi = HS_SPACE - 1;
+        s->iv[0].hi = PSET_SPACE - 1;
     }
     return s;
 }
@@ -299,17 +331,60 @@ static long find(const pset *s, uint64_t x)
 
 bool pset_has(const pset *s, hs_code product)
 {
-    if (product.len < 1 || product.len > HS_MAX_DIGITS)
+    uint64_t off;
+    if (!band_of(product.len, &off))
         return false;
-    hs_interval p = hs_code_interval(product);
-    long i = find(s, p.lo);
-    return i >= 0 && s->iv[i].hi >= p.hi;
+    uint64_t x = product_point(product, off);
+    long i = find(s, x);
+    return i >= 0 && s->iv[i].hi >= x;
 }
 
-bool pset_overlaps(const pset *s, hs_interval iv)
+static bool overlaps(const pset *s, hs_interval iv)
 {
     long i = find(s, iv.hi);
     return i >= 0 && s->iv[i].hi >= iv.lo;
+}
+
+bool pset_meets_code(const pset *s, hs_code c)
+{
+    hs_interval v[PSET_BANDS];
+    size_t n = band_intervals(hs_code_interval(c), c.len, v);
+    for (size_t i = 0; i < n; i++)
+        if (overlaps(s, v[i]))
+            return true;
+    return false;
+}
+
+/* first_member: the first product of length len in s, from ten-digit code
+ * `from` on. */
+static bool first_member(const pset *s, int len, uint64_t from, hs_code *out)
+{
+    uint64_t off;
+    if (!band_of(len, &off))
+        return false;
+    uint64_t w = pow10_u64[HS_MAX_DIGITS - len], x = off + from;
+    long first = find(s, x);
+    for (size_t i = first < 0 ? 0 : (size_t)first; i < s->n; i++) {
+        uint64_t lo = s->iv[i].lo > x ? s->iv[i].lo : x;
+        if (lo >= off + HS_SPACE)
+            return false;
+        uint64_t at = off + (lo - off + w - 1) / w * w; /* the first code of len here */
+        if (at <= s->iv[i].hi && at < off + HS_SPACE) {
+            out->digits = (at - off) / w;
+            out->len = (uint8_t)len;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool pset_example(const pset *s, hs_code *out)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (int len = 2; len <= HS_MAX_DIGITS; len += 2)
+            if (first_member(s, len, pass ? 0 : HS_SPACE / 100, out))
+                return true;
+    return false;
 }
 
 bool pset_equal(const pset *a, const pset *b)
@@ -319,7 +394,7 @@ bool pset_equal(const pset *a, const pset *b)
 
 bool pset_is_all(const pset *s)
 {
-    return s->n == 1 && s->iv[0].lo == 0 && s->iv[0].hi == HS_SPACE - 1;
+    return s->n == 1 && s->iv[0].lo == 0 && s->iv[0].hi == PSET_SPACE - 1;
 }
 
 /* A run of consecutive codes of one length, waiting to be emitted. */
@@ -343,8 +418,12 @@ static bool flush(code_run *run, pset_emit_fn emit, void *ud)
 void pset_codes(const pset *s, pset_emit_fn emit, void *ud)
 {
     code_run run = { false, 0, 0, 0 };
+    uint64_t off;
+    band_of(HS_MAX_DIGITS, &off);
     for (size_t i = 0; i < s->n; i++) {
-        uint64_t x = s->iv[i].lo, hi = s->iv[i].hi;
+        if (s->iv[i].hi < off)
+            continue;
+        uint64_t x = (s->iv[i].lo > off ? s->iv[i].lo : off) - off, hi = s->iv[i].hi - off;
         while (x <= hi) {
             /* The longest prefix (fewest digits) that starts at x and fits. */
             int len = HS_MAX_DIGITS;
@@ -403,14 +482,14 @@ bitset *countries_except(arena *r, const bitset *a, const bitset *b)
 
 pset *products_of_code(arena *r, hs_code c)
 {
-    hs_interval iv = hs_code_interval(c);
-    return pset_from_intervals(r, &iv, 1);
+    hs_interval v[PSET_BANDS];
+    return pset_from_intervals(r, v, band_intervals(hs_code_interval(c), c.len, v));
 }
 
 pset *products_of_range(arena *r, hs_code lo, hs_code hi)
 {
-    hs_interval iv = hs_range_interval(lo, hi);
-    return pset_from_intervals(r, &iv, 1);
+    hs_interval v[PSET_BANDS];
+    return pset_from_intervals(r, v, band_intervals(hs_range_interval(lo, hi), lo.len, v));
 }
 
 bool products_within(arena *r, const pset *a, const pset *b)
@@ -423,28 +502,32 @@ void products_literal_init(products_literal *l, arena *r, size_t elements)
 {
     l->r = r;
     l->n = 0;
-    l->cap = elements;
-    l->iv = arena_alloc(r, (elements ? elements : 1) * sizeof *l->iv);
+    l->cap = elements * PSET_BANDS;
+    l->iv = arena_alloc(r, (elements ? l->cap : 1) * sizeof *l->iv);
     l->sets = NULL;
     l->failed = !l->iv;
 }
 
-static void add_interval(products_literal *l, hs_interval iv)
+static void add_intervals(products_literal *l, hs_interval iv, int len)
 {
-    if (l->n < l->cap)
-        l->iv[l->n++] = iv;
-    else
+    hs_interval v[PSET_BANDS];
+    size_t n = band_intervals(iv, len, v);
+    if (l->n + n > l->cap) {
         l->failed = true; /* more elements than the literal said it had */
+        return;
+    }
+    memcpy(l->iv + l->n, v, n * sizeof v[0]);
+    l->n += n;
 }
 
 void products_literal_add_code(products_literal *l, hs_code c)
 {
-    add_interval(l, hs_code_interval(c));
+    add_intervals(l, hs_code_interval(c), c.len);
 }
 
 void products_literal_add_range(products_literal *l, hs_code lo, hs_code hi)
 {
-    add_interval(l, hs_range_interval(lo, hi));
+    add_intervals(l, hs_range_interval(lo, hi), lo.len);
 }
 
 void products_literal_add_set(products_literal *l, const pset *s)

@@ -2,12 +2,25 @@
  *
  * A country set is a bitset over the program's countries (a country is its
  * index in decls.countries); the same bitset type serves the evaluator's
- * sets of measures and modifiers.  A product set is a sorted list of
- * disjoint intervals over the space of ten-digit HS codes: a code of length
- * L stands for every ten-digit code that starts with it, so `hs 72` is
- * [7200000000, 7299999999], a range `hs 72..83` one interval, and `except`
- * plain interval difference.  A product is in a set when every code it
- * denotes is: `hs 6403.99` is in {hs 64}, `hs 64` is not in {hs 6403}.
+ * sets of measures and modifiers.
+ *
+ * A product set is a set of products, and a product is a shipment's code:
+ * 2, 4, 6, 8 or 10 digits.  Membership is by prefix (LANGUAGE.md section
+ * 3): p is in `hs C` when C is a prefix of p, in `hs LO..HI` when p is at
+ * least as long as LO and its first digits lie in [LO, HI], in `A except B`
+ * when in A and not in B.  So `hs 85` is in `all except {hs 8517.13}` and
+ * not in `{hs 8517.13}` nor in `hs 8500..8599`, and `hs 6403.99` is in
+ * {hs 64}: every product is in exactly one of S and `all except S`.
+ *
+ * The representation makes that plain interval arithmetic: the products of
+ * each length L are a band of their own, and a product p of length L is the
+ * point (L/2 - 1) * HS_SPACE + p * 10^(10 - L), its digits padded to ten
+ * in band L.  A code C of length k is the interval of C's ten-digit
+ * extensions in each band of length >= k (none in the shorter bands), a
+ * range likewise; union, difference and intersection are those of the
+ * points, so membership, equality, overlap and emptiness are exact for
+ * every set expression.  A set is a sorted list of disjoint intervals over
+ * the PSET_BANDS bands.
  *
  * The last section is the set algebra of the language (what `all`, a set
  * literal, `A except B`, `x in S` mean; LANGUAGE.md section 3), written
@@ -72,11 +85,14 @@ long bitset_next(const bitset *s, size_t from);
 
 /* ---- Product sets ------------------------------------------------------- */
 
-/* HS_SPACE: how many ten-digit codes there are. */
+/* HS_SPACE: how many ten-digit codes there are; one band.  PSET_BANDS:
+ * one per product length (2, 4, 6, 8, 10). */
 #define HS_SPACE UINT64_C(10000000000)
+#define PSET_BANDS 5
+#define PSET_SPACE (PSET_BANDS * HS_SPACE)
 
 typedef struct hs_interval {
-    uint64_t lo, hi; /* inclusive, ten-digit codes */
+    uint64_t lo, hi; /* inclusive: ten-digit codes, or points of the bands */
 } hs_interval;
 
 typedef struct pset {
@@ -84,31 +100,42 @@ typedef struct pset {
     hs_interval iv[]; /* sorted, disjoint, not adjacent */
 } pset;
 
-/* hs_code_interval: the ten-digit codes a code denotes. */
+/* hs_code_interval: the ten-digit codes that start with c (one band's
+ * worth; products_of_code makes the set). */
 hs_interval hs_code_interval(hs_code c);
-/* hs_range_interval: the codes of `hs lo..hi` (equal lengths, lo <= hi). */
+/* hs_range_interval: the ten-digit codes that start with a code of
+ * `hs lo..hi` (equal lengths, lo <= hi). */
 hs_interval hs_range_interval(hs_code lo, hs_code hi);
 
 pset *pset_empty(arena *r);
 pset *pset_all(arena *r);
-/* pset_from_intervals: sorts v in place and merges overlapping or adjacent
- * intervals into a new set. */
+/* pset_from_intervals: sorts v (points of the bands) in place and merges
+ * overlapping or adjacent intervals into a new set. */
 pset *pset_from_intervals(arena *r, hs_interval *v, size_t n);
 pset *pset_union(arena *r, const pset *a, const pset *b);
 pset *pset_minus(arena *r, const pset *a, const pset *b);
 pset *pset_intersect(arena *r, const pset *a, const pset *b);
-/* pset_has: is every code that `product` denotes in s?  O(log n). */
+/* pset_has: is the product (a code of any length) in s?  False for a code
+ * of odd length, which is no product.  O(log n). */
 bool pset_has(const pset *s, hs_code product);
-/* pset_overlaps: does s share a code with iv? */
-bool pset_overlaps(const pset *s, hs_interval iv);
+/* pset_meets_code: is some product that starts with c in s (c itself or a
+ * longer one)? */
+bool pset_meets_code(const pset *s, hs_code c);
+/* pset_example: a product of s to show: the shortest, and the first of
+ * its length, from chapter 01 on when it can (there is no chapter 00);
+ * false when s is empty. */
+bool pset_example(const pset *s, hs_code *out);
+/* pset_equal: the same products (so `{hs 85}` is not `{hs 8500..8599}`:
+ * hs 85 is in the one only). */
 bool pset_equal(const pset *a, const pset *b);
 bool pset_is_all(const pset *s);
 
-/* pset_codes: the set as HS codes and ranges of codes, fewest first:
- * each interval is cut into the longest aligned prefixes (2, 4, 6, 8 or 10
- * digits) and neighbours of one length become a range.  Calls emit(ud, lo,
- * hi) for each piece (lo == hi for a single code); stops early when emit
- * returns false. */
+/* pset_codes: the set's ten-digit products as HS codes and ranges of
+ * codes, fewest first: each interval is cut into the longest aligned
+ * prefixes (2, 4, 6, 8 or 10 digits) and neighbours of one length become a
+ * range.  Shorter products are not looked at: `{hs 8500..8599}` comes out
+ * as hs 85.  Calls emit(ud, lo, hi) for each piece (lo == hi for a single
+ * code); stops early when emit returns false. */
 typedef bool (*pset_emit_fn)(void *ud, hs_code lo, hs_code hi);
 void pset_codes(const pset *s, pset_emit_fn emit, void *ud);
 
@@ -137,11 +164,7 @@ static inline pset *products_except(arena *r, const pset *a, const pset *b)
 {
     return pset_minus(r, a, b);
 }
-/* products_in: `product in s`: every code the product denotes is in s
- * (the header comment).  LANGUAGE.md section 3 defines membership by
- * prefix instead, and the two differ where `except` has cut into a code's
- * interval and for ranges: `hs 85` is in `all except {hs 8517.13}` by the
- * design but not here (issue 9). */
+/* products_in: `product in s`, by prefix (the header comment). */
 static inline bool products_in(const pset *s, hs_code product)
 {
     return pset_has(s, product);

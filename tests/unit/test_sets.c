@@ -23,14 +23,13 @@ static pset *make(arena *r, const char *spec)
         bool minus = tok[0] == '-';
         char *t = tok + minus;
         char *dots = strstr(t, "..");
-        hs_interval iv;
+        pset *one;
         if (dots) {
             *dots = '\0';
-            iv = hs_range_interval(code(t), code(dots + 2));
+            one = products_of_range(r, code(t), code(dots + 2));
         } else {
-            iv = hs_code_interval(code(t));
+            one = products_of_code(r, code(t));
         }
-        pset *one = pset_from_intervals(r, &iv, 1);
         s = minus ? pset_minus(r, s, one) : pset_union(r, s, one);
         cr_assert_not_null(s);
     }
@@ -142,7 +141,7 @@ Test(bitset, subset_and_overlap)
     arena_free(&r);
 }
 
-Test(pset, membership_is_every_code_the_product_denotes)
+Test(pset, membership_is_by_prefix)
 {
     arena r;
     arena_init(&r, NULL);
@@ -153,6 +152,40 @@ Test(pset, membership_is_every_code_the_product_denotes)
     cr_assert_not(pset_has(t, code("64")), "a chapter is not inside one of its headings");
     cr_assert(pset_has(t, code("6403.99.90")));
     cr_assert_not(pset_has(t, code("6404")));
+    hs_code odd = { 851, 3 };
+    cr_assert_not(pset_has(pset_all(&r), odd), "a code of odd length is no product");
+    arena_free(&r);
+}
+
+/* LANGUAGE.md section 3's examples (issue 9 item 1). */
+Test(pset, short_products_and_except)
+{
+    arena r;
+    arena_init(&r, NULL);
+    pset *phones = make(&r, "8517.13"), *all = pset_all(&r);
+    pset *not_phones = pset_minus(&r, all, phones);
+    cr_assert_not(pset_has(phones, code("85")));
+    cr_assert(pset_has(not_phones, code("85")), "hs 85 is in all except {hs 8517.13}");
+    cr_assert(pset_has(not_phones, code("8517")));
+    cr_assert(pset_has(not_phones, code("8517.12")));
+    cr_assert_not(pset_has(not_phones, code("8517.13")));
+    cr_assert_not(pset_has(not_phones, code("8517.13.00.10")));
+    cr_assert_not(pset_has(make(&r, "8500..8599"), code("85")),
+                  "a code shorter than a range's ends is not in it");
+    cr_assert(pset_has(make(&r, "8500..8599"), code("8517.13")));
+    cr_assert_not(pset_equal(make(&r, "85"), make(&r, "8500..8599")), "hs 85 tells them apart");
+    /* Nested: all except ({hs 85} except {hs 8517}) */
+    pset *inner = make(&r, "85 -8517");
+    pset *outer = pset_minus(&r, all, inner);
+    cr_assert_not(pset_has(inner, code("8517.13")) || pset_has(outer, code("85")));
+    cr_assert(pset_has(outer, code("8517.13")) && pset_has(inner, code("85")));
+    cr_assert(pset_meets_code(not_phones, code("85")) && pset_meets_code(phones, code("85")));
+    cr_assert_not(pset_meets_code(phones, code("84")));
+    hs_code ex;
+    cr_assert(pset_example(not_phones, &ex) && hs_equal(ex, code("01")));
+    cr_assert(pset_example(phones, &ex) && hs_equal(ex, code("8517.13")));
+    cr_assert(pset_example(make(&r, "00..01 -01"), &ex) && hs_equal(ex, code("00")));
+    cr_assert(pset_example(make(&r, "85 -85"), &ex) == false);
     arena_free(&r);
 }
 
@@ -164,7 +197,7 @@ Test(pset, except_and_ranges)
     pset *s = make(&r, "64 -6403");
     cr_assert_not(pset_has(s, code("6403.99")));
     cr_assert(pset_has(s, code("6404.11")));
-    cr_assert_not(pset_has(s, code("64")));
+    cr_assert(pset_has(s, code("64")), "no code of {hs 6403} is a prefix of hs 64");
     cr_assert_str_eq(codes(s, buf), "6400..6402 6404..6499");
     pset *range = make(&r, "72..83");
     cr_assert(pset_has(range, code("7208.10")) && pset_has(range, code("83")));
@@ -192,9 +225,8 @@ Test(pset, algebra)
     cr_assert_str_eq(codes(i, buf), "74");
     cr_assert(pset_equal(pset_union(&r, m, i), a));
     cr_assert(pset_equal(pset_minus(&r, all, pset_minus(&r, all, a)), a));
-    hs_interval ch74 = hs_code_interval(code("74")), ch80 = hs_code_interval(code("80"));
-    cr_assert(pset_overlaps(a, ch74));
-    cr_assert_not(pset_overlaps(a, ch80));
+    cr_assert(pset_meets_code(a, code("74")) && pset_meets_code(a, code("7401")));
+    cr_assert_not(pset_meets_code(a, code("80")));
     cr_assert_eq(pset_empty(&r)->n, 0);
     cr_assert_not(pset_has(pset_empty(&r), code("01")));
     arena_free(&r);
@@ -228,10 +260,11 @@ Test(set_algebra, literal_is_the_union_of_its_elements)
     cr_assert(s && pset_equal(s, make(&r, "72 73 84..85")));
     cr_assert(products_within(&r, make(&r, "8517"), s));
     cr_assert(!products_within(&r, make(&r, "86"), s));
-    /* `except` is interval difference: hs 85 is no longer wholly in. */
+    /* hs 85 is still in: no code of {hs 8517.13} is its prefix. */
     const pset *rest = products_except(&r, s, products_of_code(&r, code("8517.13")));
     cr_assert(products_in(rest, code("8517.12")));
-    cr_assert(!products_in(rest, code("85")));
+    cr_assert(products_in(rest, code("85")));
+    cr_assert(!products_in(rest, code("8517.13.10")));
     arena_free(&r);
 }
 

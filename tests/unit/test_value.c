@@ -82,12 +82,12 @@ Test(value, sets_print_as_written)
     cr_expect_str_eq(fmt(v), "all");
     bitset_clear(cs);
     cr_expect_str_eq(fmt(v), "{}");
-    hs_interval iv[] = { hs_code_interval(hs("72")), hs_code_interval(hs("73")),
-                         hs_code_interval(hs("8517.13")) };
-    value ps = { .kind = V_PRODUCT_SET, .as.products = pset_from_intervals(&fx.mem, iv, 3) };
+    pset *p = pset_union(&fx.mem, products_of_code(&fx.mem, hs("72")),
+                         products_of_code(&fx.mem, hs("73")));
+    p = pset_union(&fx.mem, p, products_of_code(&fx.mem, hs("8517.13")));
+    value ps = { .kind = V_PRODUCT_SET, .as.products = p };
     cr_expect_str_eq(fmt(ps), "{hs 72..73, hs 8517.13}");
-    hs_interval e = hs_code_interval(hs("85"));
-    pset *all = pset_all(&fx.mem), *one = pset_from_intervals(&fx.mem, &e, 1);
+    pset *all = pset_all(&fx.mem), *one = products_of_code(&fx.mem, hs("85"));
     value most = { .kind = V_PRODUCT_SET, .as.products = pset_minus(&fx.mem, all, one) };
     cr_expect_str_eq(fmt(most), "all except {hs 85}");
 }
