@@ -809,6 +809,9 @@ parse_status parse_source(arena *a, const source_set *srcs, int file, diag_list 
     if (rc != 0 && !ctx.result)
         *out = NULL;
     bool failed = rc != 0 || diags->errors > errors_before;
+    /* `# levy: allow` lines that are not understood; after parsing, so
+       that they do not make the text look incomplete to the REPL. */
+    source_check_directives(srcs, file, diags);
     if (!failed)
         return PARSE_OK;
     if (ctx.at_eof_error || ctx.unterminated)

@@ -45,6 +45,7 @@ struct levy_policy {
     size_t delivered;          /* diagnostics handed to config.diagnostic so far */
     int expressions_from;      /* the first source of levy_policy_load_expression,
                                   whose statements alone run; -1: none */
+    char *allowed;             /* " W101 W104 ": config.allow's warnings; NULL: none */
     char error[512];
 };
 
@@ -153,6 +154,39 @@ void api_config_copy(levy_config *to, const levy_config *from)
     to->size = sizeof *to;
 }
 
+bool levy_is_warning_code(const char *code)
+{
+    return diag_is_warning_code(code);
+}
+
+/* " W101 W104 " from "W101,W104": config.allow's warnings, each between
+ * spaces; NULL for none (and when out of memory, after *failed). */
+static char *allowed_list(const mem *m, const char *allow, bool *failed)
+{
+    *failed = false;
+    if (!allow || !*allow)
+        return NULL;
+    strbuf b;
+    sb_init(&b, m);
+    sb_putc(&b, ' ');
+    for (const char *c = allow; *c;) {
+        size_t n = strcspn(c, ", \t");
+        char code[16];
+        if (n > 0 && n < sizeof code) {
+            memcpy(code, c, n);
+            code[n] = '\0';
+            if (diag_is_warning_code(code))
+                sb_printf(&b, "%s ", code);
+        }
+        c += n;
+        c += strspn(c, ", \t");
+    }
+    char *list = b.failed || b.len <= 1 ? NULL : mem_strdup(m, sb_cstr(&b));
+    *failed = b.failed || (b.len > 1 && !list);
+    sb_free(&b);
+    return list;
+}
+
 mem api_mem_of(const levy_config *config)
 {
     mem m = mem_libc;
@@ -187,7 +221,10 @@ levy_policy *levy_policy_new_with(const levy_config *config)
     /* Only the compiled-in folder: where the running program is, and the
        environment, are the program's to read (it passes what it finds). */
     p->stdlib_dir = mem_strdup(&p->mem, LEVY_STDLIB_DIR);
-    if (!p->search_path || !p->stdlib_dir ||
+    bool allow_failed;
+    p->allowed = allowed_list(&p->mem, c.allow, &allow_failed);
+    p->config.allow = NULL; /* the host's text need not outlive this call */
+    if (!p->search_path || !p->stdlib_dir || allow_failed ||
         (p->config.stdlib_dir && levy_policy_set_stdlib_dir(p, p->config.stdlib_dir) != LEVY_OK)) {
         levy_policy_free(p);
         return NULL;
@@ -210,6 +247,7 @@ void levy_policy_free(levy_policy *p)
         mem_free(&p->mem, p->search_path[i]);
     mem_free(&p->mem, p->search_path);
     mem_free(&p->mem, p->stdlib_dir);
+    mem_free(&p->mem, p->allowed);
     mem m = p->mem; /* the policy's own block is freed with a copy of it */
     mem_free(&m, p);
 }
@@ -514,6 +552,7 @@ void api_deliver_diagnostic(levy_diagnostic_fn fn, void *userdata, const source_
  * sort, so that what was delivered is a prefix of the list). */
 static void deliver_pending(levy_policy *p)
 {
+    diag_drop_allowed(&p->diags, p->delivered, &p->sources, p->allowed);
     for (; p->delivered < p->diags.count; p->delivered++)
         api_deliver_diagnostic(p->config.diagnostic, p->config.diagnostic_userdata, &p->sources,
                                &p->diags.items[p->delivered]);

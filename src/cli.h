@@ -18,6 +18,7 @@ typedef struct cli_options {
     const char *scenario;
     const char **expressions; /* -e EXPR, in order (run) */
     size_t nexpressions;
+    char *allow; /* --allow's warning codes, joined by commas; NULL: none */
     bool werror, tap, coverage, dump_ast;
 } cli_options;
 

@@ -123,7 +123,10 @@ static levy_status load_stdin(const cli_options *o, levy_policy *policy)
 
 levy_policy *cli_load(const cli_options *o, int *status)
 {
-    levy_policy *policy = levy_policy_new();
+    levy_config config;
+    levy_config_init(&config);
+    config.allow = o->allow;
+    levy_policy *policy = levy_policy_new_with(&config);
     if (!policy) {
         fputs("levy: out of memory\n", stderr);
         *status = 1;

@@ -1,6 +1,8 @@
 /* diag.c - sources, diagnostics and their rendering. */
 #include "diag.h"
 
+#include "diag_codes.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@ static void source_free(const mem *m, source_text *src)
     mem_free(m, src->path);
     mem_free(m, src->text);
     mem_free(m, src->line_starts);
+    mem_free(m, src->allowed);
     mem_free(m, src);
 }
 
@@ -69,6 +72,192 @@ static size_t byte_order_mark_length(const char *text, size_t len)
                : 0;
 }
 
+/* ---- `# levy: allow W104` ------------------------------------------------
+ *
+ * A comment line (its first non-blank character '#': a string cannot span
+ * lines, so such a line is always a comment) of the form
+ *     # levy: allow W104, W101
+ * silences those warnings in the whole file it is in. */
+
+static const char *const warning_codes[] = { D_UNUSED,       D_NEVER_TOUCHES, D_ALWAYS_REPLACED,
+                                             D_MAY_CONFLICT, D_REDEFINED,     D_SCHEDULE_TEXT };
+
+bool diag_is_warning_code(const char *code)
+{
+    for (size_t i = 0; code && i < sizeof warning_codes / sizeof warning_codes[0]; i++)
+        if (strcmp(code, warning_codes[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* The directive of a line, after "# levy:", or NULL if the line is none. */
+static const char *directive_of(const char *line, size_t len, size_t *rest)
+{
+    size_t i = 0;
+    while (i < len && is_blank(line[i]))
+        i++;
+    if (i >= len || line[i] != '#')
+        return NULL;
+    i++;
+    while (i < len && is_blank(line[i]))
+        i++;
+    if (len - i < 5 || memcmp(line + i, "levy:", 5) != 0)
+        return NULL;
+    i += 5;
+    *rest = len - i;
+    return line + i;
+}
+
+/* Walks one directive: calls `code` for each code after "allow" (with its
+ * column), `bad` for what is not understood.  Returns the number of codes. */
+typedef struct directive_walk {
+    void (*code)(struct directive_walk *w, const char *text, size_t len, int column);
+    void (*bad)(struct directive_walk *w, const char *text, size_t len, int column);
+    const char *line;
+    void *ctx;
+} directive_walk;
+
+static void walk_directive(directive_walk *w, const char *dir, size_t len)
+{
+    size_t i = 0, n = 0;
+    while (i < len && is_blank(dir[i]))
+        i++;
+    size_t word = i;
+    while (i < len && !is_blank(dir[i]))
+        i++;
+    int column = (int)(dir - w->line + (ptrdiff_t)word) + 1;
+    if (i - word != 5 || memcmp(dir + word, "allow", 5) != 0) {
+        w->bad(w, dir + word, i - word, column);
+        return;
+    }
+    for (;;) {
+        while (i < len && (is_blank(dir[i]) || dir[i] == ','))
+            i++;
+        if (i >= len)
+            break;
+        size_t start = i;
+        while (i < len && !is_blank(dir[i]) && dir[i] != ',')
+            i++;
+        w->code(w, dir + start, i - start, (int)(dir - w->line + (ptrdiff_t)start) + 1);
+        n++;
+    }
+    if (n == 0)
+        w->bad(w, dir + len, 0, (int)(dir - w->line + (ptrdiff_t)len) + 1);
+}
+
+static bool warning_code_n(const char *text, size_t len)
+{
+    char code[8];
+    if (len == 0 || len >= sizeof code)
+        return false;
+    memcpy(code, text, len);
+    code[len] = '\0';
+    return diag_is_warning_code(code);
+}
+
+static void collect_code(directive_walk *w, const char *text, size_t len, int column)
+{
+    (void)column;
+    if (warning_code_n(text, len))
+        sb_printf(w->ctx, "%.*s ", (int)len, text);
+}
+
+static void collect_bad(directive_walk *w, const char *text, size_t len, int column)
+{
+    (void)w, (void)text, (void)len, (void)column;
+}
+
+/* src->allowed from its directives; false when out of memory. */
+static bool collect_directives(const mem *m, source_text *src)
+{
+    strbuf codes;
+    sb_init(&codes, m);
+    sb_putc(&codes, ' ');
+    directive_walk w = { collect_code, collect_bad, NULL, &codes };
+    for (size_t k = 1; k <= src->nlines; k++) {
+        size_t len, rest;
+        const char *line = source_line(src, (int)k, &len);
+        const char *dir = directive_of(line, len, &rest);
+        if (!dir)
+            continue;
+        w.line = line;
+        walk_directive(&w, dir, rest);
+    }
+    bool ok = !codes.failed;
+    if (ok && codes.len > 1)
+        src->allowed = mem_strdup(m, sb_cstr(&codes));
+    ok = ok && (codes.len <= 1 || src->allowed);
+    sb_free(&codes);
+    return ok;
+}
+
+typedef struct check_ctx {
+    diag_list *d;
+    int file, line;
+} check_ctx;
+
+static span directive_span(check_ctx *c, size_t len, int column)
+{
+    span at = { c->file, c->line, column, c->line, column + (len ? (int)len - 1 : 0) };
+    return at;
+}
+
+static void check_code(directive_walk *w, const char *text, size_t len, int column)
+{
+    check_ctx *c = w->ctx;
+    if (warning_code_n(text, len))
+        return;
+    span at = directive_span(c, len, column);
+    diagnostic *g;
+    if (len > 1 && text[0] == 'E' && text[1] >= '0' && text[1] <= '9') {
+        g = diag_add(c->d, SEV_ERROR, D_LEX_DIRECTIVE, at,
+                     "'%.*s' is an error, and errors cannot be silenced", (int)len, text);
+        diag_note(g, at, "only warnings can be allowed: W101, W102, W103, W104, W703");
+    } else {
+        g = diag_add(c->d, SEV_ERROR, D_LEX_DIRECTIVE, at, "'%.*s' is not a warning code",
+                     (int)len, text);
+        diag_note(g, at, "the warnings that can be allowed are W101, W102, W103, W104, W703");
+    }
+}
+
+static void check_bad(directive_walk *w, const char *text, size_t len, int column)
+{
+    check_ctx *c = w->ctx;
+    span at = directive_span(c, len, column);
+    diagnostic *g;
+    if (len == 0)
+        g = diag_add(c->d, SEV_ERROR, D_LEX_DIRECTIVE, at, "'# levy: allow' names no warning");
+    else
+        g = diag_add(c->d, SEV_ERROR, D_LEX_DIRECTIVE, at, "unknown directive '%.*s'",
+                     (int)len, text);
+    diag_note(g, at,
+              "a '# levy:' comment is a directive: '# levy: allow W104' silences W104 in this file");
+}
+
+void source_check_directives(const source_set *s, int file, diag_list *d)
+{
+    const source_text *src = source_set_get(s, file);
+    if (!src)
+        return;
+    check_ctx c = { d, file, 0 };
+    directive_walk w = { check_code, check_bad, NULL, &c };
+    for (size_t k = 1; k <= src->nlines; k++) {
+        size_t len, rest;
+        const char *line = source_line(src, (int)k, &len);
+        const char *dir = directive_of(line, len, &rest);
+        if (!dir)
+            continue;
+        c.line = (int)k;
+        w.line = line;
+        walk_directive(&w, dir, rest);
+    }
+}
+
 int source_set_add(source_set *s, const char *name, const char *path, const char *text, size_t len)
 {
     size_t bom = byte_order_mark_length(text, len);
@@ -89,7 +278,7 @@ int source_set_add(source_set *s, const char *name, const char *path, const char
     memcpy(src->text, text, len);
     src->text[len] = '\0';
     src->len = len;
-    if (!build_line_map(s->mem, src)) {
+    if (!build_line_map(s->mem, src) || !collect_directives(s->mem, src)) {
         source_free(s->mem, src);
         return -1;
     }
@@ -271,6 +460,35 @@ void diag_sort(diag_list *d)
         }
         d->items[j] = x;
     }
+}
+
+/* Whether " CODE " is in list (" W101 W104 "). */
+static bool listed(const char *list, const char *code)
+{
+    if (!list || !code)
+        return false;
+    size_t n = strlen(code);
+    for (const char *p = strstr(list, code); p; p = strstr(p + 1, code))
+        if (p > list && p[-1] == ' ' && p[n] == ' ')
+            return true;
+    return false;
+}
+
+void diag_drop_allowed(diag_list *d, size_t from, const source_set *srcs, const char *allowed)
+{
+    size_t out = from;
+    for (size_t i = from; i < d->count; i++) {
+        diagnostic *g = &d->items[i];
+        const source_text *src = source_set_get(srcs, g->at.file);
+        if (g->sev == SEV_WARNING &&
+            (listed(allowed, g->code) || (src && listed(src->allowed, g->code)))) {
+            diagnostic_free(g);
+            d->warnings--;
+            continue;
+        }
+        d->items[out++] = *g;
+    }
+    d->count = out;
 }
 
 const char *severity_name(severity s)

@@ -35,6 +35,8 @@ typedef struct source_text {
     size_t *line_starts; /* byte offset of each line */
     size_t nlines;
     int line_offset; /* added to line numbers when shown (REPL input) */
+    char *allowed;   /* " W101 W104 ": the warnings its `# levy: allow` lines
+                        silence, each between spaces; NULL: none */
 } source_text;
 
 typedef struct source_set {
@@ -56,6 +58,11 @@ const source_text *source_set_get(const source_set *s, int file);
 const char *source_line(const source_text *src, int line, size_t *len);
 
 typedef enum severity { SEV_ERROR, SEV_WARNING, SEV_NOTE } severity;
+
+/* diag_is_warning_code: whether code is one of diag_codes.h's warnings,
+ * the codes that can be silenced (errors never can). */
+bool diag_is_warning_code(const char *code);
+
 
 typedef struct diag_note_t {
     span at;
@@ -102,6 +109,14 @@ void diag_note(diagnostic *d, span at, const char *fmt, ...)
 void diag_append(diag_list *to, diag_list *from);
 /* diag_sort: orders by file, line, column (stable), as a reader expects. */
 void diag_sort(diag_list *d);
+/* diag_drop_allowed: removes the warnings from index `from` on that are
+ * silenced, by `allowed` (" W101 W104 ", or NULL) or by a `# levy: allow`
+ * line of their own file; keeps the counts right. */
+void diag_drop_allowed(diag_list *d, size_t from, const source_set *srcs, const char *allowed);
+/* source_check_directives: an error (E109) for each `# levy: ...` comment
+ * line of the file that is not `# levy: allow WARNING...`; the valid ones
+ * are in its source's `allowed` since source_set_add. */
+void source_check_directives(const source_set *s, int file, diag_list *d);
 
 typedef enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_GITHUB } diag_format;
 

@@ -16,6 +16,7 @@
 #define D_LEX_UNTERMINATED "E106" /* string not closed on its line */
 #define D_LEX_BAD_ESCAPE "E107"   /* unknown escape in a string */
 #define D_LEX_BAD_MONEY "E108"    /* '$' without an amount */
+#define D_LEX_DIRECTIVE "E109"    /* a `# levy:` comment that is not `allow WARNING...` */
 
 /* Syntax */
 #define D_SYNTAX "E201"         /* unexpected token; lists what was expected */
@@ -73,7 +74,8 @@
 #define D_SCHEDULE_FILE "E703" /* a schedule CSV that cannot be read */
 #define D_SCHEDULE_TEXT "W703" /* rate text not understood in a schedule CSV */
 
-/* Warnings */
+/* Warnings (each is listed in diag.c's warning_codes, which --allow and
+   `# levy: allow` accept) */
 #define D_UNUSED "W101"          /* a definition never used */
 #define D_NEVER_TOUCHES "W102"   /* a modifier that can never touch its measure */
 #define D_ALWAYS_REPLACED "W103" /* a measure replaced wherever it applies */

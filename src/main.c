@@ -32,6 +32,10 @@ static const char usage_text[] =
     "  parse FILE...     print each file's syntax tree (a debugging aid)\n"
     "  repl [FILE...]    explore a policy interactively (also plain `levy` on a terminal)\n"
     "\n"
+    "Options of check, run, test and repl:\n"
+    "  -A, --allow CODE  do not report warning CODE (W104; repeatable, or W101,W104);\n"
+    "                    a file can say `# levy: allow W104`. Errors cannot be allowed\n"
+    "\n"
     "Options for every command:\n"
     "  -I, --path DIR    also look for imported libraries in DIR (as LEVY_PATH does)\n"
     "  -h, --help        show this help\n"
@@ -49,7 +53,8 @@ enum {
     OPT_DUMP_AST = 1 << 4,
     OPT_SCENARIO = 1 << 5,
     OPT_PATH = 1 << 6,
-    OPT_EXPRESSION = 1 << 7
+    OPT_EXPRESSION = 1 << 7,
+    OPT_ALLOW = 1 << 8
 };
 
 static void usage_error(const char *fmt, const char *arg)
@@ -57,6 +62,49 @@ static void usage_error(const char *fmt, const char *arg)
     fputs("levy: ", stderr);
     fprintf(stderr, fmt, arg);
     fputs("\nTry 'levy --help'.\n", stderr);
+}
+
+/* add_allowed: --allow's value, one code or several separated by commas,
+ * appended to o->allow; false after a usage error (an error's code, or no
+ * warning's). */
+static bool add_allowed(cli_options *o, const char *value)
+{
+    char *copy = strdup(value);
+    if (!copy) {
+        fputs("levy: out of memory\n", stderr);
+        return false;
+    }
+    bool ok = true, any = false;
+    for (char *save = NULL, *code = strtok_r(copy, ", ", &save); ok && code;
+         code = strtok_r(NULL, ", ", &save)) {
+        any = true;
+        if (levy_is_warning_code(code))
+            continue;
+        ok = false;
+        if (code[0] == 'E' && code[1] >= '0' && code[1] <= '9')
+            usage_error("--allow %s: that is an error, and errors cannot be silenced (only "
+                        "warnings: W101, W102, W103, W104, W703)",
+                        code);
+        else
+            usage_error("--allow %s: no such warning (W101, W102, W103, W104, W703)", code);
+    }
+    if (ok && !any) {
+        usage_error("%s needs a warning code, such as W104", "--allow");
+        ok = false;
+    }
+    if (ok) {
+        size_t old = o->allow ? strlen(o->allow) : 0;
+        char *joined = realloc(o->allow, old + strlen(value) + 2);
+        if (!joined) {
+            fputs("levy: out of memory\n", stderr);
+            ok = false;
+        } else {
+            snprintf(joined + old, strlen(value) + 2, "%s%s", old ? "," : "", value);
+            o->allow = joined;
+        }
+    }
+    free(copy);
+    return ok;
 }
 
 /* cli_options_parse: the options shared by the subcommands; everything that
@@ -105,6 +153,19 @@ static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen)
                 return false;
             }
             o->expressions[o->nexpressions++] = argv[++i];
+        } else if (strcmp(a, "-A") == 0 || strcmp(a, "--allow") == 0 ||
+                   strncmp(a, "--allow=", 8) == 0 || (strncmp(a, "-A", 2) == 0 && a[2])) {
+            *seen |= OPT_ALLOW;
+            if (a[1] == 'A')
+                value = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+            else
+                value = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value) {
+                usage_error("%s needs a warning code, such as W104", a);
+                return false;
+            }
+            if (!add_allowed(o, value))
+                return false;
         } else if (strcmp(a, "--werror") == 0) {
             *seen |= OPT_WERROR;
             o->werror = true;
@@ -150,6 +211,7 @@ static void free_options(cli_options *o)
     free(o->files);
     free(o->paths);
     free(o->expressions);
+    free(o->allow);
     free(o->env_paths);
     free(o->stdlib_dir);
 }
@@ -231,11 +293,11 @@ static const struct command {
     bool needs_files;
     unsigned options; /* OPT_*: what it takes; anything else is a usage error */
 } commands[] = {
-    { "check", cli_check, true, OPT_FORMAT | OPT_WERROR | OPT_PATH },
-    { "run", cli_run, true, OPT_FORMAT | OPT_SCENARIO | OPT_PATH | OPT_EXPRESSION },
-    { "test", cli_test, true, OPT_FORMAT | OPT_TAP | OPT_COVERAGE | OPT_PATH },
+    { "check", cli_check, true, OPT_FORMAT | OPT_WERROR | OPT_PATH | OPT_ALLOW },
+    { "run", cli_run, true, OPT_FORMAT | OPT_SCENARIO | OPT_PATH | OPT_EXPRESSION | OPT_ALLOW },
+    { "test", cli_test, true, OPT_FORMAT | OPT_TAP | OPT_COVERAGE | OPT_PATH | OPT_ALLOW },
     { "parse", cli_parse, true, OPT_DUMP_AST },
-    { "repl", cli_repl, false, OPT_SCENARIO | OPT_PATH },
+    { "repl", cli_repl, false, OPT_SCENARIO | OPT_PATH | OPT_ALLOW },
 };
 
 /* Commands the design plans, so that trying one says so plainly. */
@@ -251,6 +313,7 @@ static const char *option_name(unsigned bit)
     case OPT_DUMP_AST: return "--dump-ast";
     case OPT_SCENARIO: return "--scenario";
     case OPT_EXPRESSION: return "-e";
+    case OPT_ALLOW: return "--allow";
     default: return "--path";
     }
 }

@@ -1111,7 +1111,11 @@ static bool load_files(repl *r, const cli_options *o)
 int cli_repl(const cli_options *o)
 {
     repl r = { .interactive = isatty(STDIN_FILENO) != 0 };
-    r.session = levy_session_new(cli_write_stdout, NULL);
+    levy_config config;
+    levy_config_init(&config);
+    config.write = cli_write_stdout;
+    config.allow = o->allow;
+    r.session = levy_session_new_with(&config);
     if (!r.session || !add_search_paths(&r, o)) {
         fputs("levy: out of memory\n", stderr);
         levy_session_free(r.session);

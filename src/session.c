@@ -251,6 +251,7 @@ levy_session *levy_session_new_with(const levy_config *config)
     s->policy_config.alloc_userdata = c.alloc_userdata;
     s->policy_config.import = c.import;
     s->policy_config.import_userdata = c.import_userdata;
+    s->policy_config.allow = c.allow;
     s->write = c.write;
     s->ud = c.write_userdata;
     s->on_diagnostic = c.diagnostic;

@@ -55,6 +55,7 @@ e("E105", "D_LEX_BAD_NUMBER", "a number, percentage or amount with more than 6 d
 e("E106", "D_LEX_UNTERMINATED", "a string not closed on the line it starts", "check/lex_unterminated_string", "unterminated string")
 e("E107", "D_LEX_BAD_ESCAPE", "an escape other than `\\\"`, `\\\\`, `\\n`, `\\t` in a string", "check/lex_bad_escape", "unknown escape")
 e("E108", "D_LEX_BAD_MONEY", "`$` not followed by an amount", "check/lex_dollar_alone", "must be followed by an amount")
+e("E109", "D_LEX_DIRECTIVE", "a `# levy:` comment line that is not `# levy: allow` and warning codes: an unknown directive, no code, a code that is no warning, or an error's code (errors cannot be silenced)", "check/allow_directive_bad", "is an error, and errors cannot")
 # Syntax
 e("E201", "D_SYNTAX", "a token where it cannot be; the message lists what could have come instead, and says which bracket is still open. Parsing resumes at the next declaration, so each broken declaration gets its own error", "check/syn_several_errors", "expected an expression before '='")
 e("E202", "D_SYNTAX_NESTING", "an expression nested more than 1000 levels deep, counting the lets it uses (`1+1+1+...` with thousands of terms); split it with lets",
@@ -116,6 +117,26 @@ e("W105", "D_REDEFINED", "in the REPL, a name redefined at the prompt. Reserved"
 groups = [("E1", "Lexical errors"), ("E2", "Syntax and clauses"), ("E3", "Names"), ("E4", "Types"),
           ("E5", "Policy rules"), ("E6", "Evaluation"), ("E7", "Files"), ("W7", "Files"), ("W1", "Warnings")]
 
+SILENCING = """
+## Silencing warnings
+
+A warning can be silenced by its code; an error cannot.
+
+- On the command line, `--allow CODE` (or `-A CODE`) silences warning `CODE` for
+  `levy check`, `levy run`, `levy test` and `levy repl`: `levy check --allow W104
+  policy.levy`. Repeat it, or list codes with commas: `-A W101,W104`. Naming an error's
+  code (`--allow E301`) or a code that is no warning is a usage error, exit status 2.
+- In a file, a comment line `# levy: allow W104` (several codes: `# levy: allow W101,
+  W104`) silences those warnings **in the whole file it is in**, wherever the line is;
+  warnings located in other files are not affected. A `# levy:` line that is not
+  understood is E109. In the REPL, use `--allow` (a directive typed at the prompt
+  covers only that input).
+
+A silenced warning is not reported in any format and not counted, so `--werror` does
+not fail on it.
+
+"""
+
 out = []
 out.append("# Diagnostics\n")
 out.append("Every diagnostic Levy reports has a stable code: `E` for errors, `W` for warnings.\n"
@@ -148,6 +169,7 @@ for code, name, meaning, test, needle, literal, prog in E:
     elif literal:
         out.append(f"```\n{prog}\n```\n")
         out.append(f"```\n{literal}\n```\n")
+out.append(SILENCING)
 out.append("""
 ## Notes on the checks
 
