@@ -111,8 +111,8 @@ static levy_policy *policy(const char *const *texts, size_t n, const char *expr)
     for (size_t i = 0; i < n; i++) {
         char name[32];
         snprintf(name, sizeof name, "part%zu.levy", i);
-        cr_assert_eq(levy_policy_load_string(p, name, texts[i], strlen(texts[i])), LEVY_OK,
-                     "%s", levy_policy_error(p));
+        cr_assert_eq(levy_policy_load_string(p, name, texts[i], strlen(texts[i])), LEVY_OK, "%s",
+                     levy_policy_error(p));
     }
     if (expr)
         cr_assert_eq(levy_policy_load_expression(p, "-e", expr, strlen(expr)), LEVY_OK);
@@ -167,9 +167,9 @@ typedef enum { E_CODE, E_RANGE, E_NAME, E_LIT, E_ALL, E_EXCEPT } ekind;
 
 typedef struct expr {
     ekind kind;
-    code lo, hi;     /* E_CODE (lo), E_RANGE */
-    int name;        /* E_NAME: the index of an earlier named set */
-    int n;           /* E_LIT: its elements */
+    code lo, hi; /* E_CODE (lo), E_RANGE */
+    int name;    /* E_NAME: the index of an earlier named set */
+    int n;       /* E_LIT: its elements */
     struct expr *el[4];
     struct expr *a, *b; /* E_EXCEPT */
 } expr;
@@ -490,8 +490,8 @@ typedef struct ship {
     char origin[3], product[MAXLEN + 1], value[16], entered[11];
 } ship;
 
-static const char *const entry_dates[] = { "2024-12-01", "2025-02-15", "2025-05-01",
-                                           "2025-08-01", "2025-11-01" };
+static const char *const entry_dates[] = { "2024-12-01", "2025-02-15", "2025-05-01", "2025-08-01",
+                                           "2025-11-01" };
 
 static ship random_shipment(rng *r, const gen *g)
 {
@@ -560,11 +560,12 @@ Test(properties, duty_is_the_sum_of_the_charges)
                     sum += ch.amount;
                 }
                 charged += n > 0;
-                cr_assert_eq(sum, levy_result_duty(res),
-                             "seed %llu: %s from %s, %s, $%s: charges sum to %lld, duty %lld\n%s\n%s",
-                             (unsigned long long)seed, s.product, s.origin, s.entered, s.value,
-                             (long long)sum, (long long)levy_result_duty(res),
-                             levy_result_explain(res), text);
+                cr_assert_eq(
+                    sum, levy_result_duty(res),
+                    "seed %llu: %s from %s, %s, $%s: charges sum to %lld, duty %lld\n%s\n%s",
+                    (unsigned long long)seed, s.product, s.origin, s.entered, s.value,
+                    (long long)sum, (long long)levy_result_duty(res), levy_result_explain(res),
+                    text);
             }
             levy_policy_free(p);
         }
@@ -600,8 +601,7 @@ Test(properties, order_and_files_change_nothing)
         char *one = joined(g, NULL, 0, g->n), *shuffled = joined(g, order, 0, g->n);
         char *first = joined(g, order, 0, cut), *second = joined(g, order, cut, g->n);
         const char *t1[] = { one }, *t2[] = { shuffled }, *t3[] = { first, second };
-        levy_policy *p1 = policy(t1, 1, NULL), *p2 = policy(t2, 1, NULL),
-                    *p3 = policy(t3, 2, NULL);
+        levy_policy *p1 = policy(t1, 1, NULL), *p2 = policy(t2, 1, NULL), *p3 = policy(t3, 2, NULL);
         cr_assert((p1 != NULL) == (p2 != NULL) && (p1 != NULL) == (p3 != NULL),
                   "seed %llu: the policy checks in %s order%s, in two files%s:\n%s",
                   (unsigned long long)seed, p1 ? "its" : "another", p2 ? "" : " only",
@@ -681,8 +681,8 @@ Test(properties, s_with_nothing_is_s)
                       (unsigned long long)seed, a, b, text);
             cr_assert_eq(st3, LEVY_OK, "%s", same.s);
             for (const char *line = c; *line; line = strchr(line, '\n') + 1)
-                cr_assert(strncmp(line, "true\n", 5) == 0, "seed %llu: %s", (unsigned long long)seed,
-                          c);
+                cr_assert(strncmp(line, "true\n", 5) == 0, "seed %llu: %s",
+                          (unsigned long long)seed, c);
         }
         free(a);
         free(b);
@@ -711,11 +711,9 @@ Test(properties, a_suspended_measure_replaces_nothing)
         add_scope(&r, g, &x, 0);
         add(&x, "    rate 77%%\n    replaces m%d\n}\n", below(&r, g->measures));
         buf with_pause = { 0 };
-        add(&with_pause, "%spause zz { suspend xx effective 2024-01-01 until 2027-01-01 }\n",
-            x.s);
+        add(&with_pause, "%spause zz { suspend xx effective 2024-01-01 until 2027-01-01 }\n", x.s);
         const char *t1[] = { base }, *t2[] = { with_pause.s }, *t3[] = { x.s };
-        levy_policy *p1 = policy(t1, 1, NULL), *p2 = policy(t2, 1, NULL),
-                    *p3 = policy(t3, 1, NULL);
+        levy_policy *p1 = policy(t1, 1, NULL), *p2 = policy(t2, 1, NULL), *p3 = policy(t3, 1, NULL);
         if (p1 && p2 && p3) {
             checked++;
             for (int i = 0; i < SHIPMENTS; i++) {
