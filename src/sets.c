@@ -415,6 +415,20 @@ static bool flush(code_run *run, pset_emit_fn emit, void *ud)
     return emit(ud, lo, hi);
 }
 
+/* covers: is every product that starts with the code of length len at
+ * ten-digit x (width w) in s? */
+static bool covers(const pset *s, uint64_t x, uint64_t w, int len)
+{
+    for (int l = len; l <= HS_MAX_DIGITS; l += 2) {
+        uint64_t off;
+        band_of(l, &off);
+        long i = find(s, off + x);
+        if (i < 0 || s->iv[i].hi < off + x + w - 1)
+            return false;
+    }
+    return true;
+}
+
 void pset_codes(const pset *s, pset_emit_fn emit, void *ud)
 {
     code_run run = { false, 0, 0, 0 };
@@ -425,11 +439,12 @@ void pset_codes(const pset *s, pset_emit_fn emit, void *ud)
             continue;
         uint64_t x = (s->iv[i].lo > off ? s->iv[i].lo : off) - off, hi = s->iv[i].hi - off;
         while (x <= hi) {
-            /* The longest prefix (fewest digits) that starts at x and fits. */
+            /* The longest prefix (fewest digits) that starts at x and fits,
+               in every band: hs 85 is no piece of {hs 8500..8599}. */
             int len = HS_MAX_DIGITS;
             for (int l = 2; l < HS_MAX_DIGITS; l += 2) {
                 uint64_t w = pow10_u64[HS_MAX_DIGITS - l];
-                if (x % w == 0 && x + w - 1 <= hi) {
+                if (x % w == 0 && x + w - 1 <= hi && covers(s, x, w, l)) {
                     len = l;
                     break;
                 }

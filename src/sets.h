@@ -132,10 +132,13 @@ bool pset_is_all(const pset *s);
 
 /* pset_codes: the set's ten-digit products as HS codes and ranges of
  * codes, fewest first: each interval is cut into the longest aligned
- * prefixes (2, 4, 6, 8 or 10 digits) and neighbours of one length become a
- * range.  Shorter products are not looked at: `{hs 8500..8599}` comes out
- * as hs 85.  Calls emit(ud, lo, hi) for each piece (lo == hi for a single
- * code); stops early when emit returns false. */
+ * prefixes (2, 4, 6, 8 or 10 digits) all of whose products, of every
+ * length, are in s, and neighbours of one length become a range.  So
+ * `{hs 8500..8599}` comes out as hs 8500..8599, not hs 85.  Every product
+ * in a piece is in s; a shorter product in s that no piece is a prefix of
+ * (hs 85 in `all except {hs 8517.13}`) is not shown.  Calls emit(ud, lo,
+ * hi) for each piece (lo == hi for a single code); stops early when emit
+ * returns false. */
 typedef bool (*pset_emit_fn)(void *ud, hs_code lo, hs_code hi);
 void pset_codes(const pset *s, pset_emit_fn emit, void *ud);
 

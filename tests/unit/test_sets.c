@@ -174,6 +174,11 @@ Test(pset, short_products_and_except)
                   "a code shorter than a range's ends is not in it");
     cr_assert(pset_has(make(&r, "8500..8599"), code("8517.13")));
     cr_assert_not(pset_equal(make(&r, "85"), make(&r, "8500..8599")), "hs 85 tells them apart");
+    char buf[512];
+    cr_assert_str_eq(codes(make(&r, "8500..8599"), buf), "8500..8599");
+    cr_assert_str_eq(codes(make(&r, "85 -85 8500..8599 7200..7299 72"), buf), "72 8500..8599");
+    cr_assert_str_eq(codes(make(&r, "85 -8517.13"), buf),
+                     "8500..8516 8517.00..8517.12 8517.14..8517.99 8518..8599");
     /* Nested: all except ({hs 85} except {hs 8517}) */
     pset *inner = make(&r, "85 -8517");
     pset *outer = pset_minus(&r, all, inner);
