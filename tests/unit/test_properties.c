@@ -327,6 +327,8 @@ static levy_status evaluate(const levy_policy *p, const char *origin, const char
     return st;
 }
 
+static char *run(const char *text, const char *stmts, levy_status *st);
+
 Test(properties, every_product_is_in_exactly_one_of_s_and_all_except_s)
 {
     levy_result *res = levy_result_new();
@@ -351,6 +353,7 @@ Test(properties, every_product_is_in_exactly_one_of_s_and_all_except_s)
         levy_policy *pol = policy(texts, 1, NULL);
         cr_assert_not_null(pol, "seed %llu: the generated policy does not check:\n%s",
                            (unsigned long long)seed, text.s);
+        buf stmts = { 0 }, want_out = { 0 };
         for (int t = 0; t < 30; t++) {
             code c = product_near(&r, p);
             cr_assert_eq(evaluate(pol, "CN", c.d, "1000", "2025-05-01", res), LEVY_OK, "%s",
@@ -362,7 +365,25 @@ Test(properties, every_product_is_in_exactly_one_of_s_and_all_except_s)
                          "(1%% in S, 2%% in all except S, 3%% both, 0 neither):\n%s",
                          (unsigned long long)seed, c.d, model ? "in" : "not in",
                          (long long)levy_result_rate(res), text.s);
+            /* The same as expressions, which the evaluator computes. */
+            const char *const sets[] = { "P%d", "T", "(all except P%d)" };
+            for (int i = 0; i < 3; i++) {
+                add_code(&stmts, &c);
+                add(&stmts, " in ");
+                add(&stmts, sets[i], k - 1);
+                add(&stmts, "\n");
+                add(&want_out, "%s\n", model == (i == 0) ? "true" : "false");
+            }
         }
+        levy_status st;
+        char *got = run(text.s, stmts.s, &st);
+        cr_assert(got && st == LEVY_OK && strcmp(got, want_out.s) == 0,
+                  "seed %llu: `in` says\n%s\nthe prefix rule\n%s\nof\n%s\n%s",
+                  (unsigned long long)seed, got ? got : "(does not check)", want_out.s, stmts.s,
+                  text.s);
+        free(got);
+        buf_free(&stmts);
+        buf_free(&want_out);
         levy_policy_free(pol);
         buf_free(&text);
         free(p);
