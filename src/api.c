@@ -224,6 +224,8 @@ levy_policy *levy_policy_new_with(const levy_config *config)
     bool allow_failed;
     p->allowed = allowed_list(&p->mem, c.allow, &allow_failed);
     p->config.allow = NULL; /* the host's text need not outlive this call */
+    p->diags.srcs = &p->sources;
+    p->diags.allowed = p->allowed;
     if (!p->search_path || !p->stdlib_dir || allow_failed ||
         (p->config.stdlib_dir && levy_policy_set_stdlib_dir(p, p->config.stdlib_dir) != LEVY_OK)) {
         levy_policy_free(p);

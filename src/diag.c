@@ -350,6 +350,8 @@ void diag_list_clear(diag_list *d)
     for (size_t i = 0; i < d->count; i++)
         diagnostic_free(&d->items[i]);
     d->count = d->errors = d->warnings = 0;
+    d->kept_errors = d->kept_warnings = 0;
+    d->stopped_errors = d->stopped_warnings = false;
 }
 
 void diag_list_free(diag_list *d)
@@ -373,18 +375,25 @@ static char *vformat(const mem *m, const char *fmt, va_list ap)
     return p;
 }
 
-diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, const char *fmt,
-                      va_list ap)
+static bool listed(const char *list, const char *code);
+
+/* Whether a warning of this code at this place is silenced. */
+static bool silenced(const diag_list *d, const char *code, int file)
 {
-    if (sev == SEV_ERROR)
-        d->errors++;
-    else if (sev == SEV_WARNING)
-        d->warnings++;
-    if (!mem_grow(d->mem, &d->items, &d->cap, d->count, sizeof *d->items, 16))
-        return NULL;
-    char *msg = vformat(d->mem, fmt, ap);
+    if (listed(d->allowed, code))
+        return true;
+    const source_text *src = d->srcs ? source_set_get(d->srcs, file) : NULL;
+    return src && listed(src->allowed, code);
+}
+
+static diagnostic *push(diag_list *d, severity sev, const char *code, span at, char *msg)
+{
     if (!msg)
         return NULL;
+    if (!mem_grow(d->mem, &d->items, &d->cap, d->count, sizeof *d->items, 16)) {
+        mem_free(d->mem, msg);
+        return NULL;
+    }
     diagnostic *g = &d->items[d->count++];
     memset(g, 0, sizeof *g);
     g->sev = sev;
@@ -393,6 +402,67 @@ diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, con
     g->message = msg;
     g->mem = d->mem;
     return g;
+}
+
+static char *format_message(const mem *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(m, fmt, ap);
+    va_end(ap);
+    return msg;
+}
+
+/* Whether a diagnostic of this severity may be kept: past DIAG_LIMIT of
+ * its severity, the first one over becomes the "too many" diagnostic (with
+ * its code and place) and the others are dropped. */
+static bool admit(diag_list *d, severity sev, const char *code, span at)
+{
+    size_t *kept = sev == SEV_ERROR ? &d->kept_errors : sev == SEV_WARNING ? &d->kept_warnings : NULL;
+    bool *stopped = sev == SEV_ERROR ? &d->stopped_errors : &d->stopped_warnings;
+    if (!kept)
+        return true;
+    if (*stopped)
+        return false;
+    if (*kept < DIAG_LIMIT) {
+        (*kept)++;
+        return true;
+    }
+    *stopped = true;
+    diagnostic *g = push(d, sev, code, at,
+                         format_message(d->mem, "too many %s; giving up after the first %d",
+                                        sev == SEV_ERROR ? "errors" : "warnings", DIAG_LIMIT));
+    if (g)
+        g->last = true;
+    return false;
+}
+
+diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, const char *fmt,
+                      va_list ap)
+{
+    if (sev == SEV_WARNING && silenced(d, code, at.file))
+        return NULL;
+    if (sev == SEV_ERROR)
+        d->errors++;
+    else if (sev == SEV_WARNING)
+        d->warnings++;
+    if (!admit(d, sev, code, at))
+        return NULL;
+    return push(d, sev, code, at, vformat(d->mem, fmt, ap));
+}
+
+void diag_stop(diag_list *d, const char *code, span at, const char *fmt, ...)
+{
+    d->errors++;
+    if (d->stopped_errors)
+        return;
+    d->stopped_errors = true;
+    va_list ap;
+    va_start(ap, fmt);
+    diagnostic *g = push(d, SEV_ERROR, code, at, vformat(d->mem, fmt, ap));
+    va_end(ap);
+    if (g)
+        g->last = true;
 }
 
 diagnostic *diag_add(diag_list *d, severity sev, const char *code, span at, const char *fmt, ...)
@@ -425,16 +495,30 @@ void diag_note(diagnostic *d, span at, const char *fmt, ...)
 
 void diag_append(diag_list *to, diag_list *from)
 {
-    for (size_t i = 0; i < from->count; i++) {
-        if (!mem_grow(to->mem, &to->items, &to->cap, to->count, sizeof *to->items, 16)) {
-            diagnostic_free(&from->items[i]);
-            continue;
-        }
-        to->items[to->count++] = from->items[i];
-    }
     to->errors += from->errors;
     to->warnings += from->warnings;
+    for (size_t i = 0; i < from->count; i++) {
+        diagnostic *g = &from->items[i];
+        bool keep;
+        if (g->sev == SEV_WARNING && silenced(to, g->code, g->at.file)) {
+            to->warnings--;
+            keep = false;
+        } else if (g->last) { /* a "too many" of its own: stop here too */
+            bool *stopped = g->sev == SEV_ERROR ? &to->stopped_errors : &to->stopped_warnings;
+            keep = !*stopped;
+            *stopped = true;
+        } else {
+            keep = admit(to, g->sev, g->code, g->at);
+        }
+        if (!keep || !mem_grow(to->mem, &to->items, &to->cap, to->count, sizeof *to->items, 16)) {
+            diagnostic_free(g);
+            continue;
+        }
+        to->items[to->count++] = *g;
+    }
     from->count = from->errors = from->warnings = 0;
+    from->kept_errors = from->kept_warnings = 0;
+    from->stopped_errors = from->stopped_warnings = false;
 }
 
 static int span_compare(span a, span b)
@@ -448,18 +532,51 @@ static int span_compare(span a, span b)
     return 0;
 }
 
+static int diagnostic_compare(const diagnostic *a, const diagnostic *b)
+{
+    if (a->last != b->last)
+        return a->last ? 1 : -1;
+    return span_compare(a->at, b->at);
+}
+
+/* Merge sort, stable; runs of up to 8 by insertion. */
+static void merge_sort(diagnostic *v, diagnostic *tmp, size_t n)
+{
+    if (n <= 8) {
+        for (size_t i = 1; i < n; i++) {
+            diagnostic x = v[i];
+            size_t j = i;
+            while (j > 0 && diagnostic_compare(&v[j - 1], &x) > 0) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
+        }
+        return;
+    }
+    size_t half = n / 2;
+    merge_sort(v, tmp, half);
+    merge_sort(v + half, tmp, n - half);
+    if (diagnostic_compare(&v[half - 1], &v[half]) <= 0)
+        return; /* already in order, as lists mostly are */
+    memcpy(tmp, v, half * sizeof *v);
+    size_t i = 0, j = half, k = 0;
+    while (i < half && j < n)
+        v[k++] = diagnostic_compare(&v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];
+    while (i < half)
+        v[k++] = tmp[i++];
+}
+
 void diag_sort(diag_list *d)
 {
-    /* Insertion sort: stable, and lists are short and nearly sorted. */
-    for (size_t i = 1; i < d->count; i++) {
-        diagnostic x = d->items[i];
-        size_t j = i;
-        while (j > 0 && span_compare(d->items[j - 1].at, x.at) > 0) {
-            d->items[j] = d->items[j - 1];
-            j--;
-        }
-        d->items[j] = x;
+    if (d->count < 2)
+        return;
+    diagnostic *tmp = mem_calloc(d->mem, d->count / 2 + 1, sizeof *tmp);
+    if (!tmp) { /* out of memory: sorting is for the reader; leave it as found */
+        return;
     }
+    merge_sort(d->items, tmp, d->count);
+    mem_free(d->mem, tmp);
 }
 
 /* Whether " CODE " is in list (" W101 W104 "). */
@@ -484,6 +601,8 @@ void diag_drop_allowed(diag_list *d, size_t from, const source_set *srcs, const 
             (listed(allowed, g->code) || (src && listed(src->allowed, g->code)))) {
             diagnostic_free(g);
             d->warnings--;
+            if (d->kept_warnings > 0)
+                d->kept_warnings--;
             continue;
         }
         d->items[out++] = *g;
@@ -551,16 +670,32 @@ static void put_underline(strbuf *out, char c)
     sb_puts(out, shown_escaped((unsigned char)c) ? "~~~~" : "~");
 }
 
-static void render_excerpt(strbuf *out, const source_set *srcs, span at)
+/* The width of the line-number gutter: 5, or the digits of the largest
+ * line number a diagnostic shows, so that its excerpts' bars line up. */
+static int gutter_width(const source_set *srcs, const diagnostic *d)
+{
+    int most = shown_line(srcs, d->at);
+    for (size_t i = 0; i < d->nnotes; i++) {
+        int n = shown_line(srcs, d->notes[i].at);
+        if (n > most)
+            most = n;
+    }
+    int width = 1;
+    for (; most >= 10; most /= 10)
+        width++;
+    return width > 5 ? width : 5;
+}
+
+static void render_excerpt(strbuf *out, const source_set *srcs, span at, int width)
 {
     const source_text *src = source_set_get(srcs, at.file);
     if (!src || at.first_line < 1)
         return;
     size_t len;
     const char *line = source_line(src, at.first_line, &len);
-    sb_printf(out, "%5d | ", at.first_line + src->line_offset);
+    sb_printf(out, "%*d | ", width, at.first_line + src->line_offset);
     put_source_line(out, line, len);
-    sb_puts(out, "\n      | ");
+    sb_printf(out, "\n%*s | ", width, "");
     size_t col = at.first_column > 0 ? (size_t)at.first_column - 1 : 0;
     for (size_t i = 0; i < col && i < len; i++)
         put_blank_under(out, line[i]);
@@ -594,7 +729,8 @@ static void render_text(strbuf *out, const source_set *srcs, const diagnostic *d
         sb_puts(out, "levy: ");
     put_severity(out, d);
     sb_printf(out, ": %s\n", d->message);
-    render_excerpt(out, srcs, d->at);
+    int width = gutter_width(srcs, d);
+    render_excerpt(out, srcs, d->at, width);
     for (size_t i = 0; i < d->nnotes; i++) {
         const diag_note_t *n = &d->notes[i];
         if (n->at.file >= 0) {
@@ -602,7 +738,7 @@ static void render_text(strbuf *out, const source_set *srcs, const diagnostic *d
                       shown_line(srcs, n->at), n->at.first_column, n->message);
             if (n->at.first_line != d->at.first_line || n->at.file != d->at.file ||
                 n->at.first_column != d->at.first_column)
-                render_excerpt(out, srcs, n->at);
+                render_excerpt(out, srcs, n->at, width);
         } else {
             sb_printf(out, "levy: note: %s\n", n->message);
         }

@@ -77,13 +77,27 @@ typedef struct diagnostic {
     diag_note_t *notes;
     size_t nnotes;
     const mem *mem; /* its list's: where the message and notes come from */
+    bool last;      /* "too many errors": sorted after the others */
 } diagnostic;
+
+/* At most DIAG_LIMIT errors and DIAG_LIMIT warnings are kept in a list; the
+ * next one becomes "too many errors; giving up after the first 100", and
+ * the rest are counted but not kept, so that no input can bury the user
+ * in diagnostics or fill memory with them. */
+#define DIAG_LIMIT 100
 
 typedef struct diag_list {
     diagnostic *items;
     size_t count, cap;
-    size_t errors, warnings;
+    size_t errors, warnings; /* every one found, kept or not */
+    size_t kept_errors, kept_warnings;
+    bool stopped_errors, stopped_warnings; /* the cap was reached */
     const mem *mem;
+    /* Warnings silenced (not kept, not counted): those listed in allowed
+       (" W101 W104 ") and those the `# levy: allow` lines of their own
+       source in srcs name.  Both NULL after diag_list_init. */
+    const source_set *srcs;
+    const char *allowed;
 } diag_list;
 
 /* diag_list_init: an empty list allocating from m (NULL: the C library);
@@ -100,6 +114,15 @@ diagnostic *diag_add(diag_list *d, severity sev, const char *code, span at, cons
     ;
 diagnostic *diag_vadd(diag_list *d, severity sev, const char *code, span at, const char *fmt,
                       va_list ap);
+/* diag_stop: a last error (at, code and message as given) saying why no
+ * more are reported, such as "too many syntax errors; giving up on this
+ * file"; after it the list keeps no more errors.  Nothing if it already
+ * stopped. */
+void diag_stop(diag_list *d, const char *code, span at, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
 void diag_note(diagnostic *d, span at, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -107,7 +130,8 @@ void diag_note(diagnostic *d, span at, const char *fmt, ...)
     ;
 /* diag_append: moves every diagnostic of `from` onto `to`. */
 void diag_append(diag_list *to, diag_list *from);
-/* diag_sort: orders by file, line, column (stable), as a reader expects. */
+/* diag_sort: orders by file, line, column (stable), as a reader expects;
+ * "too many errors" last.  O(n log n). */
 void diag_sort(diag_list *d);
 /* diag_drop_allowed: removes the warnings from index `from` on that are
  * silenced, by `allowed` (" W101 W104 ", or NULL) or by a `# levy: allow`

@@ -156,8 +156,7 @@ void token_filter_syntax_error(parse_ctx *ctx, span at)
     /* A guard: recovery always consumes input, but should a bug ever make
        it spin, stop rather than fill memory. */
     if (f->syntax_errors >= PARSE_MAX_ERRORS && !ctx->gave_up && !f->gave_up) {
-        diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, at,
-                 "too many syntax errors; giving up on this file");
+        diag_stop(ctx->diags, D_SYNTAX, at, "too many syntax errors; giving up on this file");
         f->gave_up = true;
         return;
     }

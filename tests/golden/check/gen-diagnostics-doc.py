@@ -145,6 +145,8 @@ out.append("Every diagnostic Levy reports has a stable code: `E` for errors, `W`
            "source line and a caret under the place; `--format=json` and `--format=github` carry\n"
            "it in a field of its own.\n\n"
            "Errors make `levy check` exit with status 1; warnings do not, unless `--werror`.\n"
+           "At most 100 errors and 100 warnings are shown: the next one says `too many errors;\n"
+           "giving up after the first 100` (or warnings), and the rest are counted but not shown.\n"
            "After a lexical or syntax error in a file, nothing of that file is checked, so the\n"
            "errors below E300 come alone. Unknown names are not reported while a file of the\n"
            "program did not parse, since it may be the one that declares them.\n\n"
