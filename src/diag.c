@@ -632,42 +632,111 @@ static int shown_line(const source_set *srcs, span at)
     return at.first_line + (src ? src->line_offset : 0);
 }
 
-/* The source line and a caret with an underline under the span:
- *    12 |     from {CN, CX}
- *       |               ^~
- */
-/* A control byte of the source (other than a tab) is shown as \xNN, so that a
- * file cannot send escape sequences to the user's terminal; the caret line
- * widens with it. */
-static bool shown_escaped(unsigned char c)
+/* ---- Text from the source, shown safely -----------------------------------
+ *
+ * What a diagnostic echoes of the source (its line, a name or a string in
+ * its message) must not reach the user's terminal as it is: a control byte
+ * is shown as \x1b, a byte that is not UTF-8 as \xff, and an invisible or
+ * reordering character (a byte-order mark, a zero-width space, the bidi
+ * controls) as \u{feff}.  A tab in a source line stays a tab, so that the
+ * caret line, which repeats it, stays aligned. */
+
+typedef struct text_unit {
+    size_t bytes;  /* how many bytes of the text it is */
+    char shown[16]; /* its escape, or "" when it is shown as it is */
+    int width;      /* the columns it takes on a terminal */
+} text_unit;
+
+/* The length of the UTF-8 sequence at s (at most n bytes) and its code
+ * point, or 0 when it is not well formed. */
+static size_t utf8_sequence(const unsigned char *s, size_t n, unsigned *cp)
 {
-    return (c < 0x20 && c != '\t') || c == 0x7f;
+    unsigned char c = s[0];
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    unsigned v = c & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if (i > 1 && (s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    *cp = v;
+    return len;
 }
 
-static void put_source_line(strbuf *out, const char *line, size_t len)
+/* Characters that show nothing, or reorder what follows: escaped. */
+static bool invisible(unsigned cp)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)line[i];
-        if (shown_escaped(c))
-            sb_printf(out, "\\x%02x", c);
-        else
-            sb_putc(out, (char)c);
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
+           (cp >= 0xFFF9 && cp <= 0xFFFB);
+}
+
+/* The unit of text at s[0..n), n > 0. */
+static text_unit next_unit(const char *s, size_t n, bool keep_tab)
+{
+    text_unit u = { 1, "", 1 };
+    unsigned char c = (unsigned char)s[0];
+    if (c == '\t' && keep_tab)
+        return u;
+    if (c < 0x20 || c == 0x7f) {
+        snprintf(u.shown, sizeof u.shown, "\\x%02x", c);
+    } else if (c >= 0x80) {
+        unsigned cp = 0;
+        size_t len = utf8_sequence((const unsigned char *)s, n, &cp);
+        if (len == 0)
+            snprintf(u.shown, sizeof u.shown, "\\x%02x", c);
+        else {
+            u.bytes = len;
+            if (invisible(cp))
+                snprintf(u.shown, sizeof u.shown, "\\u{%x}", cp);
+        }
+    }
+    if (u.shown[0])
+        u.width = (int)strlen(u.shown);
+    return u;
+}
+
+static void put_unit(strbuf *out, const char *s, const text_unit *u)
+{
+    if (u->shown[0])
+        sb_puts(out, u->shown);
+    else
+        sb_putn(out, s, u->bytes);
+}
+
+/* put_safe: text as a diagnostic may show it (tabs too escaped unless
+ * keep_tab). */
+static void put_safe(strbuf *out, const char *s, size_t len, bool keep_tab)
+{
+    for (size_t i = 0; i < len;) {
+        text_unit u = next_unit(s + i, len - i, keep_tab);
+        put_unit(out, s + i, &u);
+        i += u.bytes;
     }
 }
 
-static void put_blank_under(strbuf *out, char c)
+static void put_safe_cstr(strbuf *out, const char *s)
 {
-    if (c == '\t')
-        sb_putc(out, '\t');
-    else
-        sb_puts(out, shown_escaped((unsigned char)c) ? "    " : " ");
-}
-
-static void put_underline(strbuf *out, char c)
-{
-    if (((unsigned char)c & 0xC0) == 0x80)
-        return; /* continuation bytes of UTF-8 take no column */
-    sb_puts(out, shown_escaped((unsigned char)c) ? "~~~~" : "~");
+    put_safe(out, s, strlen(s), false);
 }
 
 /* The width of the line-number gutter: 5, or the digits of the largest
@@ -686,6 +755,18 @@ static int gutter_width(const source_set *srcs, const diagnostic *d)
     return width > 5 ? width : 5;
 }
 
+static void put_repeated(strbuf *out, char c, int n)
+{
+    for (int i = 0; i < n; i++)
+        sb_putc(out, c);
+}
+
+/* The source line and a caret with an underline under the span, each
+ * character of the line taking as many columns in the caret line as it
+ * does shown (an escape is several):
+ *    12 |     from {CN, CX}
+ *       |               ^~
+ */
 static void render_excerpt(strbuf *out, const source_set *srcs, span at, int width)
 {
     const source_text *src = source_set_get(srcs, at.file);
@@ -694,20 +775,35 @@ static void render_excerpt(strbuf *out, const source_set *srcs, span at, int wid
     size_t len;
     const char *line = source_line(src, at.first_line, &len);
     sb_printf(out, "%*d | ", width, at.first_line + src->line_offset);
-    put_source_line(out, line, len);
+    put_safe(out, line, len, true);
     sb_printf(out, "\n%*s | ", width, "");
     size_t col = at.first_column > 0 ? (size_t)at.first_column - 1 : 0;
-    for (size_t i = 0; i < col && i < len; i++)
-        put_blank_under(out, line[i]);
-    if (col > len)
-        for (size_t i = len; i < col; i++)
-            sb_putc(out, ' ');
-    sb_putc(out, '^');
-    if (col < len && shown_escaped((unsigned char)line[col]))
-        sb_puts(out, "~~~");
     size_t last = at.last_line == at.first_line ? (size_t)at.last_column : len;
-    for (size_t i = col + 1; i < last && i < len; i++)
-        put_underline(out, line[i]);
+    bool caret = false;
+    size_t i = 0;
+    while (i < len) {
+        text_unit u = next_unit(line + i, len - i, true);
+        bool tab = line[i] == '\t' && !u.shown[0];
+        if (i + u.bytes <= col) { /* before the span */
+            if (tab)
+                sb_putc(out, '\t');
+            else
+                put_repeated(out, ' ', u.width);
+        } else if (!caret) {
+            sb_putc(out, '^');
+            put_repeated(out, '~', u.width - 1);
+            caret = true;
+        } else if (i < last) {
+            put_repeated(out, '~', u.width);
+        } else {
+            break;
+        }
+        i += u.bytes;
+    }
+    if (!caret) { /* the span is past the end of the line */
+        put_repeated(out, ' ', (int)(col > len ? col - len : 0));
+        sb_putc(out, '^');
+    }
     sb_putc(out, '\n');
 }
 
@@ -728,19 +824,25 @@ static void render_text(strbuf *out, const source_set *srcs, const diagnostic *d
     else
         sb_puts(out, "levy: ");
     put_severity(out, d);
-    sb_printf(out, ": %s\n", d->message);
+    sb_puts(out, ": ");
+    put_safe_cstr(out, d->message);
+    sb_putc(out, '\n');
     int width = gutter_width(srcs, d);
     render_excerpt(out, srcs, d->at, width);
     for (size_t i = 0; i < d->nnotes; i++) {
         const diag_note_t *n = &d->notes[i];
         if (n->at.file >= 0) {
-            sb_printf(out, "%s:%d:%d: note: %s\n", source_name(srcs, n->at.file),
-                      shown_line(srcs, n->at), n->at.first_column, n->message);
+            sb_printf(out, "%s:%d:%d: note: ", source_name(srcs, n->at.file),
+                      shown_line(srcs, n->at), n->at.first_column);
+            put_safe_cstr(out, n->message);
+            sb_putc(out, '\n');
             if (n->at.first_line != d->at.first_line || n->at.file != d->at.file ||
                 n->at.first_column != d->at.first_column)
                 render_excerpt(out, srcs, n->at, width);
         } else {
-            sb_printf(out, "levy: note: %s\n", n->message);
+            sb_puts(out, "levy: note: ");
+            put_safe_cstr(out, n->message);
+            sb_putc(out, '\n');
         }
     }
 }
@@ -756,10 +858,21 @@ static void json_string(strbuf *out, const char *s)
             sb_puts(out, "\\n");
         else if (c == '\t')
             sb_puts(out, "\\t");
-        else if (c < 0x20)
+        else if (c < 0x20 || c == 0x7f)
             sb_printf(out, "\\u%04x", c);
-        else
+        else if (c < 0x80)
             sb_putc(out, c);
+        else {
+            /* JSON is UTF-8: a byte that is not is written as the text \xff */
+            unsigned cp;
+            size_t len = utf8_sequence((const unsigned char *)s, strlen(s), &cp);
+            if (len == 0) {
+                sb_printf(out, "\\\\x%02x", c);
+            } else {
+                sb_putn(out, s, len);
+                s += len - 1;
+            }
+        }
     }
     sb_putc(out, '"');
 }
@@ -812,6 +925,17 @@ static void github_escaped(strbuf *out, const char *s)
     }
 }
 
+/* github_safe: s shown safely (put_safe), then escaped as a workflow
+ * command's text. */
+static void github_safe(strbuf *out, const char *s)
+{
+    strbuf safe;
+    sb_init(&safe, out->mem);
+    put_safe_cstr(&safe, s);
+    github_escaped(out, safe.failed ? "" : sb_cstr(&safe));
+    sb_free(&safe);
+}
+
 static void render_github(strbuf *out, const source_set *srcs, const diagnostic *d)
 {
     const char *kind = d->sev == SEV_ERROR ? "error" : d->sev == SEV_WARNING ? "warning" : "notice";
@@ -824,14 +948,14 @@ static void render_github(strbuf *out, const source_set *srcs, const diagnostic 
                   d->at.last_column, d->code ? d->code : "levy");
     else
         sb_printf(out, "::%s title=%s::", kind, d->code ? d->code : "levy");
-    github_escaped(out, d->message);
+    github_safe(out, d->message);
     for (size_t i = 0; i < d->nnotes; i++) {
         const diag_note_t *n = &d->notes[i];
         sb_puts(out, "%0Anote: ");
         if (n->at.file >= 0)
             sb_printf(out, "%s:%d:%d: ", source_name(srcs, n->at.file), shown_line(srcs, n->at),
                       n->at.first_column);
-        github_escaped(out, n->message);
+        github_safe(out, n->message);
     }
     sb_putc(out, '\n');
 }
