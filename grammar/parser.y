@@ -26,6 +26,7 @@
 }
 
 %code {
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "diag_codes.h"
@@ -732,6 +733,105 @@ static void hint_statement_start(parse_ctx *ctx, diagnostic *d, yysymbol_kind_t 
         diag_note(d, at, "to give a value a name, write 'let %.*s = ...'", (int)len, word);
 }
 
+/* The word of the source that ends just before offset `end` (blanks
+ * skipped), or an empty one. */
+static size_t word_before(const parse_ctx *ctx, size_t end, const char **word) {
+    const char *t = ctx->src->text;
+    while (end > 0 && (t[end - 1] == ' ' || t[end - 1] == '\t'))
+        end--;
+    size_t start = end;
+    while (start > 0 && (isalnum((unsigned char)t[start - 1]) || t[start - 1] == '_'))
+        start--;
+    *word = t + start;
+    return end - start;
+}
+
+static bool word_is(const char *w, size_t len, const char *s) {
+    return len == strlen(s) && memcmp(w, s, len) == 0;
+}
+
+/* The month (1-12) a word names, as in "April 9, 2025" or "Apr 9"; 0 if none. */
+static int month_named(const char *w, size_t len) {
+    static const char *const months[] = { "january", "february", "march",     "april",
+                                          "may",     "june",     "july",      "august",
+                                          "september", "october", "november", "december" };
+    if (len < 3)
+        return 0;
+    for (int m = 0; m < 12; m++) {
+        size_t full = strlen(months[m]);
+        if (len > full || (len != full && len != 3))
+            continue;
+        size_t i = 0;
+        while (i < len && tolower((unsigned char)w[i]) == months[m][i])
+            i++;
+        if (i == len)
+            return m + 1;
+    }
+    return 0;
+}
+
+/* Hints for the commonest first guesses from other languages: '=' to
+ * compare, a list without braces, `rate by country`, a date in words. */
+static void hint_first_guesses(parse_ctx *ctx, diagnostic *d, yysymbol_kind_t bad,
+                               const char *expected) {
+    const filter_token *prev = &ctx->filter.prev, *last = &ctx->filter.last;
+    if (!d)
+        return;
+    const char *text = ctx->src->text;
+    span at = parse_span(ctx, last->start, last->end);
+    if (symbol_is(bad, "'='") && strstr(expected, "an operator")) {
+        diag_note(d, at, "'=' does not compare: to test whether two values are equal, write '=='");
+        return;
+    }
+    if (symbol_is(bad, "','")) {
+        /* `from VN, JP` or `on hs 9503, hs 9504`: the item, then the
+           clause's word before it. */
+        const char *w;
+        size_t item = prev->start;
+        size_t len = word_before(ctx, item, &w);
+        if (word_is(w, len, "hs")) {
+            item = (size_t)(w - text);
+            len = word_before(ctx, item, &w);
+        }
+        int n = (int)(prev->end - item);
+        if (word_is(w, len, "from") && prev->token == IDENT)
+            diag_note(d, at, "a list of countries goes in braces: 'from {%.*s, ...}'", n,
+                      text + item);
+        else if (word_is(w, len, "on"))
+            diag_note(d, at, "a list of products goes in braces: 'on {%.*s, ...}'", n,
+                      text + item);
+        return;
+    }
+    if (prev->token == BY && bad != YYSYMBOL_IDENT) {
+        diag_note(d, at,
+                  "a rate table is 'rate by origin { CN: 25%%, ... }' (by the shipment's "
+                  "country of origin) or 'rate by product { hs 95: 10%%, ... }'");
+        return;
+    }
+    if (bad == YYSYMBOL_NUMBER && prev->token == IDENT) {
+        int month = month_named(text + prev->start, prev->end - prev->start);
+        if (!month)
+            return;
+        /* "April 9, 2025": the day is this number; the year may follow. */
+        long day = strtol(text + last->start, NULL, 10);
+        size_t i = last->end;
+        while (i < ctx->src->len && (text[i] == ' ' || text[i] == ','))
+            i++;
+        long year = 0;
+        if (i + 4 <= ctx->src->len && isdigit((unsigned char)text[i]) &&
+            isdigit((unsigned char)text[i + 1]) && isdigit((unsigned char)text[i + 2]) &&
+            isdigit((unsigned char)text[i + 3]) &&
+            (i + 4 == ctx->src->len || !isdigit((unsigned char)text[i + 4])))
+            year = strtol(text + i, NULL, 10);
+        span word = parse_span(ctx, prev->start, prev->end);
+        if (year && day >= 1 && day <= 31)
+            diag_note(d, word, "a date is written year-month-day: %04ld-%02d-%02ld", year, month,
+                      day);
+        else
+            diag_note(d, word, "a date is written year-month-day, as in 2025-%02d-09", month);
+    }
+}
+
 static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
     yysymbol_kind_t bad = yypcontext_token(yyctx);
     const span *at = yypcontext_location(yyctx);
@@ -763,7 +863,10 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx) {
         d = diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, *at, "expected %s before %s", expected, what);
     else
         d = diag_add(ctx->diags, SEV_ERROR, D_SYNTAX, *at, "unexpected %s", what);
+    size_t notes = d ? d->nnotes : 0;
     hint_statement_start(ctx, d, bad);
+    if (d && d->nnotes == notes)
+        hint_first_guesses(ctx, d, bad, expected);
     /* Say which bracket is still open, as Lua's check_match does. */
     const token_filter *f = &ctx->filter;
     if (d && f->depth > 0 && f->depth <= FILTER_MAX_NESTING &&

@@ -560,6 +560,9 @@ static void bad_clause(checker *ck, const node *d, const node *c)
             hint = "; pauses and concessions override one another";
         else
             hint = "; pauses and concessions change measures";
+    } else if (d->kind == N_CONCESSION && c->kind == N_RATE) {
+        hint = "; a concession changes a measure's rate: 'set M to 5%', 'reduce M by 5%' or "
+               "'cap M at 5%'";
     } else if (d->kind == N_PAUSE &&
                (c->kind == N_SET_TO || c->kind == N_CAP || c->kind == N_REDUCE)) {
         hint = "; a pause suspends measures (suspend M to R): use a concession to set, cap "

@@ -119,6 +119,15 @@ void unknown_name(checker *ck, const ctx *cx, const node *e, type want)
         what = "product set";
     diagnostic *d = error_at(ck, D_UNKNOWN_NAME, e->at, "unknown %s '%s'", what, e->name);
     suggest_decl(ck, cx, d, best);
+    /* The commonest first guesses: a country code without the library
+       that declares them, and the REPL's commands without their colon. */
+    if (country && !best && ck->p->decls.countries.n == 0 && looks_like_country_code(e->name))
+        diag_note(d, e->at, "the world's countries are declared in the standard library: add "
+                            "'import countries' first");
+    else if (!best && (strcmp(e->name, "exit") == 0 || strcmp(e->name, "quit") == 0))
+        diag_note(d, e->at, "in the REPL, ':quit' (or Ctrl-D) leaves");
+    else if (!best && strcmp(e->name, "help") == 0)
+        diag_note(d, e->at, "in the REPL, ':help' lists the commands");
 }
 
 /* A name that denotes a declaration, used as a value. */
