@@ -530,6 +530,31 @@ static bool build_result(eval_env *env, const bitset *applying, const mstate *st
     return true;
 }
 
+bool eval_needs(const shipment *s, bool need_entered, span at, const char *who, eval_error *err)
+{
+    static const struct {
+        int f;
+        const char *text;
+    } needed[] = { { F_ORIGIN, "'origin'" },
+                   { F_PRODUCT, "'product'" },
+                   { F_ENTERED, "'entered' date" } };
+    const char *missing[3];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
+        if ((needed[i].f != F_ENTERED || need_entered) && !ship_has(s, needed[i].f))
+            missing[n++] = needed[i].text;
+    if (n == 0)
+        return true;
+    char list[80];
+    if (n == 1)
+        snprintf(list, sizeof list, "%s", missing[0]);
+    else if (n == 2)
+        snprintf(list, sizeof list, "%s or %s", missing[0], missing[1]);
+    else
+        snprintf(list, sizeof list, "%s, %s or %s", missing[0], missing[1], missing[2]);
+    return ev_fail(err, D_EVAL_MISSING_FIELD, at, "shipment has no %s, needed by %s", list, who);
+}
+
 bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out, eval_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -543,6 +568,8 @@ bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out, e
                        "shipments cannot be evaluated while the policy is being compiled");
     if (env->depth > EVAL_MAX_DEPTH)
         return ev_fail(err, D_EVAL_LIMIT, span_none, "evaluation nests too deeply");
+    if (!eval_needs(s, true, span_none, "every evaluation", err))
+        return false;
     eval_env sub = *env;
     sub.ship = s;
     sub.owner = sub.clause = NULL;

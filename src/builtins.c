@@ -61,12 +61,21 @@ static bool bi_has(eval_env *env, const node *e, value *out, eval_error *err)
     return true;
 }
 
+/* needs: the fields every evaluation needs, checked before any measure
+ * is looked at, and reported at the call. */
+static bool needs(const node *e, const shipment *s, bool need_entered, eval_error *err)
+{
+    char who[64];
+    snprintf(who, sizeof who, "%s()", e->a->name ? e->a->name : "?");
+    return eval_needs(s, need_entered, e->at, who, err);
+}
+
 /* assess_arg: evaluates argument i as a shipment and assesses it. */
 static bool assess_arg(eval_env *env, const node *e, size_t i, int flags, assessment *a,
                        eval_error *err)
 {
     value s;
-    if (!ev_kind(env, e->items.v[i], V_SHIPMENT, &s, err))
+    if (!ev_kind(env, e->items.v[i], V_SHIPMENT, &s, err) || !needs(e, s.as.ship, true, err))
         return false;
     eval_env sub = *env;
     sub.owner = sub.clause = NULL;
@@ -119,7 +128,7 @@ static bool bi_applies(eval_env *env, const node *e, value *out, eval_error *err
         return false;
     if (m.kind != V_DECL || m.as.decl->kind != N_MEASURE)
         return ev_fail_kind(err, e->items.v[0], &m, decl_kind_phrase(N_MEASURE));
-    if (!ev_kind(env, e->items.v[1], V_SHIPMENT, &s, err))
+    if (!ev_kind(env, e->items.v[1], V_SHIPMENT, &s, err) || !needs(e, s.as.ship, true, err))
         return false;
     bool applies;
     eval_env sub = *env;
@@ -190,7 +199,7 @@ static bool bi_extreme(eval_env *env, const node *e, bool is_max, value *out, ev
 static bool bi_timeline(eval_env *env, const node *e, value *out, eval_error *err)
 {
     value s, from, until;
-    if (!ev_kind(env, e->items.v[0], V_SHIPMENT, &s, err) ||
+    if (!ev_kind(env, e->items.v[0], V_SHIPMENT, &s, err) || !needs(e, s.as.ship, false, err) ||
         !ev_kind(env, e->items.v[1], V_DATE, &from, err) ||
         !ev_expr(env, e->items.v[2], &until, err))
         return false;

@@ -117,6 +117,14 @@ enum assess_flags {
  * disagreeing modifiers with E601. */
 bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out, eval_error *err);
 
+/* eval_needs: does s carry `origin`, `product` and (when need_entered)
+ * `entered`, which every evaluation needs before any measure is looked at?
+ * If not, fails with E602 at `at`, naming the missing fields and `who`
+ * (the built-in, "rate()"), so that whether a shipment is an error never
+ * depends on which measures the index skipped.  eval_assess checks it too,
+ * at span_none, for callers that have no call to point at. */
+bool eval_needs(const shipment *s, bool need_entered, span at, const char *who, eval_error *err);
+
 /* eval_applies: is `measure` (an N_MEASURE) charged on s, after modifiers
  * and replacements? */
 bool eval_applies(eval_env *env, const node *measure, const shipment *s, bool *out,

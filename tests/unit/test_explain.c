@@ -103,16 +103,18 @@ Test(explain, nothing_applies_and_specific_columns)
     load_file_or_text(NULL,
                       "country FR \"France\"\n"
                       "measure wine { on {hs 2204} rate 6.8% + $0.012 per kg }\n"
-                      "let none = explain(shipment { origin: FR, product: hs 01, value: $5 })\n"
+                      "let none = explain(shipment { origin: FR, product: hs 01, value: $5, "
+                      "entered: 2025-01-01 })\n"
                       "let w = explain(shipment { origin: FR, via: FR, product: hs 2204.21, value: "
-                      "$1000, quantity: 1000, unit: kg })\n");
-    cr_expect_str_eq(show("none"), "hs 01 from FR, value $5.00\n"
+                      "$1000, quantity: 1000, unit: kg, entered: 2025-01-01 })\n");
+    cr_expect_str_eq(show("none"), "hs 01 from FR, entered 2025-01-01, value $5.00\n"
                                    "  measure    rate    duty   note\n"
                                    "  total        0%   $0.00\n");
-    cr_expect_str_eq(show("w"), "hs 2204.21 from FR, value $1,000.00, quantity 1000 kg\n"
-                                "  measure                   rate     duty   note\n"
-                                "  wine      6.8% + $0.012 per kg   $80.00\n"
-                                "  total     6.8% + $0.012 per kg   $80.00\n");
+    cr_expect_str_eq(show("w"),
+                     "hs 2204.21 from FR, entered 2025-01-01, value $1,000.00, quantity 1000 kg\n"
+                     "  measure                   rate     duty   note\n"
+                     "  wine      6.8% + $0.012 per kg   $80.00\n"
+                     "  total     6.8% + $0.012 per kg   $80.00\n");
 }
 
 Test(explain, timelines)

@@ -80,20 +80,20 @@ Test(run, values_print_and_errors_continue)
     cr_expect_str_eq(sb_cstr(&out), "10%\n$10.00\nCN\n2025-02-28\n");
     cr_assert_eq(fx.diags.count, 1);
     cr_expect_str_eq(fx.diags.items[0].code, "E602");
-    cr_expect_eq(fx.diags.items[0].at.first_line, 3);
+    cr_expect_eq(fx.diags.items[0].at.first_line, 7);
     cr_expect(
-        strstr(fx.diags.items[0].message,
-               "shipment has no 'entered' date, needed by the rate of measure m at t.levy:3"));
+        strstr(fx.diags.items[0].message, "shipment has no 'entered' date, needed by rate()"));
 }
 
 Test(run, under_blocks_and_scenario_option)
 {
-    load(NULL, PRELUDE "measure m { rate 10% }\n"
-                       "measure n { rate 5% }\n"
-                       "scenario nom { drop m }\n"
-                       "let s = shipment { origin: CN, product: hs 01, value: $100 }\n"
-                       "rate(s)\n"
-                       "under nom { rate(s) }\n");
+    load(NULL, PRELUDE
+         "measure m { rate 10% }\n"
+         "measure n { rate 5% }\n"
+         "scenario nom { drop m }\n"
+         "let s = shipment { origin: CN, product: hs 01, value: $100, entered: 2025-01-01 }\n"
+         "rate(s)\n"
+         "under nom { rate(s) }\n");
     run_options o = options();
     run_result res;
     cr_assert(run_program(&fx.ps, &o, &fx.diags, &res));
@@ -111,7 +111,7 @@ Test(run, under_blocks_and_scenario_option)
     PRELUDE                                                                                        \
     "measure m { from {CN} rate 145% }\n"                                                          \
     "scenario half { drop m  measure m2 { from {CN} rate 72.5% } }\n"                              \
-    "let s = shipment { origin: CN, product: hs 01, value: $100 }\n"                               \
+    "let s = shipment { origin: CN, product: hs 01, value: $100, entered: 2025-01-01 }\n"          \
     "test \"passes\" {\n"                                                                          \
     "    expect rate(s) == 145%\n"                                                                 \
     "    under half { expect rate(s) == 72.5% }\n"                                                 \
@@ -187,9 +187,9 @@ Test(run, tap_and_coverage)
 
 Test(run, coverage_all_exercised)
 {
-    load(NULL,
-         PRELUDE "measure m { rate 1% }\n"
-                 "test \"t\" { expect rate(shipment { origin: CN, product: hs 01 }) == 1% }\n");
+    load(NULL, PRELUDE "measure m { rate 1% }\n"
+                       "test \"t\" { expect rate(shipment { origin: CN, product: hs 01, entered: "
+                       "2025-01-01 }) == 1% }\n");
     run_options o = options();
     o.coverage = true;
     run_result res;

@@ -93,7 +93,7 @@ e("E507", "D_IMPORTER", "more than one `importer` declaration", "check/name_impo
 e("E508", "D_MISSING_CLAUSE", "a measure without a rate, a pause that suspends nothing, a concession that changes nothing", "check/rule_measure_no_rate", "has no rate")
 # Evaluation
 e("E601", "D_EVAL_CONFLICT", "two active modifiers that would make one measure charge different rates, neither overriding the other", "run/err_conflict", "conflicting modifiers")
-e("E602", "D_EVAL_MISSING_FIELD", "evaluation needs a field the shipment lacks; the error names the field and the clause", "run/err_missing_field", "has no 'loaded'")
+e("E602", "D_EVAL_MISSING_FIELD", "evaluation needs a field the shipment lacks; the error names the field and the clause. A shipment without `origin`, `product` or `entered` is this error at the call of `rate`, `duty`, `effective_rate`, `explain` or `applies` (`timeline` supplies `entered`), before any measure is looked at (`tests/golden/run/err_needs.levy`)", "run/err_missing_field", "has no 'loaded'")
 e("E603", "D_EVAL_NO_ENTRY", "a schedule lookup inside a larger expression that finds no entry for the product", "run/err_no_entry", "has no rate for")
 e("E604", "D_EVAL_ARITH", "division by zero, or a result too large to hold", "run/err_arith", "division by zero")
 e("E605", "D_EVAL_SPECIFIC", "a specific rate without a quantity in its unit, or `-`, `max`, `min` on a specific rate", "run/err_specific", "is defined on ad valorem rates only")
