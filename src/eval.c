@@ -1107,21 +1107,14 @@ bool ev_lookup_schedule(eval_env *env, const c_schedule *cs, const node *at, boo
     return true;
 }
 
-/* row_rate: the rate of a table row found for the shipment: constant, or
- * its entry's expression (a bare schedule name there is partial too). */
-bool ev_row_rate(eval_env *env, const sched_row *row, bool *found, rate_value *out,
-                 eval_error *err);
-
-/* schedule_named: the compiled schedule an expression names when it is
- * just a schedule's name, else NULL. */
-/* entry_rate: the rate of a table entry's expression; a bare schedule name
- * is a partial lookup, like the whole rate of a clause. */
+/* entry_rate: the rate of a table entry's expression.  The table is what
+ * may find nothing for a shipment; its entry must yield a rate, so a
+ * schedule named as the entry (`rate by origin { CN: mfn }`) must find a
+ * line, or evaluation stops with E603: a missing line never silently
+ * drops the measure. */
 bool ev_entry_rate(eval_env *env, const node *rate_expr, bool *found, rate_value *out,
                    eval_error *err)
 {
-    const c_schedule *cs = ix_schedule_named(env->ix, rate_expr);
-    if (cs)
-        return ev_lookup_schedule(env, cs, rate_expr, true, out, found, err);
     *found = true;
     return ev_rate(env, rate_expr, out, err);
 }

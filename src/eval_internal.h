@@ -76,8 +76,8 @@ bool ev_read_field(eval_env *env, const shipment *s, int f, const node *at, valu
  * partial lookup may find nothing (*found false). */
 bool ev_lookup_schedule(eval_env *env, const c_schedule *cs, const node *at, bool partial,
                         rate_value *out, bool *found, eval_error *err);
-/* ev_entry_rate: the rate of a table entry's expression (a bare schedule
- * name is a partial lookup). */
+/* ev_entry_rate: the rate of a table entry's expression; a schedule named
+ * there must find a line (E603). */
 bool ev_entry_rate(eval_env *env, const node *rate_expr, bool *found, rate_value *out,
                    eval_error *err);
 /* ev_row_rate: the rate of a table row found for the shipment. */

@@ -197,6 +197,31 @@ Test(eval, schedule_whole_rate_is_partial_but_inside_an_expression_must_find)
     EXPECT("f", "true"); /* 0% is a rate */
 }
 
+/* A schedule named as a table's entry must find a line: the table may
+ * have no entry, its entry must yield a rate.  Before, a missing line
+ * dropped the measure silently. */
+Test(eval, schedule_named_as_a_table_entry_must_find_a_line)
+{
+    load("schedule mfn { hs 8703: 2.5% }\n"
+         "measure o { rate by origin { CN: mfn, JP: 10% } }\n"
+         "measure p { from {FR} rate by product { hs 95: mfn, hs 61: 1% } }\n"
+         "let s = shipment { origin: CN, product: hs 8703.23, value: $1000, entered: 2025-01-01 }\n"
+         "let a = rate(s)\n"
+         "let b = duty(s with { product: hs 9503 })\n"
+         "let c = rate(s with { origin: DE, product: hs 9503 })\n"
+         "let d = rate(s with { origin: FR, product: hs 6109 })\n"
+         "let e = applies(p, s with { origin: FR, product: hs 9503 })\n");
+    EXPECT("a", "2.5%");
+    EXPECT_ERROR("b", "E603",
+                 "schedule mfn has no rate for hs 9503, needed by the rate of measure o at "
+                 "test.levy:11");
+    EXPECT("c", "0%"); /* no entry in either table: neither applies */
+    EXPECT("d", "1%");
+    EXPECT_ERROR("e", "E603",
+                 "schedule mfn has no rate for hs 9503, needed by the rate of measure p at "
+                 "test.levy:12");
+}
+
 Test(eval, schedule_from_a_csv_file)
 {
     char dir[] = "/tmp/levy-test-XXXXXX";

@@ -94,7 +94,7 @@ e("E508", "D_MISSING_CLAUSE", "a measure without a rate, a pause that suspends n
 # Evaluation
 e("E601", "D_EVAL_CONFLICT", "two active modifiers that would make one measure charge different rates, neither overriding the other", "run/err_conflict", "conflicting modifiers")
 e("E602", "D_EVAL_MISSING_FIELD", "evaluation needs a field the shipment lacks; the error names the field and the clause. A shipment without `origin`, `product` or `entered` is this error at the call of `rate`, `duty`, `effective_rate`, `explain` or `applies` (`timeline` supplies `entered`), before any measure is looked at (`tests/golden/run/err_needs.levy`)", "run/err_missing_field", "has no 'loaded'")
-e("E603", "D_EVAL_NO_ENTRY", "a schedule lookup inside a larger expression that finds no entry for the product", "run/err_no_entry", "has no rate for")
+e("E603", "D_EVAL_NO_ENTRY", "a schedule lookup inside a larger expression, or a schedule named as the entry of a table, that finds no entry for the product", "run/err_no_entry", "has no rate for")
 e("E604", "D_EVAL_ARITH", "division by zero, or a result too large to hold", "run/err_arith", "division by zero")
 e("E605", "D_EVAL_SPECIFIC", "a specific rate without a quantity in its unit, or `-`, `max`, `min` on a specific rate", "run/err_specific", "is defined on ad valorem rates only")
 e("E606", "D_EVAL_TYPE", "a value of the wrong kind at run time; in a program that checked clean this comes only from data read at run time, such as a bad field of an input row", literal=None)
