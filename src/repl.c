@@ -218,6 +218,36 @@ static void repl_error(repl *r, const char *fmt, ...)
 #endif
     ;
 
+/* The length of the well-formed UTF-8 sequence at s, or 0. */
+static size_t utf8_length(const unsigned char *s)
+{
+    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+                                                : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+                                                                               : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* put_escaped: what the user typed, echoed in a message, with control
+ * bytes and bytes that are not UTF-8 as \x1b, as diagnostics show them, so
+ * that a script cannot send escape sequences to the terminal. */
+static void put_escaped(FILE *out, const char *message)
+{
+    const unsigned char *s = (const unsigned char *)message;
+    while (*s) {
+        size_t n = *s < 0x80 ? 1 : utf8_length(s);
+        if (*s < 0x20 || *s == 0x7f || n == 0) {
+            fprintf(out, "\\x%02x", *s);
+            s++;
+        } else {
+            fwrite(s, 1, n, out);
+            s += n;
+        }
+    }
+}
+
 /* show_error: a failed command's message on standard error; in a script,
  * with the line it is on. */
 static void show_error(repl *r, const char *message)
@@ -227,7 +257,9 @@ static void show_error(repl *r, const char *message)
         fputs("levy: ", stderr); /* starting up: the command line's files and options */
     else if (!r->interactive)
         fprintf(stderr, "<repl>:%d: ", r->statement_line);
-    fprintf(stderr, "error: %s\n", message);
+    fputs("error: ", stderr);
+    put_escaped(stderr, message);
+    fputc('\n', stderr);
 }
 
 /* repl_error: report (and count) a failed command. */
