@@ -182,6 +182,28 @@ Test(api, specific_rate_needs_quantity)
     levy_policy_free(p);
 }
 
+/* origin, product and entered are needed by every evaluation, checked
+ * before any measure is looked at. */
+Test(api, evaluation_needs_origin_product_entered)
+{
+    levy_policy *p = checked_policy();
+    levy_shipment *s = levy_shipment_new(p);
+    levy_shipment_set(s, "origin", "FR");
+    levy_shipment_set(s, "value", "1000");
+    levy_result *r = levy_result_new();
+    cr_assert_eq(levy_evaluate(p, NULL, s, r), LEVY_ERROR_EVAL);
+    cr_expect_str_eq(levy_result_error(r),
+                     "shipment has no 'product' or 'entered' date, needed by every evaluation");
+    levy_shipment_set(s, "product", "2204.21.50");
+    levy_shipment_set(s, "entered", "2025-01-10");
+    levy_shipment_set(s, "quantity", "100");
+    levy_shipment_set(s, "unit", "l");
+    cr_assert_eq(levy_evaluate(p, NULL, s, r), LEVY_OK, "%s", levy_result_error(r));
+    levy_result_free(r);
+    levy_shipment_free(s);
+    levy_policy_free(p);
+}
+
 Test(api, diagnostics_of_a_bad_policy)
 {
     levy_policy *p = levy_policy_new();
