@@ -534,6 +534,45 @@ Test(eval, origin_product_entered_are_needed_up_front)
     cr_expect_str_eq(e.message, "shipment has no 'product', needed by every evaluation");
 }
 
+/* rate and applies need only what decides the charged measures and their
+ * ad valorem rates; amounts need value, quantity and unit, and base. */
+Test(eval, rate_and_applies_need_no_amount_fields)
+{
+    load("attribute steel_content: money\n"
+         "measure beef { on {hs 0201} rate 6.8% + $0.012 per kg }\n"
+         "measure steel { on {hs 73} rate 50% base steel_content }\n"
+         "let b = shipment { origin: CN, product: hs 0201.10, entered: 2025-01-01 }\n"
+         "let t = shipment { origin: CN, product: hs 7308, value: $10, entered: 2025-01-01 }\n"
+         "let a = rate(b)\n"
+         "let c = applies(beef, b)\n"
+         "let d = duty(b with { value: $1000 })\n"
+         "let e = rate(t)\n"
+         "let f = applies(steel, t)\n"
+         "let g = effective_rate(t)\n"
+         "let h = duty(t with { steel_content: $4 })\n");
+    EXPECT("a", "6.8%");
+    EXPECT("c", "true");
+    EXPECT_ERROR("d", "E605", "the shipment has no quantity in kg");
+    EXPECT("e", "50%");
+    EXPECT("f", "true");
+    EXPECT_ERROR("g", "E602",
+                 "shipment has no 'steel_content', needed by the base of measure steel");
+    EXPECT("h", "$2.00");
+}
+
+/* has(via) is false when via only defaults to origin. */
+Test(eval, has_via_is_false_when_via_is_defaulted)
+{
+    load("measure m { when has(via) rate 1% }\n"
+         "let s = shipment { origin: CN, product: hs 02, value: $100, entered: 2025-01-01 }\n"
+         "let a = rate(s)\n"
+         "let b = s.via\n"
+         "let c = rate(s with { via: CN })\n");
+    EXPECT("a", "0%");
+    EXPECT("b", "CN");
+    EXPECT("c", "1%");
+}
+
 Test(eval, has_and_short_circuits)
 {
     load("measure m { rate 10% when has(loaded) and loaded < 2025-04-09 }\n"
@@ -649,6 +688,29 @@ Test(eval, scenario_drops_and_adds)
     const policy_index *ix = policy_set_get(&fx.ps, deal, &fx.diags);
     cr_assert_not_null(ix);
     cr_expect_str_eq(show_in(ix, "r"), "15%");
+}
+
+/* A dropped declaration keeps its name and acts on nothing. */
+Test(eval, dropped_declarations_keep_their_names_and_act_on_nothing)
+{
+    load("measure general { rate 20% }\n"
+         "measure special { rate 5% replaces general }\n"
+         "pause p { suspend general to 1% effective 2025-01-01 until 2025-02-01 }\n"
+         "scenario s1 { drop special, p }\n"
+         "let s = shipment { origin: CN, product: hs 02, value: $100, entered: 2025-01-15 }\n"
+         "let a = applies(special, s)\n"
+         "let b = applies(general, s)\n"
+         "let r = rate(s)\n");
+    EXPECT("a", "true");
+    EXPECT("b", "false");
+    EXPECT("r", "5%");
+    const node *s1 = find_scenario(&fx.p, "s1");
+    cr_assert_not_null(s1);
+    const policy_index *ix = policy_set_get(&fx.ps, s1, &fx.diags);
+    cr_assert_not_null(ix);
+    cr_expect_str_eq(show_in(ix, "a"), "false");
+    cr_expect_str_eq(show_in(ix, "b"), "true");
+    cr_expect_str_eq(show_in(ix, "r"), "20%"); /* p, dropped, no longer suspends general */
 }
 
 /* ---- Shipments from text (the API and data rows) ------------------------------------------ */
