@@ -5,9 +5,10 @@ tests/golden/run/), so the examples in the documentation are real outputs.
 
 Run from anywhere after regenerating the golden .expected files:
     python3 tests/golden/check/gen-diagnostics-doc.py
+`--check` (run by make check) only compares, and fails if the doc differs.
 It fails if a code of src/diag_codes.h is not described here.
 """
-import re, os
+import re, os, sys
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 G = os.path.join(ROOT, "tests", "golden")
 HDR = re.compile(r'^\S+:\d+:\d+: (error|warning)(\[[EW]\d+\])?: ')
@@ -43,8 +44,11 @@ def program(test):
     return open(f"{G}/{test}.levy").read().rstrip("\n")
 
 E = []  # (code, name, meaning, test, needle) or (code, name, meaning, None, literal)
-def e(code, name, meaning, test=None, needle=None, literal=None, prog=None):
+EXTRA = {}  # code -> a paragraph printed after the meaning
+def e(code, name, meaning, test=None, needle=None, literal=None, prog=None, extra=None):
     E.append((code, name, meaning, test, needle, literal, prog))
+    if extra:
+        EXTRA[code] = extra
 
 # Lexical
 e("E101", "D_LEX_STRAY", "a character that starts no token (outside strings and comments)", "check/lex_stray_character", "unexpected character")
@@ -58,7 +62,7 @@ e("E108", "D_LEX_BAD_MONEY", "`$` not followed by an amount", "check/lex_dollar_
 e("E109", "D_LEX_DIRECTIVE", "a `# levy:` comment line that is not `# levy: allow` and warning codes: an unknown directive, no code, a code that is no warning, or an error's code (errors cannot be silenced)", "check/allow_directive_bad", "is an error, and errors cannot")
 # Syntax
 e("E201", "D_SYNTAX", "a token where it cannot be; the message lists what could have come instead, and says which bracket is still open. Parsing resumes at the next declaration, so each broken declaration gets its own error", "check/syn_several_errors", "expected an expression before '='")
-e("E202", "D_SYNTAX_NESTING", "an expression nested more than 1000 levels deep, counting the lets it uses (`1+1+1+...` with thousands of terms); split it with lets",
+e("E202", "D_SYNTAX_NESTING", "an expression nested more than 1000 levels deep, counting the lets it uses (`1+1+1+...` with thousands of terms), or brackets, `not`, `-` or `if` nested too deeply to read; split it with lets",
   literal="policy.levy:1:9: error[E202]: this expression is nested too deeply (more than 1000 levels, counting the lets it uses): split it with lets",
   prog="let x = 1+1+1+1+ ... (thousands of terms)")
 e("E203", "D_BAD_CLAUSE", "a clause that the declaration does not take (`base` in a pause, `cap` in a pause, `rate` in a concession, `effective` in a measure), a declaration that a scenario cannot hold (import, importer, country, attribute, scenario, test), or an `under` block inside another", "check/rule_base_in_pause", "'base' is not allowed")
@@ -103,7 +107,11 @@ e("E608", "D_TEST_FAILED", "an `expect` that did not hold; notes show both sides
 e("E609", "D_EVAL_INTERRUPTED", "evaluation stopped on request (Ctrl-C in the REPL)", literal="levy: error[E609]: interrupted", prog="(any long evaluation, interrupted)")
 e("E610", "D_EVAL_LIMIT", "evaluation ran out of memory or nested too deeply", literal="levy: error[E610]: evaluation nests too deeply", prog="(an evaluation past the limits)")
 # Files
-e("E701", "D_FILE", "a file that cannot be read (a policy named on the command line, a library)", literal="levy: cannot read missing.levy: No such file or directory", prog="$ levy check missing.levy")
+e("E701", "D_FILE", "a file that cannot be read (a policy named on the command line, a library)",
+  extra="A file named on the command line that cannot be read ends the command with exit status 2\n"
+        "(a usage error), the message on standard error (an E701 diagnostic with `--format=json`\n"
+        "or `github`); a library that cannot be read is an error of the policy, exit status 1.\n",
+  literal="levy: cannot read missing.levy: No such file or directory", prog="$ levy check missing.levy")
 e("E702", "D_IMPORT_NOT_FOUND", "an `import` that finds no file; for `import NAME` a note lists the folders searched (the importing file's, then LEVY_PATH / -I, then the standard library)", "check/file_import_path_missing", "cannot find library")
 e("E703", "D_SCHEDULE_FILE", "a schedule file that cannot be read", "run/err_schedule_file", "cannot read schedule")
 e("W703", "D_SCHEDULE_TEXT", "rows of a schedule file whose rate text Levy does not understand (never read as zero)", "run/err_rate_text", "rate text that Levy does not understand")
@@ -167,7 +175,10 @@ for code, name, meaning, test, needle, literal, prog in E:
         out.append(f"\n## {g}\n")
         last = g
     out.append(f"### {code}\n")
-    out.append(f"`{name}`: {meaning}.\n")
+    if code in EXTRA:
+        out.append(f"`{name}`: {meaning}.\n{EXTRA[code]}")
+    else:
+        out.append(f"`{name}`: {meaning}.\n")
     if test:
         out.append(f"```levy-fragment\n{program(test)}\n```\n")
         out.append(f"```\n{block_for(test, needle)}\n```\n")
@@ -175,7 +186,7 @@ for code, name, meaning, test, needle, literal, prog in E:
     elif literal:
         out.append(f"```\n{prog}\n```\n")
         out.append(f"```\n{literal}\n```\n")
-out.append(SILENCING)
+out.append(SILENCING.rstrip("\n"))
 out.append("""
 ## Notes on the checks
 
@@ -244,5 +255,16 @@ codes = re.findall(r'"([EW]\d+)"', open(os.path.join(ROOT, "src", "diag_codes.h"
 missing = sorted(set(codes) - {c[0] for c in E})
 if missing:
     raise SystemExit("codes without a description: " + ", ".join(missing))
-open(os.path.join(ROOT, "doc", "diagnostics.md"), "w").write("\n".join(out))
-print("doc/diagnostics.md:", len(E), "codes")
+text = "\n".join(out)
+doc = os.path.join(ROOT, "doc", "diagnostics.md")
+if "--check" in sys.argv[1:]:
+    # make check: the committed doc must be what this script writes, so that a
+    # hand edit (or a new code) goes into the table above, not only into the doc.
+    if open(doc).read() != text:
+        raise SystemExit("doc/diagnostics.md differs from what "
+                         "tests/golden/check/gen-diagnostics-doc.py writes: put the change "
+                         "in the script's table and run it")
+    print("doc/diagnostics.md is up to date:", len(E), "codes")
+else:
+    open(doc, "w").write(text)
+    print("doc/diagnostics.md:", len(E), "codes")
