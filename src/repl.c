@@ -1117,8 +1117,9 @@ static bool add_search_paths(repl *r, const cli_options *o)
 
 /* load_files: the files named on the command line and the --scenario, the
  * files' own statements run under it.  A file that has errors is reported
- * (by the session) and the REPL goes on; false when one cannot be read,
- * which ends the program (status 2) as it does every command. */
+ * (by the session) and the REPL goes on; false when one cannot be read or
+ * the scenario does not exist, which ends the program (status 2) as it does
+ * every command. */
 static bool load_files(repl *r, const cli_options *o)
 {
     levy_status st = o->scenario
@@ -1131,7 +1132,9 @@ static bool load_files(repl *r, const cli_options *o)
         else
             end_evaluation(r, one);
     }
-    if (st == LEVY_ERROR_IO) {
+    /* A --scenario the policy does not declare is the command line's
+       mistake, as in `levy run --scenario`: nothing runs. */
+    if (st == LEVY_ERROR_IO || (o->scenario && st == LEVY_ERROR_NOT_FOUND)) {
         fprintf(stderr, "levy: %s\n", levy_session_error(r->session));
         return false;
     }
