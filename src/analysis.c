@@ -26,10 +26,17 @@
  * given back at the end (what one pair of measures or modifiers needs, as
  * soon as that pair is done). */
 
+typedef struct analysis analysis;
+static const pset *fold_products(analysis *an, arena *r, const node *e, int depth);
+
 /* fold_products: the products of a constant product-set expression, in r;
  * NULL when it is not constant (or memory ran out).  What each form means
- * is sets.h's; this only folds the names. */
-static const pset *fold_products(arena *r, const node *e, int depth)
+ * is sets.h's; this only folds the names.  A named set or let is folded
+ * once (decl_products), so a chain of sets each naming the last twice is
+ * linear, not exponential. */
+static const pset *decl_products(analysis *an, const node *d, int depth);
+
+static const pset *fold_products(analysis *an, arena *r, const node *e, int depth)
 {
     if (!e || depth > FOLD_DEPTH)
         return NULL;
@@ -41,7 +48,7 @@ static const pset *fold_products(arena *r, const node *e, int depth)
         products_literal lit;
         products_literal_init(&lit, r, e->items.n);
         for (size_t i = 0; !lit.failed && i < e->items.n; i++) {
-            const pset *s = fold_products(r, e->items.v[i], depth + 1);
+            const pset *s = fold_products(an, r, e->items.v[i], depth + 1);
             if (!s)
                 return NULL;
             products_literal_add_set(&lit, s);
@@ -51,14 +58,14 @@ static const pset *fold_products(arena *r, const node *e, int depth)
     case N_NAME: {
         const node *d = e->sym == SYM_DECL ? e->ref : NULL;
         if (d && (d->kind == N_PRODUCTS || d->kind == N_LET))
-            return fold_products(r, d->a, depth + 1);
+            return decl_products(an, d, depth + 1);
         return NULL;
     }
     case N_BINARY: {
         if ((op)e->flags != OP_EXCEPT)
             return NULL;
-        const pset *a = fold_products(r, e->a, depth + 1);
-        const pset *b = a ? fold_products(r, e->b, depth + 1) : NULL;
+        const pset *a = fold_products(an, r, e->a, depth + 1);
+        const pset *b = a ? fold_products(an, r, e->b, depth + 1) : NULL;
         return b ? products_except(r, a, b) : NULL;
     }
     default: return NULL;
@@ -85,13 +92,21 @@ static bool is_schedule_name(const node *e)
 
 /* same_expr: are two expressions written alike (names resolving to the same
  * declarations, lets read through)?  Evaluation is deterministic, so such
- * expressions have the same value on any one shipment. */
-static bool same_expr(const node *a, const node *b, int depth)
+ * expressions have the same value on any one shipment.  Reading lets
+ * through can revisit a let many times (`let a1 = max(a0, a0)`, ...), so
+ * the comparison visits at most *budget nodes, and is false (not known
+ * the same) beyond. */
+#define SAME_EXPR_BUDGET 4096
+
+static bool same_expr(const node *a, const node *b, int depth, size_t *budget)
 {
     a = check_through_lets(a);
     b = check_through_lets(b);
-    if (!a || !b)
-        return a == b;
+    if (a == b)
+        return true;
+    if (!a || !b || *budget == 0)
+        return false;
+    --*budget;
     dec x, y;
     if (fold_percent(a, &x) && fold_percent(b, &y))
         return dec_cmp(x, y) == 0;
@@ -114,11 +129,11 @@ static bool same_expr(const node *a, const node *b, int depth)
     }
     if ((a->name || b->name) && (!a->name || !b->name || strcmp(a->name, b->name) != 0))
         return false;
-    if (!same_expr(a->a, b->a, depth + 1) || !same_expr(a->b, b->b, depth + 1) ||
-        !same_expr(a->c, b->c, depth + 1))
+    if (!same_expr(a->a, b->a, depth + 1, budget) || !same_expr(a->b, b->b, depth + 1, budget) ||
+        !same_expr(a->c, b->c, depth + 1, budget))
         return false;
     for (size_t i = 0; i < a->items.n; i++)
-        if (!same_expr(a->items.v[i], b->items.v[i], depth + 1))
+        if (!same_expr(a->items.v[i], b->items.v[i], depth + 1, budget))
             return false;
     return true;
 }
@@ -143,7 +158,7 @@ typedef struct mod_act {
     act_kind kind;
 } mod_act;
 
-typedef struct analysis {
+struct analysis {
     checker *ck;
     arena mem;
     scope_sets *measures; /* by measure index */
@@ -158,7 +173,31 @@ typedef struct analysis {
     uint64_t *pairs;             /* modifier pairs reported (malloc'd): 0 is empty */
     size_t npairs, cap_pairs;
     size_t first_measure, first_modifier; /* declared since the last check */
-} analysis;
+    /* Named sets and lets folded (decl_products), by index, in fold_mem:
+     * state 0 not yet, 1 being folded, 2 done, 3 not constant. */
+    arena fold_mem;
+    const pset **folded[2];
+    uint8_t *fold_state[2];
+    size_t nfolded[2];
+};
+
+static const pset *decl_products(analysis *an, const node *d, int depth)
+{
+    int which = d->kind == N_LET;
+    size_t i = (size_t)d->index;
+    if (d->index < 0 || i >= an->nfolded[which])
+        return fold_products(an, &an->fold_mem, d->a, depth);
+    uint8_t *state = &an->fold_state[which][i];
+    if (*state == 2)
+        return an->folded[which][i];
+    if (*state != 0)
+        return NULL;
+    *state = 1;
+    const pset *s = fold_products(an, &an->fold_mem, d->a, depth);
+    an->folded[which][i] = s;
+    *state = s ? 2 : 3;
+    return s;
+}
 
 /* out = a & b & c; true when it is not empty. */
 static bool countries_meet(bitset *out, const bitset *a, const bitset *b, const bitset *c)
@@ -175,7 +214,7 @@ static void fold_scope(analysis *an, const node *d, scope_sets *s)
     const node *on = find_clause(d, N_ON), *from = find_clause(d, N_FROM);
     const node *eff = find_clause(d, N_EFFECTIVE);
     s->when = find_clause(d, N_WHEN);
-    s->products = on ? fold_products(&an->mem, on->a, 0) : pset_all(&an->mem);
+    s->products = on ? fold_products(an, &an->mem, on->a, 0) : pset_all(&an->mem);
     s->countries = country_set(an->ck, &an->mem);
     if (!s->countries || !s->products || !window_interval(eff ? eff->b : NULL, &s->window))
         return;
@@ -322,7 +361,7 @@ static bool clause_yields(analysis *an, const node *c, const scope_sets *s)
             if (!fold_countries(an->ck, entry->a, countries, 0))
                 return false;
         } else {
-            const pset *key = fold_products(&an->mem, entry->a, 0);
+            const pset *key = fold_products(an, &an->mem, entry->a, 0);
             products = key ? pset_union(&an->mem, products, key) : NULL;
         }
     }
@@ -482,7 +521,8 @@ static bool same_effect(const mod_act *x, const mod_act *y)
         return x->kind == y->kind;
     act_kind kx = x->kind == ACT_SUSPEND_TO ? ACT_SET : x->kind;
     act_kind ky = y->kind == ACT_SUSPEND_TO ? ACT_SET : y->kind;
-    return kx == ky && same_expr(x->rate, y->rate, 0);
+    size_t budget = SAME_EXPR_BUDGET;
+    return kx == ky && same_expr(x->rate, y->rate, 0, &budget);
 }
 
 /* An example shipment on which two modifiers disagree. */
@@ -551,15 +591,15 @@ static bool origin_example(analysis *an, const node *table, const mod_act *x, co
 /* The products whose longest matching key in a by-product table is entry
  * k's: its codes, less those of longer keys (keys of one length do not
  * overlap). */
-static const pset *entry_products(arena *r, const node *table, size_t k)
+static const pset *entry_products(analysis *an, arena *r, const node *table, size_t k)
 {
     const node *key = table->items.v[k]->a;
-    const pset *s = fold_products(r, key, 0);
+    const pset *s = fold_products(an, r, key, 0);
     for (size_t j = 0; s && j < table->items.n; j++) {
         const node *other = table->items.v[j]->a;
         if (j != k && (other->kind == N_HS || other->kind == N_HS_RANGE) &&
             other->v.hs.lo.len > key->v.hs.lo.len) {
-            const pset *longer = fold_products(r, other, 0);
+            const pset *longer = fold_products(an, r, other, 0);
             s = longer ? pset_minus(r, s, longer) : NULL;
         }
     }
@@ -573,7 +613,7 @@ static bool product_example(analysis *an, const node *table, const mod_act *x, c
         const node *key = table->items.v[k]->a;
         if (key->kind != N_HS && key->kind != N_HS_RANGE)
             continue;
-        const pset *s = entry_products(&an->mem, table, k);
+        const pset *s = entry_products(an, &an->mem, table, k);
         s = s ? pset_intersect(&an->mem, s, products) : NULL;
         dec r;
         if (s && s->n > 0 && differ(x, y, fold_percent(table->items.v[k]->b, &r) ? &r : NULL, ex)) {
@@ -856,6 +896,17 @@ static bool analysis_init(analysis *an, checker *ck, size_t first_measure, size_
     memset(an, 0, sizeof *an);
     an->ck = ck;
     arena_init(&an->mem, ck->p->arena->mem);
+    arena_init(&an->fold_mem, ck->p->arena->mem);
+    an->nfolded[0] = t->products.n;
+    an->nfolded[1] = t->lets.n;
+    for (int w = 0; w < 2; w++) {
+        size_t n = an->nfolded[w] ? an->nfolded[w] : 1;
+        an->folded[w] = arena_alloc(&an->fold_mem, n * sizeof *an->folded[w]);
+        an->fold_state[w] = arena_alloc(&an->fold_mem, n);
+        if (!an->folded[w] || !an->fold_state[w])
+            return false;
+        memset(an->fold_state[w], 0, n);
+    }
     an->first_measure = first_measure;
     an->first_modifier = first_modifier;
     size_t nm = t->measures.n ? t->measures.n : 1, nk = t->modifiers.n ? t->modifiers.n : 1;
@@ -893,8 +944,9 @@ void check_policy_meaning(checker *ck, size_t first_measure, size_t first_modifi
             if (has_own_modifiers(scns->v[s]))
                 check_world(&an, scns->v[s]);
     }
-    if (an.mem.failed)
+    if (an.mem.failed || an.fold_mem.failed)
         ck->out_of_memory = true;
     mem_free(ck->p->arena->mem, an.pairs);
     arena_free(&an.mem);
+    arena_free(&an.fold_mem);
 }

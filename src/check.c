@@ -641,7 +641,7 @@ static bool checker_init(checker *ck)
         if (!ck->info[dc])
             return false;
     }
-    ck->ngroup_sets = ck->p->decls.groups.n;
+    ck->ngroup_sets = ck->p->decls.groups.n + ck->p->decls.lets.n; /* groups, then lets */
     ck->group_sets = mem_calloc(m, ck->ngroup_sets ? ck->ngroup_sets : 1, sizeof *ck->group_sets);
     ck->group_set_state = mem_calloc(m, ck->ngroup_sets ? ck->ngroup_sets : 1, 1);
     return ck->group_sets && ck->group_set_state;

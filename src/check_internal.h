@@ -78,7 +78,7 @@ typedef struct checker {
     size_t nlocals, cap_locals;
     bool quiet_unknown; /* a file did not parse: its names would be missing */
     bool out_of_memory;
-    /* The countries of each group, computed on demand (for by-origin tables
+    /* The countries of each group and let, computed on demand (for by-origin tables
        and modifiers' scopes), in group_mem until the check ends; country
        sets needed only while folding are in scratch, given back by mark. */
     arena group_mem, scratch;

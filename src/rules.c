@@ -231,8 +231,13 @@ bool fold_countries(checker *ck, const node *e, bitset *out, int depth)
             bitset_union(out, g);
             return true;
         }
-        if (d->kind == N_LET)
-            return fold_countries(ck, d->a, out, depth + 1);
+        if (d->kind == N_LET) {
+            const bitset *l = group_countries(ck, d);
+            if (!l)
+                return false;
+            bitset_union(out, l);
+            return true;
+        }
         return false;
     }
     case N_BINARY: {
@@ -255,10 +260,14 @@ bool fold_countries(checker *ck, const node *e, bitset *out, int depth)
     }
 }
 
-/* The countries of group g, computed once; NULL when not constant. */
+/* The countries of group (or let) g, computed once: a chain of groups or
+ * lets each naming the last twice folds in linear time.  NULL when not
+ * constant. */
 const bitset *group_countries(checker *ck, const node *g)
 {
     size_t i = (size_t)g->index;
+    if (g->kind == N_LET)
+        i = g->index < 0 ? SIZE_MAX : ck->p->decls.groups.n + i;
     if (i >= ck->ngroup_sets)
         return NULL;
     if (ck->group_set_state[i] == 2)
