@@ -176,6 +176,12 @@ struct analysis {
     /* Named sets and lets folded (decl_products), by index, in fold_mem:
      * state 0 not yet, 1 being folded, 2 done, 3 not constant. */
     arena fold_mem;
+    /* The modifiers whose `overrides` name modifier k:
+     * overriders[over_first[k] .. over_first[k + 1]). */
+    const node **overriders;
+    size_t *over_first;
+    const node *world;  /* the scenario being looked at; NULL: the base */
+    bool *overruled;    /* by modifier: some overrider is active wherever it is */
     const pset **folded[2];
     uint8_t *fold_state[2];
     size_t nfolded[2];
@@ -340,6 +346,79 @@ static bool in_world(const analysis *an, const node *d, const node *scn)
     if (d->ref)
         return d->ref == scn;
     return !(d->kind == N_MEASURE ? an->dropped_m : an->dropped_k)[d->index];
+}
+
+/* index_overriders: for each modifier, the modifiers that override it. */
+static void each_override(analysis *an, bool fill)
+{
+    const node_list *ks = &an->ck->p->decls.modifiers;
+    for (size_t k = 0; k < ks->n; k++) {
+        const node *z = ks->v[k];
+        for (size_t i = 0; i < z->items.n; i++) {
+            const node *c = z->items.v[i];
+            for (size_t j = 0; c->kind == N_OVERRIDES && j < c->items.n; j++) {
+                const node *o = c->items.v[j]->ref;
+                if (!o || decl_kind_class(o->kind) != DC_MODIFIER || o->index < 0 ||
+                    (size_t)o->index >= ks->n)
+                    continue;
+                if (fill)
+                    an->overriders[an->over_first[o->index + 1]++] = z;
+                else
+                    an->over_first[o->index + 2]++;
+            }
+        }
+    }
+}
+
+static bool index_overriders(analysis *an)
+{
+    size_t nk = an->ck->p->decls.modifiers.n;
+    an->over_first = arena_alloc(&an->mem, (nk + 2) * sizeof *an->over_first);
+    if (!an->over_first)
+        return false;
+    each_override(an, false);
+    for (size_t k = 2; k < nk + 2; k++)
+        an->over_first[k] += an->over_first[k - 1];
+    size_t total = an->over_first[nk + 1];
+    an->overriders = arena_alloc(&an->mem, (total ? total : 1) * sizeof *an->overriders);
+    if (!an->overriders)
+        return false;
+    each_override(an, true);
+    return true;
+}
+
+/* Is modifier z certainly active on every shipment of countries c and
+ * products p entered in w (a constant scope, no `when`)? */
+static bool certainly_active(analysis *an, const node *z, const bitset *c, const pset *p,
+                             interval w)
+{
+    const scope_sets *sz = &an->mods[z->index];
+    return sz->known && !sz->when && sz->window.lo <= w.lo && w.hi <= sz->window.hi &&
+           bitset_is_subset(c, sz->countries) && products_within(&an->mem, p, sz->products);
+}
+
+/* find_overruled: the modifiers of the world that an overrider active
+ * wherever they are drops everywhere (in a chain `p1 overrides p0`, `p2
+ * overrides p1`, ... on one scope, all but the last): they never conflict.
+ * The evaluator drops a modifier when any modifier overriding it is
+ * active, whether or not that one is dropped in turn. */
+static void find_overruled(analysis *an)
+{
+    const node_list *ks = &an->ck->p->decls.modifiers;
+    for (size_t k = 0; k < ks->n; k++) {
+        const scope_sets *sk = &an->mods[k];
+        an->overruled[k] = false;
+        if (!in_world(an, ks->v[k], an->world) || !sk->known)
+            continue;
+        for (size_t i = an->over_first[k]; i < an->over_first[k + 1] && !an->overruled[k]; i++) {
+            const node *z = an->overriders[i];
+            if (!in_world(an, z, an->world))
+                continue;
+            arena_mark mark = arena_save(&an->mem);
+            an->overruled[k] = certainly_active(an, z, sk->countries, sk->products, sk->window);
+            arena_restore(&an->mem, mark);
+        }
+    }
 }
 
 /* ---- W103: measures replaced wherever they apply ------------------------ */
@@ -819,24 +898,85 @@ static void check_pair_in(analysis *an, const node *m, const mod_act *x, const m
     arena_restore(&an->mem, mark);
 }
 
+/* narrow: products less those where an overrider of k (constant scope, no
+ * `when`, in force all of w) is active on every country of countries; or
+ * else countries less its countries, if it has all the products.  Where
+ * such an overrider is active, k is dropped. */
+static const pset *narrow(analysis *an, const node *k, bitset *countries, const pset *products,
+                          interval w)
+{
+    for (size_t i = an->over_first[k->index]; products && i < an->over_first[k->index + 1]; i++) {
+        const node *z = an->overriders[i];
+        const scope_sets *sz = &an->mods[z->index];
+        if (!in_world(an, z, an->world) || !sz->known || sz->when || sz->window.lo > w.lo ||
+            w.hi > sz->window.hi)
+            continue;
+        if (bitset_is_subset(countries, sz->countries))
+            products = pset_minus(&an->mem, products, sz->products);
+        else if (products_within(&an->mem, products, sz->products))
+            bitset_minus(countries, sz->countries);
+    }
+    return products;
+}
+
+/* witness_holds: is neither x nor y dropped on the example, as the
+ * evaluator decides (a modifier is dropped where any modifier overriding it
+ * is active)?  Leaves out of ex->products those of overriders active at
+ * its country and day; false when nothing is left, or when an overrider
+ * whose scope is not constant or has a `when` may be active there. */
+static bool witness_holds(analysis *an, const node *kx, const node *ky, example *ex)
+{
+    const node *ks[2] = { kx, ky };
+    for (int pass = 0; pass < 2; pass++) {
+        for (int t = 0; t < 2; t++) {
+            const node *k = ks[t];
+            for (size_t i = an->over_first[k->index]; i < an->over_first[k->index + 1]; i++) {
+                const node *z = an->overriders[i];
+                const scope_sets *sz = &an->mods[z->index];
+                if (!in_world(an, z, an->world))
+                    continue;
+                if (!sz->known || !sz->countries || !sz->products)
+                    return false;
+                if (!countries_in(sz->countries, ex->country) || ex->day < sz->window.lo ||
+                    ex->day >= sz->window.hi)
+                    continue;
+                if (pass == 0 && !sz->when) {
+                    ex->products = pset_minus(&an->mem, ex->products, sz->products);
+                    if (!ex->products || ex->products->n == 0)
+                        return false;
+                } else if (pass == 1 && sz->when &&
+                           pset_has(sz->products, example_product(ex->products))) {
+                    return false;
+                }
+            }
+        }
+    }
+    return true;
+}
+
 static void check_pair(analysis *an, const node *m, const mod_act *x, const mod_act *y)
 {
     const node *kx = x->mod, *ky = y->mod;
     const scope_sets *sx = &an->mods[kx->index], *sy = &an->mods[ky->index];
     const scope_sets *sm = &an->measures[m->index];
-    if (kx == ky || ((size_t)ky->index < an->first_modifier) || overrides(kx, ky) ||
-        overrides(ky, kx) || same_effect(x, y) || !sx->known || !sy->known || !sm->known)
+    if (kx == ky || ((size_t)ky->index < an->first_modifier) || an->overruled[kx->index] ||
+        an->overruled[ky->index] || overrides(kx, ky) || overrides(ky, kx) || same_effect(x, y) ||
+        !sx->known || !sy->known || !sm->known)
         return;
     interval w = { sx->window.lo > sy->window.lo ? sx->window.lo : sy->window.lo,
                    sx->window.hi < sy->window.hi ? sx->window.hi : sy->window.hi };
     bitset *countries = country_set(an->ck, &an->mem);
     const pset *products = pset_intersect(&an->mem, sx->products, sy->products);
     products = products ? pset_intersect(&an->mem, products, sm->products) : NULL;
+    if (w.lo >= w.hi || !countries || !products || products->n == 0 ||
+        !countries_meet(countries, sx->countries, sy->countries, sm->countries))
+        return;
+    products = narrow(an, kx, countries, products, w);
+    products = products ? narrow(an, ky, countries, products, w) : NULL;
     example ex;
     memset(&ex, 0, sizeof ex);
-    if (w.lo < w.hi && countries && products && products->n > 0 &&
-        countries_meet(countries, sx->countries, sy->countries, sm->countries) &&
-        find_example(an, m, x, y, w, countries, products, &ex) &&
+    if (products && products->n > 0 && !bitset_is_empty(countries) &&
+        find_example(an, m, x, y, w, countries, products, &ex) && witness_holds(an, kx, ky, &ex) &&
         !pair_seen(an, (size_t)kx->index, (size_t)ky->index))
         report_conflict(an, m, x, y, &ex);
 }
@@ -868,6 +1008,8 @@ static void check_world(analysis *an, const node *scn)
 {
     const node_list *ms = &an->ck->p->decls.measures;
     enter_world(an, scn);
+    an->world = scn;
+    find_overruled(an);
     for (size_t m = 0; m < ms->n; m++) {
         if (!in_world(an, ms->v[m], scn))
             continue;
@@ -915,8 +1057,9 @@ static bool analysis_init(analysis *an, checker *ck, size_t first_measure, size_
     an->dropped_m = arena_alloc(&an->mem, nm * sizeof *an->dropped_m);
     an->dropped_k = arena_alloc(&an->mem, nk * sizeof *an->dropped_k);
     an->dropped_anywhere = arena_alloc(&an->mem, nm * sizeof *an->dropped_anywhere);
+    an->overruled = arena_alloc(&an->mem, nk * sizeof *an->overruled);
     if (!an->measures || !an->mods || !an->dropped_m || !an->dropped_k || !an->dropped_anywhere ||
-        !group_acts(an))
+        !an->overruled || !group_acts(an) || !index_overriders(an))
         return false;
     for (size_t i = 0; i < t->measures.n; i++)
         fold_scope(an, t->measures.v[i], &an->measures[i]);

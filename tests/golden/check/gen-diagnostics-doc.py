@@ -119,7 +119,7 @@ e("W703", "D_SCHEDULE_TEXT", "rows of a schedule file whose rate text Levy does 
 e("W101", "D_UNUSED", "a let, group, product set, schedule or commitment of a file you named that nothing uses (files of definitions only, such as libraries, are not warned about)", "check/warn_unused", "unused let")
 e("W102", "D_NEVER_TOUCHES", "a pause or concession naming a measure it can never apply to: their windows never meet, or their `from` scopes share no country", "check/warn_never_touches", "can never touch")
 e("W103", "D_ALWAYS_REPLACED", "a measure replaced wherever it applies: another measure `replaces` it on every product, origin and date it could charge, so it never charges anything; reported only when that is certain (see the notes below)", "check/warn_always_replaced", "is replaced by")
-e("W104", "D_MAY_CONFLICT", "two pauses or concessions that can make one measure charge different rates on the same shipment, neither overriding the other; a note gives a shipment on which they do, which evaluation would stop with E601", "check/warn_may_conflict", "can conflict")
+e("W104", "D_MAY_CONFLICT", "two pauses or concessions that can make one measure charge different rates on the same shipment, neither overriding the other; a note gives a shipment on which they do, neither dropped by an active modifier that overrides it, which evaluation would stop with E601", "check/warn_may_conflict", "can conflict")
 e("W105", "D_REDEFINED", "in the REPL, a name redefined at the prompt. Reserved", literal=None)
 
 groups = [("E1", "Lexical errors"), ("E2", "Syntax and clauses"), ("E3", "Names"), ("E4", "Types"),
