@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const mem mem_libc = { NULL, NULL };
+const mem mem_libc = { NULL, NULL, NULL };
 
 /* What precedes a block from a host allocator: its size, padded so that
  * the block stays aligned for any object. */
@@ -21,6 +21,14 @@ const mem *mem_or_libc(const mem *m)
     return m ? m : &mem_libc;
 }
 
+/* refused: NULL, counted in m->failures. */
+static void *refused(const mem *m)
+{
+    if (m->failures)
+        (*m->failures)++;
+    return NULL;
+}
+
 static void *header_of(void *p)
 {
     return (block_header *)p - 1;
@@ -29,13 +37,15 @@ static void *header_of(void *p)
 void *mem_alloc(const mem *m, size_t size)
 {
     m = mem_or_libc(m);
-    if (!m->fn)
-        return malloc(size ? size : 1);
+    if (!m->fn) {
+        void *p = malloc(size ? size : 1);
+        return p ? p : refused(m);
+    }
     if (size > SIZE_MAX - sizeof(block_header))
-        return NULL;
+        return refused(m);
     block_header *h = m->fn(m->userdata, NULL, 0, sizeof *h + size);
     if (!h)
-        return NULL;
+        return refused(m);
     h->size = size;
     return h + 1;
 }
@@ -43,7 +53,7 @@ void *mem_alloc(const mem *m, size_t size)
 void *mem_calloc(const mem *m, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
-        return NULL;
+        return refused(mem_or_libc(m));
     void *p = mem_alloc(m, n * size);
     if (p)
         memset(p, 0, n * size);
@@ -55,14 +65,16 @@ void *mem_realloc(const mem *m, void *p, size_t size)
     m = mem_or_libc(m);
     if (!p)
         return mem_alloc(m, size);
-    if (!m->fn)
-        return realloc(p, size ? size : 1);
+    if (!m->fn) {
+        void *q = realloc(p, size ? size : 1);
+        return q ? q : refused(m);
+    }
     if (size > SIZE_MAX - sizeof(block_header))
-        return NULL;
+        return refused(m);
     block_header *h = header_of(p);
     block_header *grown = m->fn(m->userdata, h, sizeof *h + h->size, sizeof *h + size);
     if (!grown)
-        return NULL;
+        return refused(m);
     grown->size = size;
     return grown + 1;
 }

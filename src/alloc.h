@@ -21,6 +21,10 @@ typedef void *(*mem_fn)(void *userdata, void *ptr, size_t old_size, size_t new_s
 typedef struct mem {
     mem_fn fn; /* NULL: the C library's malloc, realloc and free */
     void *userdata;
+    /* When not NULL, counts the allocations that failed, so that a public
+       call can tell "out of memory" from the errors it led to (a lost
+       declaration, a diagnostic about it): see api.c. */
+    size_t *failures;
 } mem;
 
 /* mem_libc: the C library's allocator (const: there is no mutable global). */

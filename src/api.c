@@ -27,6 +27,7 @@
 struct levy_policy {
     mem mem; /* the host's allocator (config.alloc), or libc's:
                            every structure below allocates through it */
+    size_t alloc_failures; /* mem.failures: allocations refused so far */
     arena arena;
     source_set sources;
     diag_list diags;
@@ -212,6 +213,7 @@ levy_policy *levy_policy_new_with(const levy_config *config)
         return NULL;
     p->config = c;
     p->mem = m;
+    p->mem.failures = &p->alloc_failures;
     p->expressions_from = -1;
     arena_init(&p->arena, &p->mem);
     source_set_init(&p->sources, &p->mem);
@@ -316,7 +318,7 @@ static bool loading_allowed(levy_policy *p)
 
 static levy_status load_stream(levy_policy *p, const char *path, FILE *f);
 
-levy_status levy_policy_load_file(levy_policy *p, const char *path)
+static levy_status policy_load_file_impl(levy_policy *p, const char *path)
 {
     if (!p || !path)
         return LEVY_ERROR_ARGUMENT;
@@ -367,7 +369,7 @@ static levy_status load_stream(levy_policy *p, const char *path, FILE *f)
     return st;
 }
 
-levy_status levy_policy_load_expression(levy_policy *p, const char *name, const char *text,
+static levy_status policy_load_expression_impl(levy_policy *p, const char *name, const char *text,
                                         size_t len)
 {
     if (!p || !text)
@@ -379,7 +381,7 @@ levy_status levy_policy_load_expression(levy_policy *p, const char *name, const 
     return st;
 }
 
-levy_status levy_policy_load_string(levy_policy *p, const char *name, const char *text, size_t len)
+static levy_status policy_load_string_impl(levy_policy *p, const char *name, const char *text, size_t len)
 {
     if (!p || !text)
         return LEVY_ERROR_ARGUMENT;
@@ -392,7 +394,7 @@ levy_status levy_policy_load_string(levy_policy *p, const char *name, const char
                       shown);
 }
 
-levy_status levy_policy_check(levy_policy *p)
+static levy_status policy_check_impl(levy_policy *p)
 {
     if (!p)
         return LEVY_ERROR_ARGUMENT;
@@ -460,7 +462,7 @@ static levy_status scenario_handle(levy_policy *p, size_t k, const levy_scenario
     return LEVY_OK;
 }
 
-levy_status levy_policy_scenario(levy_policy *p, const char *name, const levy_scenario **out)
+static levy_status policy_scenario_impl(levy_policy *p, const char *name, const levy_scenario **out)
 {
     if (out)
         *out = NULL;
@@ -823,7 +825,7 @@ static bool result_publish(levy_result *r)
     return !failed;
 }
 
-levy_status levy_evaluate(const levy_policy *policy, const levy_scenario *scenario,
+static levy_status evaluate_impl(const levy_policy *policy, const levy_scenario *scenario,
                           const levy_shipment *s, levy_result *r)
 {
     if (!policy || !s || !r)
@@ -972,7 +974,7 @@ static bool statements_to_run(levy_policy *p, node_list *out)
     return true;
 }
 
-levy_status levy_policy_run_reporting(levy_policy *p, const levy_scenario *scenario,
+static levy_status policy_run_reporting_impl(levy_policy *p, const levy_scenario *scenario,
                                       levy_write_fn write, levy_write_fn errors, levy_format format,
                                       void *userdata)
 {
@@ -1008,7 +1010,7 @@ levy_status levy_policy_run(levy_policy *p, const levy_scenario *scenario, levy_
     return levy_policy_run_reporting(p, scenario, write, NULL, LEVY_FORMAT_TEXT, userdata);
 }
 
-levy_status levy_policy_test(levy_policy *p, const levy_scenario *scenario,
+static levy_status policy_test_impl(levy_policy *p, const levy_scenario *scenario,
                              const levy_test_options *options, levy_write_fn write, void *userdata,
                              size_t *passed, size_t *failed)
 {
@@ -1028,4 +1030,73 @@ levy_status levy_policy_test(levy_policy *p, const levy_scenario *scenario,
     if (failed)
         *failed = res.failed;
     return ok ? LEVY_OK : LEVY_ERROR_EVAL;
+}
+
+/* ---- Out of memory --------------------------------------------------------- */
+
+/* A call that failed after an allocation of the policy's failed says so:
+ * LEVY_ERROR_NOMEM, not the errors that followed from it (a declaration
+ * that could not be kept, the "invalid" policy without it). */
+static levy_status nomem_if(const levy_policy *p, size_t failures_before, levy_status st)
+{
+    if (st != LEVY_OK && p && p->alloc_failures != failures_before)
+        return LEVY_ERROR_NOMEM;
+    return st;
+}
+
+#define FAILURES(p) ((p) ? (p)->alloc_failures : 0)
+
+levy_status levy_policy_load_file(levy_policy *p, const char *path)
+{
+    size_t f = FAILURES(p);
+    return nomem_if(p, f, policy_load_file_impl(p, path));
+}
+
+levy_status levy_policy_load_expression(levy_policy *p, const char *name, const char *text,
+                                        size_t len)
+{
+    size_t f = FAILURES(p);
+    return nomem_if(p, f, policy_load_expression_impl(p, name, text, len));
+}
+
+levy_status levy_policy_load_string(levy_policy *p, const char *name, const char *text, size_t len)
+{
+    size_t f = FAILURES(p);
+    return nomem_if(p, f, policy_load_string_impl(p, name, text, len));
+}
+
+levy_status levy_policy_check(levy_policy *p)
+{
+    size_t f = FAILURES(p);
+    return nomem_if(p, f, policy_check_impl(p));
+}
+
+levy_status levy_policy_scenario(levy_policy *p, const char *name, const levy_scenario **out)
+{
+    size_t f = FAILURES(p);
+    return nomem_if(p, f, policy_scenario_impl(p, name, out));
+}
+
+levy_status levy_evaluate(const levy_policy *policy, const levy_scenario *scenario,
+                          const levy_shipment *s, levy_result *r)
+{
+    size_t f = FAILURES(policy);
+    return nomem_if(policy, f, evaluate_impl(policy, scenario, s, r));
+}
+
+levy_status levy_policy_run_reporting(levy_policy *p, const levy_scenario *scenario,
+                                      levy_write_fn write, levy_write_fn errors, levy_format format,
+                                      void *userdata)
+{
+    size_t f = FAILURES(p);
+    return nomem_if(p, f, policy_run_reporting_impl(p, scenario, write, errors, format, userdata));
+}
+
+levy_status levy_policy_test(levy_policy *p, const levy_scenario *scenario,
+                             const levy_test_options *options, levy_write_fn write, void *userdata,
+                             size_t *passed, size_t *failed)
+{
+    size_t f = FAILURES(p);
+    return nomem_if(p, f,
+                    policy_test_impl(p, scenario, options, write, userdata, passed, failed));
 }

@@ -37,6 +37,8 @@ typedef struct chunk {
 
 struct levy_session {
     mem mem;                   /* the host's allocator, or libc's */
+    mem host;                  /* the same, for counting_alloc */
+    size_t alloc_failures;     /* allocations refused, the policies' too */
     levy_config policy_config; /* what each policy it builds is given */
     levy_write_fn write;
     void *ud;
@@ -233,6 +235,26 @@ levy_session *levy_session_new(levy_write_fn write, void *userdata)
     return levy_session_new_with(&c);
 }
 
+/* The allocator of the session's policies: the host's (or the C
+ * library's), counting what it refuses, so that a session call that
+ * failed for want of memory in a policy it built says LEVY_ERROR_NOMEM. */
+static void *counting_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
+{
+    levy_session *s = ud;
+    void *q;
+    if (s->host.fn) {
+        q = s->host.fn(s->host.userdata, ptr, old_size, new_size);
+    } else if (new_size == 0) {
+        free(ptr);
+        return NULL;
+    } else {
+        q = realloc(ptr, new_size);
+    }
+    if (!q && new_size)
+        s->alloc_failures++;
+    return q;
+}
+
 levy_session *levy_session_new_with(const levy_config *config)
 {
     levy_config c;
@@ -244,11 +266,13 @@ levy_session *levy_session_new_with(const levy_config *config)
     if (!s)
         return NULL;
     s->mem = m;
-    /* Its policies allocate and import as the host says; diagnostics and
-       values the session shows itself. */
+    s->host = m;
+    s->mem.failures = &s->alloc_failures;
+    /* Its policies allocate and import as the host says (through
+       counting_alloc); diagnostics and values the session shows itself. */
     levy_config_init(&s->policy_config);
-    s->policy_config.alloc = c.alloc;
-    s->policy_config.alloc_userdata = c.alloc_userdata;
+    s->policy_config.alloc = counting_alloc;
+    s->policy_config.alloc_userdata = s;
     s->policy_config.import = c.import;
     s->policy_config.import_userdata = c.import_userdata;
     s->policy_config.allow = c.allow;
@@ -435,7 +459,7 @@ static levy_status run_file(levy_session *s, const char *real)
     return file >= 0 ? run_statements_of(s, file, file) : LEVY_OK;
 }
 
-levy_status levy_session_load(levy_session *s, const char *path)
+static levy_status session_load_impl(levy_session *s, const char *path)
 {
     if (!s || !path)
         return LEVY_ERROR_ARGUMENT;
@@ -448,7 +472,7 @@ levy_status levy_session_load(levy_session *s, const char *path)
     return st;
 }
 
-levy_status levy_session_load_under(levy_session *s, const char *const *paths, size_t n,
+static levy_status session_load_under_impl(levy_session *s, const char *const *paths, size_t n,
                                     const char *scenario)
 {
     if (!s || (n && !paths))
@@ -475,7 +499,7 @@ levy_status levy_session_load_under(levy_session *s, const char *const *paths, s
     return st;
 }
 
-levy_status levy_session_reload(levy_session *s)
+static levy_status session_reload_impl(levy_session *s)
 {
     if (!s)
         return LEVY_ERROR_ARGUMENT;
@@ -641,7 +665,7 @@ static void keep_declarations(levy_session *s, piece *v, size_t n)
     }
 }
 
-levy_status levy_session_eval(levy_session *s, const char *text)
+static levy_status session_eval_impl(levy_session *s, const char *text)
 {
     if (!s || !text)
         return LEVY_ERROR_ARGUMENT;
@@ -679,7 +703,7 @@ levy_status levy_session_eval(levy_session *s, const char *text)
 
 /* ---- Questions about the session ------------------------------------------ */
 
-levy_status levy_session_type(levy_session *s, const char *expr)
+static levy_status session_type_impl(levy_session *s, const char *expr)
 {
     if (!s || !expr)
         return LEVY_ERROR_ARGUMENT;
@@ -705,7 +729,7 @@ levy_status levy_session_type(levy_session *s, const char *expr)
     return st;
 }
 
-levy_status levy_session_set_scenario(levy_session *s, const char *name)
+static levy_status session_set_scenario_impl(levy_session *s, const char *name)
 {
     if (!s)
         return LEVY_ERROR_ARGUMENT;
@@ -727,7 +751,7 @@ const char *levy_list_kind(size_t i)
     return decl_list_kind(i, NULL);
 }
 
-levy_status levy_session_list(levy_session *s, const char *kind)
+static levy_status session_list_impl(levy_session *s, const char *kind)
 {
     if (!s || !kind)
         return LEVY_ERROR_ARGUMENT;
@@ -762,7 +786,7 @@ levy_status levy_session_list(levy_session *s, const char *kind)
     return LEVY_ERROR_ARGUMENT;
 }
 
-levy_status levy_session_show(levy_session *s, const char *name)
+static levy_status session_show_impl(levy_session *s, const char *name)
 {
     if (!s || !name)
         return LEVY_ERROR_ARGUMENT;
@@ -790,7 +814,7 @@ levy_status levy_session_show(levy_session *s, const char *name)
     return LEVY_OK;
 }
 
-levy_status levy_session_test(levy_session *s)
+static levy_status session_test_impl(levy_session *s)
 {
     if (!s)
         return LEVY_ERROR_ARGUMENT;
@@ -827,4 +851,74 @@ void levy_session_names(levy_session *s, const char *prefix,
     for (size_t i = 0; i < t->cap; i++)
         if (t->slots[i].name && strncmp(t->slots[i].name, prefix ? prefix : "", plen) == 0)
             add(userdata, t->slots[i].name);
+}
+
+/* ---- Out of memory --------------------------------------------------------- */
+
+/* A call that failed after an allocation failed says LEVY_ERROR_NOMEM,
+ * not the errors that followed from it. */
+static levy_status nomem_if(levy_session *s, size_t failures_before, levy_status st)
+{
+    if (st != LEVY_OK && s && s->alloc_failures != failures_before) {
+        fail(s, "out of memory");
+        return LEVY_ERROR_NOMEM;
+    }
+    return st;
+}
+
+#define FAILURES(s) ((s) ? (s)->alloc_failures : 0)
+
+levy_status levy_session_load(levy_session *s, const char *path)
+{
+    size_t f = FAILURES(s);
+    return nomem_if(s, f, session_load_impl(s, path));
+}
+
+levy_status levy_session_load_under(levy_session *s, const char *const *paths, size_t n,
+                                    const char *scenario)
+{
+    size_t f = FAILURES(s);
+    return nomem_if(s, f, session_load_under_impl(s, paths, n, scenario));
+}
+
+levy_status levy_session_reload(levy_session *s)
+{
+    size_t f = FAILURES(s);
+    return nomem_if(s, f, session_reload_impl(s));
+}
+
+levy_status levy_session_eval(levy_session *s, const char *text)
+{
+    size_t f = FAILURES(s);
+    return nomem_if(s, f, session_eval_impl(s, text));
+}
+
+levy_status levy_session_type(levy_session *s, const char *expr)
+{
+    size_t f = FAILURES(s);
+    return nomem_if(s, f, session_type_impl(s, expr));
+}
+
+levy_status levy_session_set_scenario(levy_session *s, const char *name)
+{
+    size_t f = FAILURES(s);
+    return nomem_if(s, f, session_set_scenario_impl(s, name));
+}
+
+levy_status levy_session_list(levy_session *s, const char *kind)
+{
+    size_t f = FAILURES(s);
+    return nomem_if(s, f, session_list_impl(s, kind));
+}
+
+levy_status levy_session_show(levy_session *s, const char *name)
+{
+    size_t f = FAILURES(s);
+    return nomem_if(s, f, session_show_impl(s, name));
+}
+
+levy_status levy_session_test(levy_session *s)
+{
+    size_t f = FAILURES(s);
+    return nomem_if(s, f, session_test_impl(s));
 }

@@ -62,6 +62,17 @@ static bool status_ok(levy_status st)
     return st >= LEVY_OK && st <= LEVY_ERROR_NOMEM;
 }
 
+/* What a call that ran into the failed allocation and failed must say:
+ * out of memory, not some other error (the host must be able to tell the
+ * two apart; a call may also do without what it could not allocate, and
+ * succeed).  hit_before is f->hit before the call. */
+static void expect_nomem(const faulty *f, bool hit_before, levy_status st, const char *call)
+{
+    if (!hit_before && f->hit && st != LEVY_OK)
+        cr_expect_eq(st, LEVY_ERROR_NOMEM, "allocation %ld failed in %s, which returned %s",
+                     f->fail_at, call, levy_status_string(st));
+}
+
 typedef struct shipment_fields {
     const char *origin, *product, *value, *entered;
 } shipment_fields;
@@ -90,16 +101,23 @@ static bool run_once(const workload *w, faulty *f)
     for (size_t i = 0; st == LEVY_OK && i < 8 && w->files[i]; i++) {
         char path[4200];
         snprintf(path, sizeof path, "%s/%s", srcdir(), w->files[i]);
+        bool hit = f->hit;
         st = levy_policy_load_file(p, path);
         cr_assert(status_ok(st));
+        expect_nomem(f, hit, st, "levy_policy_load_file");
     }
-    if (st == LEVY_OK)
+    if (st == LEVY_OK) {
+        bool hit = f->hit;
         st = levy_policy_check(p);
+        expect_nomem(f, hit, st, "levy_policy_check");
+    }
     cr_assert(status_ok(st));
     const levy_scenario *scn = NULL;
     if (st == LEVY_OK && w->scenario) {
+        bool hit = f->hit;
         st = levy_policy_scenario(p, w->scenario, &scn);
         cr_assert(status_ok(st));
+        expect_nomem(f, hit, st, "levy_policy_scenario");
     }
     levy_shipment *s = st == LEVY_OK ? levy_shipment_new(p) : NULL;
     levy_result *r = levy_result_new();
@@ -113,23 +131,32 @@ static bool run_once(const workload *w, faulty *f)
         if (st == LEVY_OK)
             st = levy_shipment_set(s, "entered", sf->entered);
         cr_assert(status_ok(st));
-        if (st == LEVY_OK)
+        if (st == LEVY_OK) {
+            bool hit = f->hit;
             st = levy_evaluate(p, NULL, s, r);
+            expect_nomem(f, hit, st, "levy_evaluate");
+        }
         cr_assert(status_ok(st));
         if (st == LEVY_OK && scn) {
             levy_result *under = levy_result_new();
+            bool hit = f->hit;
             st = under ? levy_evaluate(p, scn, s, under) : LEVY_ERROR_NOMEM;
             cr_assert(status_ok(st));
+            expect_nomem(f, hit, st, "levy_evaluate under a scenario");
             levy_result_free(under);
         }
         if (st == LEVY_OK) {
             const char *summary = levy_result_explain(r);
             cr_assert_not_null(summary);
+            bool hit = f->hit;
             levy_status run = levy_policy_run(p, NULL, discard, NULL);
             cr_assert(status_ok(run));
+            expect_nomem(f, hit, run, "levy_policy_run");
             size_t passed = 0, failed = 0;
+            hit = f->hit;
             levy_status test = levy_policy_test(p, NULL, NULL, discard, NULL, &passed, &failed);
             cr_assert(status_ok(test));
+            expect_nomem(f, hit, test, "levy_policy_test");
             levy_policy_write_diagnostics(p, LEVY_FORMAT_TEXT, discard, NULL);
             all_ok = run == LEVY_OK && test == LEVY_OK && failed == 0 && levy_result_duty(r) > 0 &&
                      summary[0] != '\0';
@@ -209,16 +236,32 @@ static bool session_once(faulty *f)
     levy_session *s = levy_session_new_with(&c);
     if (!s)
         return false;
+    bool hit = f->hit;
     levy_status load = levy_session_load(s, file);
+    expect_nomem(f, hit, load, "levy_session_load");
+    hit = f->hit;
     levy_status let = levy_session_eval(s, "let extra = 5%");
+    expect_nomem(f, hit, let, "levy_session_eval of a let");
+    hit = f->hit;
     levy_status expr = levy_session_eval(s, "extra + 1%\nrate(toys_cn)");
+    expect_nomem(f, hit, expr, "levy_session_eval of two expressions");
+    hit = f->hit;
+    levy_status expl = levy_session_eval(
+        s, "explain(shipment { origin: CN, product: hs 9503.00.00, value: $100, "
+           "entered: 2025-04-15 })");
+    expect_nomem(f, hit, expl, "levy_session_eval of explain");
     levy_status bad = levy_session_eval(s, "let broken = extra + $1");
+    hit = f->hit;
     levy_status type = levy_session_type(s, "extra");
+    expect_nomem(f, hit, type, "levy_session_type");
+    hit = f->hit;
     levy_status list = levy_session_list(s, "measures");
-    cr_assert(status_ok(load) && status_ok(let) && status_ok(expr) && status_ok(bad) &&
-              status_ok(type) && status_ok(list));
+    expect_nomem(f, hit, list, "levy_session_list");
+    cr_assert(status_ok(load) && status_ok(let) && status_ok(expr) && status_ok(expl) &&
+              status_ok(bad) && status_ok(type) && status_ok(list));
     levy_session_free(s);
-    return load == LEVY_OK && let == LEVY_OK && expr == LEVY_OK && bad == LEVY_ERROR_INVALID &&
+    return load == LEVY_OK && let == LEVY_OK && expr == LEVY_OK && expl == LEVY_OK &&
+           bad == LEVY_ERROR_INVALID &&
            type == LEVY_OK && list == LEVY_OK;
 }
 
