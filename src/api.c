@@ -47,6 +47,7 @@ struct levy_policy {
     int expressions_from;      /* the first source of levy_policy_load_expression,
                                   whose statements alone run; -1: none */
     char *allowed;             /* " W101 W104 ": config.allow's warnings; NULL: none */
+    char *allow_read;          /* config.allow_read, copied; NULL: none */
     char error[512];
 };
 
@@ -226,6 +227,10 @@ levy_policy *levy_policy_new_with(const levy_config *config)
     bool allow_failed;
     p->allowed = allowed_list(&p->mem, c.allow, &allow_failed);
     p->config.allow = NULL; /* the host's text need not outlive this call */
+    p->allow_read = c.allow_read ? mem_strdup(&p->mem, c.allow_read) : NULL;
+    p->config.allow_read = NULL;
+    if (c.allow_read && !p->allow_read)
+        allow_failed = true;
     p->diags.srcs = &p->sources;
     p->diags.allowed = p->allowed;
     if (!p->search_path || !p->stdlib_dir || allow_failed ||
@@ -252,6 +257,7 @@ void levy_policy_free(levy_policy *p)
     mem_free(&p->mem, p->search_path);
     mem_free(&p->mem, p->stdlib_dir);
     mem_free(&p->mem, p->allowed);
+    mem_free(&p->mem, p->allow_read);
     mem m = p->mem; /* the policy's own block is freed with a copy of it */
     mem_free(&m, p);
 }
@@ -291,7 +297,7 @@ levy_status levy_policy_set_stdlib_dir(levy_policy *p, const char *folder)
 static load_options options_of(const levy_policy *p)
 {
     load_options o = { (const char *const *)p->search_path, p->stdlib_dir, p->cache,
-                       p->config.import, p->config.import_userdata };
+                       p->config.import, p->config.import_userdata, p->allow_read };
     return o;
 }
 

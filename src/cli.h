@@ -19,6 +19,7 @@ typedef struct cli_options {
     const char **expressions; /* -e EXPR, in order (run) */
     size_t nexpressions;
     char *allow; /* --allow's warning codes, joined by commas; NULL: none */
+    char *allow_read; /* --allow-read's folders, joined by ':'; NULL: none */
     bool werror, tap, coverage, dump_ast;
 } cli_options;
 

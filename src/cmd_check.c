@@ -126,6 +126,7 @@ levy_policy *cli_load(const cli_options *o, int *status)
     levy_config config;
     levy_config_init(&config);
     config.allow = o->allow;
+    config.allow_read = o->allow_read;
     levy_policy *policy = levy_policy_new_with(&config);
     if (!policy) {
         fputs("levy: out of memory\n", stderr);

@@ -226,6 +226,16 @@ static void load_schedule_file(builder *b, c_schedule *cs)
     schedule_path(b->ix->p, d, false, path, sizeof path);
     schedule_path(b->ix->p, d, true, shown, sizeof shown);
     cs->file = arena_strndup(&b->ix->mem, shown, strlen(shown));
+    if (!program_may_read(b->ix->p, path)) { /* not opened (issue 9, item 16) */
+        cs->ok = false;
+        diagnostic *dg = diag_add(b->diags, SEV_ERROR, D_READ_OUTSIDE, d->b->at,
+                                  "cannot read schedule %s from %s: it is outside the policy's "
+                                  "folder, the search path and the standard library",
+                                  d->name, shown);
+        diag_note(dg, d->b->at, "a policy reads only files below its own folder; to allow "
+                                "another folder, run levy with --allow-read DIR");
+        return;
+    }
     hts_report rep;
     memset(&rep, 0, sizeof rep);
     const char *column = d->c ? d->c->name : NULL;

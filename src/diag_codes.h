@@ -72,6 +72,7 @@
 #define D_FILE "E701" /* cannot read a file */
 #define D_IMPORT_NOT_FOUND "E702"
 #define D_SCHEDULE_FILE "E703" /* a schedule CSV that cannot be read */
+#define D_READ_OUTSIDE "E704"  /* an import or schedule file outside the folders a policy may read */
 #define D_SCHEDULE_TEXT "W703" /* rate text not understood in a schedule CSV */
 
 /* Warnings (each is listed in diag.c's warning_codes, which --allow and

@@ -165,11 +165,21 @@ static bool queue_library(loader *ld, int file)
 }
 
 /* Reads the library at real path `real`, shown as `shown`, unless it is
- * loaded already.  Returns false when it cannot be read. */
+ * loaded already.  Returns false when it cannot be read, or may not be:
+ * outside the folders the policy may read (E704), it is not opened. */
 static bool read_library(loader *ld, const char *shown, const char *real, span at)
 {
     if (symtab_get(&ld->p->loaded, real))
         return true;
+    if (!program_may_read(ld->p, real)) {
+        diagnostic *d = diag_add(ld->diags, SEV_ERROR, D_READ_OUTSIDE, at,
+                                 "cannot import '%s': it is outside the policy's folder, the "
+                                 "search path and the standard library",
+                                 shown);
+        diag_note(d, at, "a policy reads only files below its own folder; to allow another "
+                         "folder, run levy with --allow-read DIR");
+        return false;
+    }
     int file = read_source(ld->p, ld->opts, shown, real);
     if (file < 0) {
         diag_add(ld->diags, SEV_ERROR, D_FILE, at, "cannot read library '%s': %s", shown,
@@ -360,10 +370,32 @@ static void load_imports(loader *ld, const node *prog)
     mem_free(ld->mem, shown_dir);
 }
 
+/* allow_configured: the folders opts lets a policy read besides its own:
+ * the search path, the standard library, --allow-read's. */
+static bool allow_configured(program *p, const load_options *opts)
+{
+    bool ok = true;
+    for (size_t i = 0; opts && opts->search_path && opts->search_path[i]; i++)
+        ok &= program_allow_read(p, opts->search_path[i]);
+    if (opts && opts->stdlib_dir)
+        ok &= program_allow_read(p, opts->stdlib_dir);
+    for (const char *s = opts ? opts->allow_read : NULL; s && *s;) {
+        const char *colon = strchr(s, ':');
+        size_t n = colon ? (size_t)(colon - s) : strlen(s);
+        char *dir = mem_strndup(p->arena->mem, s, n);
+        ok &= dir && program_allow_read(p, dir);
+        mem_free(p->arena->mem, dir);
+        s = colon ? colon + 1 : s + n;
+    }
+    return ok;
+}
+
 /* Parses the root `file` and, breadth first, everything it imports. */
 static bool load_root(program *p, int file, const load_options *opts, diag_list *diags)
 {
     loader ld = { p, opts, diags, NULL, 0, 0, false, p->arena->mem };
+    if (!allow_configured(p, opts))
+        ld.out_of_memory = true;
     node *root = parse_file(&ld, file);
     bool ok = root && !(root->flags & PROGRAM_FAILED);
     if (root) {
@@ -406,6 +438,14 @@ bool program_load_file(program *p, const char *path, const load_options *opts, d
         make_root(&ld, known);
         return !(known->flags & PROGRAM_FAILED) && !ld.out_of_memory;
     }
+    char *folder = folder_of(p->arena->mem, real);
+    bool allowed = folder && program_allow_read(p, folder);
+    mem_free(p->arena->mem, folder);
+    if (!allowed) {
+        mem_free(p->arena->mem, real);
+        diag_add(diags, SEV_ERROR, D_FILE, span_none, "out of memory while loading '%s'", path);
+        return false;
+    }
     int file = read_source(p, opts, path, real);
     int err = errno;
     mem_free(p->arena->mem, real);
@@ -419,7 +459,7 @@ bool program_load_file(program *p, const char *path, const load_options *opts, d
 bool program_load_text(program *p, const char *name, const char *text, size_t len,
                        const load_options *opts, diag_list *diags)
 {
-    int file = source_set_add(p->sources, name, NULL, text, len);
+    int file = program_allow_read(p, ".") ? source_set_add(p->sources, name, NULL, text, len) : -1;
     if (file < 0) {
         diag_add(diags, SEV_ERROR, D_FILE, span_none, "out of memory while loading '%s'",
                  name ? name : "<input>");

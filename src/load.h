@@ -31,11 +31,18 @@ typedef struct load_options {
        looked for: the host decides what may be read. */
     load_import_fn import;
     void *import_userdata;
+    /* Folders outside the roots' folders, the search path and the standard
+       library that files may be read from (--allow-read), separated by
+       ':'; NULL: none.  Reading anywhere else is E704. */
+    const char *allow_read;
 } load_options;
 
 /* program_load_file / program_load_text: parse a root source and everything
  * it imports (each library once, by resolved path), adding diagnostics.
- * Returns false when the file could not be read or did not parse. */
+ * Returns false when the file could not be read or did not parse.  Files
+ * are read only in the folder of a root file (the current folder for a
+ * text) and below, the search path, the standard library and
+ * opts->allow_read (program_may_read). */
 bool program_load_file(program *p, const char *path, const load_options *opts, diag_list *diags);
 bool program_load_text(program *p, const char *name, const char *text, size_t len,
                        const load_options *opts, diag_list *diags);

@@ -35,6 +35,8 @@ static const char usage_text[] =
     "Options of check, run, test and repl:\n"
     "  -A, --allow CODE  do not report warning CODE (W104; repeatable, or W101,W104);\n"
     "                    a file can say `# levy: allow W104`. Errors cannot be allowed\n"
+    "  --allow-read DIR  let the policy import and read schedules in DIR too; else only\n"
+    "                    its own folder, the search path and the standard library\n"
     "\n"
     "Options for every command:\n"
     "  -I, --path DIR    also look for imported libraries in DIR (as LEVY_PATH does)\n"
@@ -54,7 +56,8 @@ enum {
     OPT_SCENARIO = 1 << 5,
     OPT_PATH = 1 << 6,
     OPT_EXPRESSION = 1 << 7,
-    OPT_ALLOW = 1 << 8
+    OPT_ALLOW = 1 << 8,
+    OPT_ALLOW_READ = 1 << 9
 };
 
 static void usage_error(const char *fmt, const char *arg)
@@ -153,6 +156,23 @@ static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen)
                 return false;
             }
             o->expressions[o->nexpressions++] = argv[++i];
+        } else if (strcmp(a, "--allow-read") == 0 || strncmp(a, "--allow-read=", 13) == 0) {
+            *seen |= OPT_ALLOW_READ;
+            value = a[12] == '=' ? a + 13 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value || !*value) {
+                usage_error("%s needs a folder", "--allow-read");
+                return false;
+            }
+            size_t old = o->allow_read ? strlen(o->allow_read) : 0;
+            char *joined = realloc(o->allow_read, old + strlen(value) + 2);
+            if (!joined) {
+                fputs("levy: out of memory\n", stderr);
+                return false;
+            }
+            if (old)
+                joined[old++] = ':';
+            strcpy(joined + old, value);
+            o->allow_read = joined;
         } else if (strcmp(a, "-A") == 0 || strcmp(a, "--allow") == 0 ||
                    strncmp(a, "--allow=", 8) == 0 || (strncmp(a, "-A", 2) == 0 && a[2])) {
             *seen |= OPT_ALLOW;
@@ -212,6 +232,7 @@ static void free_options(cli_options *o)
     free(o->paths);
     free(o->expressions);
     free(o->allow);
+    free(o->allow_read);
     free(o->env_paths);
     free(o->stdlib_dir);
 }
@@ -293,11 +314,13 @@ static const struct command {
     bool needs_files;
     unsigned options; /* OPT_*: what it takes; anything else is a usage error */
 } commands[] = {
-    { "check", cli_check, true, OPT_FORMAT | OPT_WERROR | OPT_PATH | OPT_ALLOW },
-    { "run", cli_run, true, OPT_FORMAT | OPT_SCENARIO | OPT_PATH | OPT_EXPRESSION | OPT_ALLOW },
-    { "test", cli_test, true, OPT_FORMAT | OPT_TAP | OPT_COVERAGE | OPT_PATH | OPT_ALLOW },
+    { "check", cli_check, true, OPT_FORMAT | OPT_WERROR | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ },
+    { "run", cli_run, true,
+      OPT_FORMAT | OPT_SCENARIO | OPT_PATH | OPT_EXPRESSION | OPT_ALLOW | OPT_ALLOW_READ },
+    { "test", cli_test, true,
+      OPT_FORMAT | OPT_TAP | OPT_COVERAGE | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ },
     { "parse", cli_parse, true, OPT_DUMP_AST },
-    { "repl", cli_repl, false, OPT_SCENARIO | OPT_PATH | OPT_ALLOW },
+    { "repl", cli_repl, false, OPT_SCENARIO | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ },
 };
 
 /* Commands the design plans, so that trying one says so plainly. */
@@ -314,6 +337,7 @@ static const char *option_name(unsigned bit)
     case OPT_SCENARIO: return "--scenario";
     case OPT_EXPRESSION: return "-e";
     case OPT_ALLOW: return "--allow";
+    case OPT_ALLOW_READ: return "--allow-read";
     default: return "--path";
     }
 }

@@ -1,8 +1,11 @@
 /* program.c - a program's tables: made empty, and freed; and the kinds
  * and classes of declaration, from decl_kinds.def. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "program.h"
 
+#include <limits.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- Programs ------------------------------------------------------------ */
@@ -28,6 +31,48 @@ void program_free(program *p)
     memset(p, 0, sizeof *p);
     p->arena = a;
     p->sources = srcs;
+}
+
+/* ---- What a policy may read ------------------------------------------------ */
+
+bool program_allow_read(program *p, const char *dir)
+{
+    char buf[PATH_MAX];
+    if (!dir || !realpath(dir[0] ? dir : ".", buf))
+        return true;
+    for (size_t i = 0; i < p->nread_dirs; i++)
+        if (strcmp(p->read_dirs[i], buf) == 0)
+            return true;
+    if (p->nread_dirs == p->cap_read_dirs) {
+        size_t cap = p->cap_read_dirs ? 2 * p->cap_read_dirs : 8;
+        const char **v = arena_alloc(p->arena, cap * sizeof *v);
+        if (!v)
+            return false;
+        if (p->nread_dirs)
+            memcpy(v, p->read_dirs, p->nread_dirs * sizeof *v);
+        p->read_dirs = v;
+        p->cap_read_dirs = cap;
+    }
+    const char *copy = arena_strdup(p->arena, buf);
+    if (!copy)
+        return false;
+    p->read_dirs[p->nread_dirs++] = copy;
+    return true;
+}
+
+bool program_may_read(const program *p, const char *path)
+{
+    char buf[PATH_MAX];
+    if (!realpath(path, buf))
+        return true;
+    for (size_t i = 0; i < p->nread_dirs; i++) {
+        const char *d = p->read_dirs[i];
+        size_t n = strlen(d);
+        if (strcmp(d, "/") == 0 ||
+            (strncmp(buf, d, n) == 0 && (buf[n] == '/' || buf[n] == '\0')))
+            return true;
+    }
+    return false;
 }
 
 /* ---- Kinds and classes of declaration ---------------------------------------- */

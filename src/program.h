@@ -53,6 +53,11 @@ typedef struct program {
     symtab loaded;   /* resolved path of each file read -> its N_PROGRAM */
     bool incomplete; /* some file did not parse: its names are missing,
                                   so unknown names are not reported */
+    /* The folders (resolved) a policy may read files in: the roots'
+       folders, the search path, the standard library and --allow-read's
+       (program_allow_read); imports and schedule files elsewhere are E704. */
+    const char **read_dirs;
+    size_t nread_dirs, cap_read_dirs;
 } program;
 
 /* Bits in node->flags that the loader and the checker set on nodes whose
@@ -73,6 +78,14 @@ enum check_flags {
 
 void program_init(program *p, arena *a, source_set *srcs);
 void program_free(program *p);
+/* program_allow_read: the folder dir (resolved here; one that does not
+ * resolve is left out) and all below it may be read; false when out of
+ * memory. */
+bool program_allow_read(program *p, const char *dir);
+/* program_may_read: is the file at path (resolved here, symbolic links
+ * followed) in a folder the policy may read?  True when it does not
+ * resolve: opening it will say why. */
+bool program_may_read(const program *p, const char *path);
 
 /* ---- Kinds and classes of declaration (decl_kinds.def) ------------------- */
 

@@ -1150,6 +1150,7 @@ int cli_repl(const cli_options *o)
     levy_config_init(&config);
     config.write = cli_write_stdout;
     config.allow = o->allow;
+    config.allow_read = o->allow_read;
     r.session = levy_session_new_with(&config);
     if (!r.session || !add_search_paths(&r, o)) {
         fputs("levy: out of memory\n", stderr);

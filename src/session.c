@@ -276,6 +276,7 @@ levy_session *levy_session_new_with(const levy_config *config)
     s->policy_config.import = c.import;
     s->policy_config.import_userdata = c.import_userdata;
     s->policy_config.allow = c.allow;
+    s->policy_config.allow_read = c.allow_read;
     s->write = c.write;
     s->ud = c.write_userdata;
     s->on_diagnostic = c.diagnostic;

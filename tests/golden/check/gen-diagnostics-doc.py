@@ -114,6 +114,7 @@ e("E701", "D_FILE", "a file that cannot be read (a policy named on the command l
   literal="levy: cannot read missing.levy: No such file or directory", prog="$ levy check missing.levy")
 e("E702", "D_IMPORT_NOT_FOUND", "an `import` that finds no file; for `import NAME` a note lists the folders searched (the importing file's, then LEVY_PATH / -I, then the standard library)", "check/file_import_path_missing", "cannot find library")
 e("E703", "D_SCHEDULE_FILE", "a schedule file that cannot be read", "run/err_schedule_file", "cannot read schedule")
+e("E704", "D_READ_OUTSIDE", "an `import` or a `schedule ... from` file outside the folders a policy may read: the folder of the file named on the command line and below it, the search path (LEVY_PATH, -I) and the standard library; symbolic links are followed first. The file is not opened. `--allow-read DIR` allows another folder (`levy_config.allow_read` for a host; a host's import loader alone decides what its imports read)", "check/read_outside", "outside the policy")
 e("W703", "D_SCHEDULE_TEXT", "rows of a schedule file whose rate text Levy does not understand (never read as zero)", "run/err_rate_text", "rate text that Levy does not understand")
 # Warnings
 e("W101", "D_UNUSED", "a let, group, product set, schedule or commitment of a file you named that nothing uses (files of definitions only, such as libraries, are not warned about)", "check/warn_unused", "unused let")
