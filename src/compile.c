@@ -219,6 +219,34 @@ static void report_not_understood(builder *b, const node *d, const char *path,
              rep->not_understood > 3 ? "; ..." : "");
 }
 
+/* report_bad_rows: each bad row of a schedule file, at its own line and
+ * column in the file (which joins the policy's sources so that the
+ * diagnostic can show it), with a note at the declaration.  False when the
+ * file cannot be shown: the caller then reports at the declaration. */
+static bool report_bad_rows(builder *b, const node *d, const char *path, const char *shown,
+                            const hts_report *rep)
+{
+    if (rep->bad_count == 0 || !b->ix->p->sources)
+        return false;
+    int file = source_set_read_file(b->ix->p->sources, shown, path);
+    if (file < 0)
+        return false;
+    for (size_t i = 0; i < rep->bad_count; i++) {
+        const hts_bad_row *r = &rep->bad[i];
+        span at = { file, (int)r->line, (int)r->column, (int)r->line,
+                    (int)(r->column + r->width - 1) };
+        diagnostic *e = diag_add(b->diags, SEV_ERROR, D_SCHEDULE_FILE, at, "bad row in schedule %s: %s",
+                                 d->name, r->message);
+        if (e && i == 0)
+            diag_note(e, d->b->at, "schedule %s reads %s here", d->name, shown);
+    }
+    if (rep->bad_total > rep->bad_count)
+        diag_add(b->diags, SEV_ERROR, D_SCHEDULE_FILE, d->b->at,
+                 "schedule %s: %zu more bad rows in %s", d->name,
+                 rep->bad_total - rep->bad_count, shown);
+    return true;
+}
+
 static void load_schedule_file(builder *b, c_schedule *cs)
 {
     const node *d = cs->decl;
@@ -245,6 +273,8 @@ static void load_schedule_file(builder *b, c_schedule *cs)
     if (st == HTS_CANNOT_OPEN)
         diag_add(b->diags, SEV_ERROR, D_SCHEDULE_FILE, d->b->at,
                  "cannot read schedule %s: cannot open %s: %s", d->name, shown, strerror(saved));
+    else if (st == HTS_BAD_ROW && report_bad_rows(b, d, path, shown, &rep))
+        ;
     else if (!cs->ok)
         diag_add(b->diags, SEV_ERROR, D_SCHEDULE_FILE, d->b->at,
                  "cannot read schedule %s from %s: %s", d->name, shown, msg);

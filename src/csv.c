@@ -28,6 +28,7 @@ static void reader_reset(csv_reader *r)
     memset(r, 0, sizeof *r);
     r->at_start = true;
     r->line = 1;
+    r->column = 1;
     r->max_record = CSV_DEFAULT_MAX_RECORD;
     r->mem = &mem_libc;
 }
@@ -126,11 +127,14 @@ static inline int read_byte(csv_reader *r)
     if (r->pos == r->end && !refill(r))
         return r->read_error ? BYTE_ERROR : BYTE_EOF;
     int c = (unsigned char)*r->pos++;
+    r->column++;
     if (c == '\n') {
         if (!r->prev_cr)
             r->line++;
+        r->column = 1;
     } else if (c == '\r') {
         r->line++;
+        r->column = 1;
     }
     r->prev_cr = c == '\r';
     return c;
@@ -186,6 +190,7 @@ static csv_status copy_run(csv_reader *r, bool quoted)
     if (p == r->pos)
         return CSV_OK;
     csv_status st = append(r, r->pos, (size_t)(p - r->pos));
+    r->column += (long)(p - r->pos);
     r->pos = p;
     r->prev_cr = false;
     return st;
@@ -202,6 +207,8 @@ static csv_status end_field(csv_reader *r, size_t field_start)
         return CSV_NO_MEMORY;
     r->fields[r->field_count].s = NULL;
     r->fields[r->field_count].len = r->buf_len - field_start;
+    r->fields[r->field_count].line = r->field_line;
+    r->fields[r->field_count].column = r->field_column;
     r->field_count++;
     r->buf[r->buf_len++] = '\0';
     return CSV_OK;
@@ -251,6 +258,8 @@ static csv_status step(csv_reader *r, parse_state *state, size_t *field_start, i
     switch (*state) {
     case FIELD_START:
         *field_start = r->buf_len;
+        r->field_line = r->at_line;
+        r->field_column = r->at_column;
         if (c == '"') {
             *state = QUOTED;
             return CSV_OK;
@@ -301,6 +310,8 @@ csv_status csv_next(csv_reader *r, csv_record *rec)
     int c = first_byte(r);
     long line = r->line; /* c is not a line break, so this is its line */
     rec->line = line;
+    r->at_line = line;
+    r->at_column = r->column - 1;
     if (c == BYTE_EOF)
         return CSV_END;
     parse_state state = FIELD_START;
@@ -313,6 +324,8 @@ csv_status csv_next(csv_reader *r, csv_record *rec)
             break;
         if (st != CSV_OK)
             return fail(r, st, line);
+        r->at_line = r->line;
+        r->at_column = r->column;
         c = read_byte(r);
     }
     finish_record(r, rec, line);

@@ -32,6 +32,8 @@
 typedef struct csv_field {
     const char *s;
     size_t len;
+    long line;  /* where the field starts in the input, 1-based (a quoted */
+    long column; /* field: at its quote); column counts bytes */
 } csv_field;
 
 /* One record: its fields and the 1-based line on which it starts. */
@@ -69,6 +71,9 @@ typedef struct csv_reader {
     bool prev_cr;    /* the last byte read was CR (CRLF is one break) */
     int failed;      /* the csv_status of an earlier error, or 0 */
     long line;       /* line of the next unread byte, 1-based */
+    long column;     /* ... and its column, 1-based, in bytes */
+    long at_line, at_column;       /* where the byte being parsed is */
+    long field_line, field_column; /* where the current field starts */
 
     char *buf; /* the current record's fields, NUL-separated */
     size_t buf_len, buf_cap;

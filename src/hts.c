@@ -28,7 +28,7 @@ typedef struct loader {
     csv_reader *csv;
     schedule *out;
     hts_report *report;
-    size_t problem_cap;
+    size_t problem_cap, bad_cap;
     shape shape;
     size_t code_col, rate_col;
     char *err;
@@ -40,6 +40,7 @@ void hts_report_free(hts_report *r)
     for (size_t i = 0; i < r->not_understood; i++)
         mem_free(r->mem, r->problems[i].text);
     mem_free(r->mem, r->problems);
+    mem_free(r->mem, r->bad);
     memset(r, 0, sizeof *r);
 }
 
@@ -54,6 +55,31 @@ static hts_status fail(loader *ld, hts_status st, const char *fmt, ...)
     return st;
 }
 
+/* bad_row: a row that stops the load, at field f: counted, kept (up to
+ * HTS_MAX_BAD_ROWS) and the load goes on, so that one read of the file
+ * shows every bad row.  The first one's message is also the error. */
+static hts_status bad_row(loader *ld, csv_field f, const char *fmt, ...)
+{
+    hts_report *r = ld->report;
+    char msg[sizeof r->bad->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->bad_total++ == 0)
+        fail(ld, HTS_BAD_ROW, "line %ld: %s", f.line, msg);
+    if (r->bad_count == HTS_MAX_BAD_ROWS)
+        return HTS_OK;
+    if (!mem_grow(r->mem, &r->bad, &ld->bad_cap, r->bad_count, sizeof *r->bad, 8))
+        return HTS_NO_MEMORY;
+    hts_bad_row *b = &r->bad[r->bad_count++];
+    b->line = f.line;
+    b->column = f.column;
+    b->width = f.len > 0 ? (long)f.len : 1;
+    memcpy(b->message, msg, sizeof msg);
+    return HTS_OK;
+}
+
 static bool is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -63,13 +89,19 @@ static bool is_blank(char c)
  * record lacks reads as empty. */
 static csv_field field_trimmed(const csv_record *rec, size_t i)
 {
-    csv_field f = { "", 0 };
-    if (i >= rec->count)
+    csv_field f = { "", 0, rec->line, 1 };
+    if (i >= rec->count) {
+        if (rec->count > 0) { /* just after the last field */
+            f.line = rec->fields[rec->count - 1].line;
+            f.column = rec->fields[rec->count - 1].column + (long)rec->fields[rec->count - 1].len;
+        }
         return f;
+    }
     f = rec->fields[i];
     while (f.len > 0 && is_blank(f.s[0])) {
         f.s++;
         f.len--;
+        f.column++;
     }
     while (f.len > 0 && is_blank(f.s[f.len - 1]))
         f.len--;
@@ -171,15 +203,17 @@ static hts_status add_row(loader *ld, hs_code code, csv_field text, bool underst
     return add_problem(ld, code, text, line);
 }
 
-/* read_code: the row's product code; a bad one stops the load in either
- * shape, since a row that cannot be placed cannot be reported by code. */
-static hts_status read_code(loader *ld, csv_field f, long line, hs_code *code)
+/* read_code: the row's product code.  A bad one makes the load fail in
+ * either shape, since a row that cannot be placed cannot be reported by
+ * code; false then, with *st HTS_OK to read on (or HTS_NO_MEMORY). */
+static bool read_code(loader *ld, csv_field f, hs_code *code, hts_status *st)
 {
-    hs_status st = hs_parse_loose(f.s, f.len, code);
-    if (st == HS_OK)
-        return HTS_OK;
-    return fail(ld, HTS_BAD_ROW, "line %ld: bad product code \"%.*s\": %s", line,
-                (int)(f.len > 40 ? 40 : f.len), f.s, hs_status_message(st));
+    hs_status hs = hs_parse_loose(f.s, f.len, code);
+    if (hs == HS_OK)
+        return true;
+    *st = bad_row(ld, f, "bad product code \"%.*s\": %s", (int)(f.len > 40 ? 40 : f.len), f.s,
+                  hs_status_message(hs));
+    return false;
 }
 
 /* read_row: one data record.  Rows without a code (USITC headings and
@@ -194,11 +228,11 @@ static hts_status read_row(loader *ld, const csv_record *rec)
     if (code_text.len == 0) {
         if (ld->shape == SHAPE_USITC)
             return HTS_OK; /* a heading's text, not a product */
-        return fail(ld, HTS_BAD_ROW, "line %ld: a rate without a product code", rec->line);
+        return bad_row(ld, code_text, "a rate without a product code");
     }
     hs_code code;
-    hts_status st = read_code(ld, code_text, rec->line, &code);
-    if (st != HTS_OK)
+    hts_status st = HTS_OK;
+    if (!read_code(ld, code_text, &code, &st))
         return st;
     rate_value rate = rate_ad_valorem(dec_zero());
     if (ld->shape == SHAPE_USITC) {
@@ -208,10 +242,10 @@ static hts_status read_row(loader *ld, const csv_record *rec)
         return add_row(ld, code, rate_text, ok, rate, rec->line);
     }
     if (!rate_parse_levy(rate_text.s, rate_text.len, &rate))
-        return fail(ld, HTS_BAD_ROW,
-                    "line %ld: \"%.*s\" is not a rate (expected e.g. "
-                    "25%%, $0.063 per l, 6.8%% + $0.012 per kg, Free)",
-                    rec->line, (int)(rate_text.len > 60 ? 60 : rate_text.len), rate_text.s);
+        return bad_row(ld, rate_text,
+                       "\"%.*s\" is not a rate (expected e.g. "
+                       "25%%, $0.063 per l, 6.8%% + $0.012 per kg, Free)",
+                       (int)(rate_text.len > 60 ? 60 : rate_text.len), rate_text.s);
     return add_row(ld, code, rate_text, true, rate, rec->line);
 }
 
@@ -237,6 +271,8 @@ static hts_status load(loader *ld, const char *column)
         st = read_row(ld, &rec);
     if (st == HTS_OK && cs != CSV_END)
         st = csv_failure(ld, cs);
+    if (st == HTS_OK && ld->report->bad_total > 0)
+        st = HTS_BAD_ROW; /* the message names the first, set by bad_row */
     if (st == HTS_NO_MEMORY)
         fail(ld, st, "out of memory");
     return st;
@@ -255,7 +291,7 @@ static hts_status load_from(csv_reader *csv, const char *column, schedule *out, 
     csv->mem = out->mem;
     if (err && errlen > 0)
         err[0] = '\0';
-    loader ld = { csv, out, r, 0, SHAPE_PLAIN, 0, 0, err, errlen };
+    loader ld = { csv, out, r, 0, 0, SHAPE_PLAIN, 0, 0, err, errlen };
     hts_status st = load(&ld, column);
     schedule_finish(out);
     if (!report)

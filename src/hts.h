@@ -22,11 +22,25 @@ typedef struct hts_problem {
     char *text; /* the rate text not understood (owned) */
 } hts_problem;
 
+/* A row that stops the load (a bad product code; in a plain file also a
+ * rate that does not read or a rate without a code): where, and why. */
+typedef struct hts_bad_row {
+    long line, column; /* of the bad field in the CSV file, 1-based */
+    long width;        /* its length in bytes (at least 1) */
+    char message[200];
+} hts_bad_row;
+
+/* The most bad rows a report keeps (the rest are only counted). */
+#define HTS_MAX_BAD_ROWS 100
+
 typedef struct hts_report {
     size_t rows;  /* data rows read */
     size_t rates; /* rows with a rate that was understood */
     size_t not_understood;
     hts_problem *problems; /* not_understood entries */
+    size_t bad_total;   /* bad rows found: then the load is HTS_BAD_ROW */
+    size_t bad_count;   /* those kept in bad, at most HTS_MAX_BAD_ROWS */
+    hts_bad_row *bad;
     const mem *mem;        /* the schedule's, which the problems come from */
 } hts_report;
 
@@ -37,7 +51,9 @@ typedef enum hts_status {
     HTS_CANNOT_OPEN, /* errno says why */
     HTS_BAD_HEADER,  /* neither shape, or the named column is missing */
     HTS_BAD_CSV,     /* malformed CSV (unterminated quote, ...) */
-    HTS_BAD_ROW,     /* plain shape: a row with a bad code or rate */
+    HTS_BAD_ROW,     /* rows with a bad code (or, in a plain file, rate):
+                        every one is in the report's bad rows, and err
+                        names the first */
     HTS_NO_MEMORY
 } hts_status;
 

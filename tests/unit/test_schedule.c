@@ -1,8 +1,11 @@
-/* test_schedule.c - longest-prefix tables. */
+/* test_schedule.c - longest-prefix tables, and the bad rows of a schedule
+ * file, each where it is. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "csv.h"
+#include "hts.h"
 #include "schedule.h"
 
 static hs_code code(const char *text)
@@ -232,4 +235,82 @@ Test(schedule, agrees_with_linear_scan)
     }
     schedule_free(&sorted);
     schedule_free(&unsorted);
+}
+
+/* A schedule file with several bad rows: every one is reported, at the
+ * line and column of its bad field (blanks trimmed), and the first is the
+ * error message. */
+Test(schedule_file, every_bad_row_at_its_own_line_and_column)
+{
+    const char *text = "hs,rate\n"
+                       "9503.00.00,25%\n"
+                       "95x3,10%\n"
+                       "8471.30, 12 percent\n"
+                       ",5%\n"
+                       "\"7208.10\",Free\n"
+                       "\"72\n08\",5%\n";
+    schedule s;
+    schedule_init(&s, NULL);
+    hts_report rep;
+    char err[256];
+    cr_assert_eq(hts_load_buffer(text, strlen(text), NULL, &s, &rep, err, sizeof err),
+                 HTS_BAD_ROW);
+    cr_assert_str_eq(err, "line 3: bad product code \"95x3\": an hs code has only digits and dots");
+    cr_assert_eq(rep.bad_total, 4);
+    cr_assert_eq(rep.bad_count, 4);
+    const long where[4][3] = { { 3, 1, 4 }, { 4, 10, 10 }, { 5, 1, 1 }, { 7, 1, 5 } };
+    for (size_t i = 0; i < 4; i++) {
+        cr_expect_eq(rep.bad[i].line, where[i][0], "row %zu: line %ld", i, rep.bad[i].line);
+        cr_expect_eq(rep.bad[i].column, where[i][1], "row %zu: column %ld", i, rep.bad[i].column);
+        cr_expect_eq(rep.bad[i].width, where[i][2], "row %zu: width %ld", i, rep.bad[i].width);
+    }
+    cr_assert_str_eq(rep.bad[2].message, "a rate without a product code");
+    /* The good rows are still read. */
+    cr_assert_eq(rep.rates, 2);
+    hts_report_free(&rep);
+    schedule_free(&s);
+}
+
+/* Past HTS_MAX_BAD_ROWS the rest are counted, not kept. */
+Test(schedule_file, bad_rows_are_capped)
+{
+    char text[64 * 1024] = "hs,rate\n";
+    size_t len = strlen(text);
+    for (int i = 0; i < HTS_MAX_BAD_ROWS + 20; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "72,%d bad\n", i);
+    schedule s;
+    schedule_init(&s, NULL);
+    hts_report rep;
+    char err[256];
+    cr_assert_eq(hts_load_buffer(text, len, NULL, &s, &rep, err, sizeof err), HTS_BAD_ROW);
+    cr_assert_eq(rep.bad_total, HTS_MAX_BAD_ROWS + 20);
+    cr_assert_eq(rep.bad_count, HTS_MAX_BAD_ROWS);
+    cr_assert_eq(rep.bad[HTS_MAX_BAD_ROWS - 1].line, HTS_MAX_BAD_ROWS + 1);
+    cr_assert_eq(rep.bad[HTS_MAX_BAD_ROWS - 1].column, 4);
+    hts_report_free(&rep);
+    schedule_free(&s);
+}
+
+/* The CSV reader says where each field starts: after a BOM, after a
+ * quoted line break, after a CRLF. */
+Test(schedule_file, csv_fields_know_their_line_and_column)
+{
+    const char *text = "\xef\xbb\xbf" "a,bb\r\n\"x\ny\",z\n,\n";
+    csv_reader r;
+    csv_init_buffer(&r, text, strlen(text));
+    csv_record rec;
+    cr_assert_eq(csv_next(&r, &rec), CSV_OK);
+    cr_assert_eq(rec.fields[0].line, 1);
+    cr_assert_eq(rec.fields[0].column, 1);
+    cr_assert_eq(rec.fields[1].column, 3);
+    cr_assert_eq(csv_next(&r, &rec), CSV_OK);
+    cr_assert_eq(rec.fields[0].line, 2);
+    cr_assert_eq(rec.fields[0].column, 1);
+    cr_assert_eq(rec.fields[1].line, 3);
+    cr_assert_eq(rec.fields[1].column, 4);
+    cr_assert_eq(csv_next(&r, &rec), CSV_OK);
+    cr_assert_eq(rec.fields[0].line, 4);
+    cr_assert_eq(rec.fields[1].line, 4);
+    cr_assert_eq(rec.fields[1].column, 2);
+    csv_free(&r);
 }
