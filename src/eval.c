@@ -1004,9 +1004,15 @@ static bool ev_decl_body(eval_env *env, const node *d, value *out, eval_error *e
 /* fill_slot: evaluates a constant declaration once, while the index is
  * being built (the only time its slots change).  A `let` that reads
  * shipment fields becomes derived: evaluated on each use. */
-void eval_fill_constant(const policy_index *cix, const node *d, const_slot *slot)
+/* A constant is filled when first needed, from inside the evaluation that
+ * needs it: a chain of names (`products p1 = {p0}`, `p2 = {p1}`, ...)
+ * filled from its far end nests that deep.  Beyond CONST_MAX_DEPTH it is an
+ * error, not a stack overflow (400 levels fit in the stack of a build with
+ * AddressSanitizer, whose frames are large). */
+#define CONST_MAX_DEPTH 400
+
+static void fill_constant_at(policy_index *ix, const node *d, const_slot *slot, int depth)
 {
-    policy_index *ix = (policy_index *)cix; /* being prepared: see eval_prepare */
     slot->state = SLOT_BUSY;
     if (d->kind == N_LET && d->a->uses_shipment) {
         slot->state = SLOT_DERIVED;
@@ -1015,6 +1021,7 @@ void eval_fill_constant(const policy_index *cix, const node *d, const_slot *slot
     eval_env env;
     eval_env_init(&env, ix, &ix->mem);
     env.owner = d;
+    env.const_depth = depth;
     eval_error err;
     if (ev_decl_body(&env, d, &slot->v, &err)) {
         slot->state = SLOT_DONE;
@@ -1028,13 +1035,23 @@ void eval_fill_constant(const policy_index *cix, const node *d, const_slot *slot
     }
 }
 
+void eval_fill_constant(const policy_index *cix, const node *d, const_slot *slot)
+{
+    fill_constant_at((policy_index *)cix, d, slot, 0); /* being prepared: see eval_prepare */
+}
+
 static bool const_decl(eval_env *env, const node *d, const node *at, value *out, eval_error *err)
 {
     const_slot *slot = eval_const_slot(env->ix, d);
     if (!slot) /* not numbered: evaluate in place */
         return ev_decl_body(env, d, out, err);
-    if (slot->state == SLOT_TODO && !env->ix->frozen)
-        eval_fill_constant(env->ix, d, slot);
+    if (slot->state == SLOT_TODO && !env->ix->frozen) {
+        if (env->const_depth >= CONST_MAX_DEPTH)
+            return ev_fail(err, D_EVAL_LIMIT, at->at,
+                           "names nested too deeply (more than %d, each naming the next)",
+                           CONST_MAX_DEPTH);
+        fill_constant_at((policy_index *)env->ix, d, slot, env->const_depth + 1);
+    }
     switch (slot->state) {
     case SLOT_DONE: *out = slot->v; return true;
     case SLOT_FAILED:

@@ -88,6 +88,7 @@ typedef struct eval_env {
     const node *owner;  /* the declaration being evaluated */
     const node *clause; /* its clause */
     int depth;
+    int const_depth; /* constants being filled around this evaluation (eval.c) */
 } eval_env;
 
 /* eval_prepare: finishes an index that index_build (compile.h) made, before
