@@ -752,6 +752,7 @@ struct levy_result {
     levy_charge *charges;
     levy_exclusion *exclusions;
     strbuf explained;
+    bool published; /* charges and exclusions built (not by a lean batch row) */
     char error[768];
 };
 
@@ -836,16 +837,36 @@ static levy_status evaluate_impl(const levy_policy *policy, const levy_scenario 
 {
     if (!policy || !s || !r)
         return LEVY_ERROR_ARGUMENT;
+    if (s->policy != policy) {
+        r->ok = false;
+        snprintf(r->error, sizeof r->error, "the shipment was made for another policy");
+        return LEVY_ERROR_STATE;
+    }
+    return api_evaluate_shipment(policy, scenario, s->ship, r, true);
+}
+
+bool api_policy_valid(const levy_policy *policy)
+{
+    return policy && policy->valid && policy->index;
+}
+
+const mem *api_policy_mem(const levy_policy *policy)
+{
+    return &policy->mem;
+}
+
+levy_status api_evaluate_shipment(const levy_policy *policy, const levy_scenario *scenario,
+                                  const shipment *ship, levy_result *r, bool publish)
+{
     result_adopt(r, &policy->mem);
     arena_reset(&r->mem);
     sb_clear(&r->explained);
     memset(&r->a, 0, sizeof r->a);
     r->ok = false;
+    r->published = false;
     r->error[0] = '\0';
-    if (!policy->valid || !policy->index || s->policy != policy) {
-        snprintf(r->error, sizeof r->error, "%s",
-                 s->policy != policy ? "the shipment was made for another policy"
-                                     : "the policy has not been checked, or has errors");
+    if (!policy->valid || !policy->index) {
+        snprintf(r->error, sizeof r->error, "the policy has not been checked, or has errors");
         return LEVY_ERROR_STATE;
     }
     if (scenario && scenario->policy != policy) {
@@ -856,7 +877,7 @@ static levy_status evaluate_impl(const levy_policy *policy, const levy_scenario 
     eval_env_init(&env, scenario ? scenario->index : policy->index, &r->mem);
     eval_error err;
     memset(&err, 0, sizeof err);
-    if (!eval_assess(&env, s->ship, ASSESS_AMOUNTS, &r->a, &err)) {
+    if (!eval_assess(&env, ship, ASSESS_AMOUNTS, &r->a, &err)) {
         const source_text *src = source_set_get(&policy->sources, err.at.file);
         if (src)
             snprintf(r->error, sizeof r->error, "%s:%d:%d: %s", src->name,
@@ -865,9 +886,12 @@ static levy_status evaluate_impl(const levy_policy *policy, const levy_scenario 
             snprintf(r->error, sizeof r->error, "%s", err.message);
         return LEVY_ERROR_EVAL;
     }
-    if (!result_publish(r)) {
-        snprintf(r->error, sizeof r->error, "out of memory");
-        return LEVY_ERROR_NOMEM;
+    if (publish) {
+        if (!result_publish(r)) {
+            snprintf(r->error, sizeof r->error, "out of memory");
+            return LEVY_ERROR_NOMEM;
+        }
+        r->published = true;
     }
     r->ok = true;
     return LEVY_OK;
@@ -885,14 +909,14 @@ int64_t levy_result_duty(const levy_result *r)
 
 size_t levy_result_charge_count(const levy_result *r)
 {
-    return r && r->ok ? r->a.napplied : 0;
+    return r && r->ok && r->published ? r->a.napplied : 0;
 }
 
 levy_status levy_result_charge(const levy_result *r, size_t i, levy_charge *out)
 {
     if (!r || !out)
         return LEVY_ERROR_ARGUMENT;
-    if (!r->ok || i >= r->a.napplied)
+    if (!r->ok || !r->published || i >= r->a.napplied)
         return LEVY_ERROR_NOT_FOUND;
     *out = r->charges[i];
     return LEVY_OK;
@@ -900,14 +924,14 @@ levy_status levy_result_charge(const levy_result *r, size_t i, levy_charge *out)
 
 size_t levy_result_exclusion_count(const levy_result *r)
 {
-    return r && r->ok ? r->a.nskipped : 0;
+    return r && r->ok && r->published ? r->a.nskipped : 0;
 }
 
 levy_status levy_result_exclusion(const levy_result *r, size_t i, levy_exclusion *out)
 {
     if (!r || !out)
         return LEVY_ERROR_ARGUMENT;
-    if (!r->ok || i >= r->a.nskipped)
+    if (!r->ok || !r->published || i >= r->a.nskipped)
         return LEVY_ERROR_NOT_FOUND;
     *out = r->exclusions[i];
     return LEVY_OK;

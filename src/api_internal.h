@@ -38,6 +38,17 @@ void api_policy_set_line_offset(levy_policy *policy, size_t source, int offset);
 levy_status api_policy_run_sources(levy_policy *policy, int first, int last, const run_options *o,
                                    bool *ran);
 
+/* api_policy_valid: checked without errors, so it can evaluate. */
+bool api_policy_valid(const levy_policy *policy);
+/* api_policy_mem: the policy's allocator. */
+const mem *api_policy_mem(const levy_policy *policy);
+/* api_evaluate_shipment: levy_evaluate of an internal shipment (the batch
+ * API's); publish false skips building the charges' texts (the result then
+ * has a rate, a duty and levy_result_explain, but no charges). */
+struct shipment;
+levy_status api_evaluate_shipment(const levy_policy *policy, const levy_scenario *scenario,
+                                  const struct shipment *ship, levy_result *r, bool publish);
+
 /* api_config_copy: the members of from that its size covers (NULL: none),
  * the others zero. */
 void api_config_copy(levy_config *to, const levy_config *from);

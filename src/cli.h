@@ -23,6 +23,24 @@ typedef struct cli_options {
     bool werror, tap, coverage, dump_ast;
 } cli_options;
 
+/* What `levy eval` takes besides the common options (cmd_eval.c). */
+typedef struct eval_options {
+    const char *input, *output, *rejects, *by;
+    const char **ignore; /* --ignore-column NAME, each */
+    size_t nignore;
+    bool explain, summary, keep_going, quiet;
+    bool jsonl; /* rows as JSON Lines */
+    bool json;  /* the summary as JSON */
+    int jobs;
+} eval_options;
+
+/* cli_eval_split: takes eval's own options out of argv into *e and copies
+ * the others (files, --scenario, -I, --allow) into rest; false after
+ * saying why on a usage error. */
+bool cli_eval_split(int argc, char **argv, eval_options *e, char **rest, int *nrest);
+void cli_eval_options_free(eval_options *e);
+int cli_eval(const cli_options *o, const eval_options *e);
+
 int cli_check(const cli_options *o);
 int cli_run(const cli_options *o);
 int cli_test(const cli_options *o);

@@ -29,6 +29,10 @@ static const char usage_text[] =
     "                    --scenario NAME   -e EXPR (instead: evaluate EXPR; repeatable)\n"
     "  test FILE...      run the test blocks as written; ends with 'N passed, N failed'\n"
     "                    --tap   --coverage   --format=text|github\n"
+    "  eval FILE... --input ROWS.csv|-   evaluate every row; writes id,rate,duty\n"
+    "                    --output F  --format=csv|jsonl  --explain  --scenario NAME\n"
+    "                    --rejects F  --keep-going  --ignore-column NAME  --quiet\n"
+    "                    --summary [--by origin|chapter|measure] [--format=json]\n"
     "  parse FILE...     print each file's syntax tree (a debugging aid)\n"
     "  repl [FILE...]    explore a policy interactively (also plain `levy` on a terminal)\n"
     "\n"
@@ -324,7 +328,7 @@ static const struct command {
 };
 
 /* Commands the design plans, so that trying one says so plainly. */
-static const char *const planned[] = { "fmt", "eval", "compare", "timeline" };
+static const char *const planned[] = { "fmt", "compare", "timeline" };
 
 static const char *option_name(unsigned bit)
 {
@@ -340,6 +344,44 @@ static const char *option_name(unsigned bit)
     case OPT_ALLOW_READ: return "--allow-read";
     default: return "--path";
     }
+}
+
+/* levy eval: its own options first, then the common ones. */
+static int run_eval(int argc, char **argv)
+{
+    for (int k = 0; k < argc; k++)
+        if (strcmp(argv[k], "-h") == 0 || strcmp(argv[k], "--help") == 0) {
+            fputs(usage_text, stdout);
+            return EXIT_OK;
+        }
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    eval_options e;
+    int nrest = 0;
+    if (!rest || !cli_eval_split(argc, argv, &e, rest, &nrest)) {
+        cli_eval_options_free(&e);
+        free(rest);
+        return EXIT_USAGE;
+    }
+    cli_options o;
+    unsigned seen;
+    int rc = EXIT_USAGE;
+    if (!parse_options(nrest, rest, &o, &seen)) {
+    } else if (seen & ~(unsigned)(OPT_SCENARIO | OPT_PATH | OPT_ALLOW)) {
+        unsigned extra = seen & ~(unsigned)(OPT_SCENARIO | OPT_PATH | OPT_ALLOW);
+        fprintf(stderr, "levy: 'eval' does not take %s\nTry 'levy --help'.\n",
+                option_name(extra & -extra));
+    } else if (o.nfiles == 0) {
+        usage_error("'%s' needs at least one FILE", "eval");
+    } else if (!add_environment(&o)) {
+        fputs("levy: out of memory\n", stderr);
+        rc = EXIT_FAILED;
+    } else {
+        rc = cli_eval(&o, &e);
+    }
+    free_options(&o);
+    cli_eval_options_free(&e);
+    free(rest);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -412,6 +454,8 @@ int main(int argc, char **argv)
         free_options(&o);
         return rc;
     }
+    if (strcmp(cmd, "eval") == 0)
+        return run_eval(argc - 2, argv + 2);
     for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
         if (strcmp(cmd, planned[i]) == 0) {
             usage_error("'%s' is planned but not available yet", cmd);
