@@ -366,8 +366,8 @@ static int run_eval(int argc, char **argv)
     unsigned seen;
     int rc = EXIT_USAGE;
     if (!parse_options(nrest, rest, &o, &seen)) {
-    } else if (seen & ~(unsigned)(OPT_SCENARIO | OPT_PATH | OPT_ALLOW)) {
-        unsigned extra = seen & ~(unsigned)(OPT_SCENARIO | OPT_PATH | OPT_ALLOW);
+    } else if (seen & ~(unsigned)(OPT_SCENARIO | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ)) {
+        unsigned extra = seen & ~(unsigned)(OPT_SCENARIO | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ);
         fprintf(stderr, "levy: 'eval' does not take %s\nTry 'levy --help'.\n",
                 option_name(extra & -extra));
     } else if (o.nfiles == 0) {
