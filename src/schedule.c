@@ -44,6 +44,7 @@ void schedule_init(schedule *s, const mem *m)
     s->rows = NULL;
     s->count = s->cap = 0;
     s->sorted = true;
+    s->keys = NULL;
     s->mem = mem_or_libc(m);
 }
 
@@ -52,6 +53,7 @@ void schedule_free(schedule *s)
     for (size_t i = 0; i < s->count; i++)
         mem_free(s->mem, s->rows[i].text);
     mem_free(s->mem, s->rows);
+    mem_free(s->mem, s->keys);
     schedule_init(s, s->mem);
 }
 
@@ -81,6 +83,8 @@ bool schedule_add(schedule *s, hs_code code, rate_value rate, bool understood, i
     row->payload = payload;
     if (s->count > 0 && sort_key(s->rows[s->count - 1].code) > sort_key(code))
         s->sorted = false;
+    mem_free(s->mem, s->keys); /* stale until the next schedule_finish */
+    s->keys = NULL;
     s->count++;
     return true;
 }
@@ -132,10 +136,20 @@ static void insertion_sort(sched_row *rows, size_t n)
     }
 }
 
+/* build_keys: the keys array; without memory lookups search the rows. */
+static void build_keys(schedule *s)
+{
+    mem_free(s->mem, s->keys);
+    s->keys = s->count ? mem_alloc(s->mem, s->count * sizeof *s->keys) : NULL;
+    for (size_t i = 0; s->keys && i < s->count; i++)
+        s->keys[i] = sort_key(s->rows[i].code);
+}
+
 void schedule_finish(schedule *s)
 {
     if (s->sorted || s->count < 2) {
         s->sorted = true;
+        build_keys(s);
         return;
     }
     sched_row *tmp = mem_alloc(s->mem, s->count * sizeof *tmp);
@@ -145,6 +159,7 @@ void schedule_finish(schedule *s)
         insertion_sort(s->rows, s->count);
     mem_free(s->mem, tmp);
     s->sorted = true;
+    build_keys(s);
 }
 
 /* ---- Lookup ------------------------------------------------------------ */
@@ -152,11 +167,21 @@ void schedule_finish(schedule *s)
 /* last_at_most: the index of the last row in rows[0..hi) whose key is
  * <= key, or -1 when there is none.  The halving is written without a
  * branch on the comparison, which the processor could not predict. */
-static ptrdiff_t last_at_most(const sched_row *rows, size_t hi, uint64_t key)
+static ptrdiff_t last_at_most(const schedule *s, size_t hi, uint64_t key)
 {
     if (hi == 0)
         return -1;
-    const sched_row *base = rows; /* the answer is in base[-1 .. n-1] */
+    if (s->keys) {
+        const uint64_t *base = s->keys; /* the answer is in base[-1 .. n-1] */
+        size_t n = hi;
+        while (n > 1) {
+            size_t half = n / 2;
+            base = base[half] <= key ? base + half : base;
+            n -= half;
+        }
+        return (base - s->keys) - (*base > key);
+    }
+    const sched_row *rows = s->rows, *base = rows;
     size_t n = hi;
     while (n > 1) {
         size_t half = n / 2;
@@ -215,7 +240,7 @@ const sched_row *schedule_find_exact(const schedule *s, hs_code code)
         return NULL;
     if (!s->sorted)
         return linear_lookup(s, code, true);
-    ptrdiff_t i = last_at_most(s->rows, s->count, sort_key(code));
+    ptrdiff_t i = last_at_most(s, s->count, sort_key(code));
     if (i < 0 || !hs_equal(s->rows[i].code, code))
         return NULL;
     return first_equal(s->rows, (size_t)i);
@@ -229,7 +254,7 @@ const sched_row *schedule_lookup(const schedule *s, hs_code product)
         return linear_lookup(s, product, false);
     size_t hi = s->count;
     for (;;) {
-        ptrdiff_t i = last_at_most(s->rows, hi, sort_key(product));
+        ptrdiff_t i = last_at_most(s, hi, sort_key(product));
         if (i < 0)
             return NULL;
         hs_code found = s->rows[i].code;
