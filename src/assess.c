@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag_codes.h"
@@ -294,53 +295,167 @@ static bool apply_action(eval_env *env, const c_modifier *k, const action *a, ms
     return true;
 }
 
-static bool overridden(eval_env *env, const c_modifier *k, int8_t *memo, bool *out, eval_error *err)
+/* ---- What one assessment knows (per-row scratch, in env->mem) ---------------------- */
+
+/* The candidate measures of one shipment (ascending slots, from the
+ * index's lists or every measure) and what evaluation knows about each.
+ * A measure that is not a candidate can never apply to the shipment: its
+ * state would stay MS_NONE, as row_state's NULL says. */
+typedef struct row {
+    const int *slot;
+    size_t n;
+    mstate *st; /* n */
+    size_t napplying;
+} row;
+
+static mstate *row_state(const row *r, int slot)
+{
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->slot[mid] < slot)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->n && r->slot[lo] == slot ? &r->st[lo] : NULL;
+}
+
+/* Whether each modifier met so far is active: a small map (or, in a full
+ * walk, one byte per modifier). */
+typedef struct mod_memo {
+    int *slot;
+    int8_t *v;
+    size_t n, cap;
+    int8_t *dense;
+} mod_memo;
+
+static int8_t *memo_of(mod_memo *mm, int k)
+{
+    if (mm->dense)
+        return &mm->dense[k];
+    for (size_t i = 0; i < mm->n; i++)
+        if (mm->slot[i] == k)
+            return &mm->v[i];
+    if (mm->n == mm->cap)
+        return NULL; /* cannot happen: cap counts every lookup */
+    mm->slot[mm->n] = k;
+    mm->v[mm->n] = -1;
+    return &mm->v[mm->n++];
+}
+
+static bool overridden(eval_env *env, const c_modifier *k, mod_memo *mm, bool *out,
+                       eval_error *err)
 {
     *out = false;
     for (size_t i = 0; i < k->noverridden_by && !*out; i++) {
         int j = k->overridden_by[i];
-        if (!mod_active(env, &env->ix->mods[j], &memo[j], out, err))
+        int8_t *memo = memo_of(mm, j);
+        if (!memo)
+            return ev_out_of_memory(err, NULL);
+        if (!mod_active(env, &env->ix->mods[j], memo, out, err))
             return false;
     }
     return true;
 }
 
-static bool touches(const bitset *targets, const bitset *applying)
+/* touches: does an action of k name a measure that applies? */
+static bool touches(const c_modifier *k, const row *r)
 {
-    for (size_t i = 0; i < targets->nwords && i < applying->nwords; i++)
-        if (targets->w[i] & applying->w[i])
-            return true;
+    for (size_t a = 0; a < k->nacts; a++)
+        for (size_t i = 0; i < k->acts[a].nslots; i++) {
+            const mstate *t = row_state(r, k->acts[a].slots[i]);
+            if (t && t->status != MS_NONE)
+                return true;
+        }
     return false;
 }
 
-/* apply_modifiers: step 2 on the measures in `applying`. */
-static bool apply_modifiers(eval_env *env, const bitset *cand, const bitset *applying, mstate *st,
-                            eval_error *err)
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* modifiers_met: the modifiers that name a measure that applies,
+ * ascending, found through the measures (the index's k_of_m). */
+static bool modifiers_met(eval_env *env, const row *r, int **out, size_t *n, eval_error *err)
 {
     const policy_index *ix = env->ix;
-    int8_t *memo = arena_alloc(env->mem, ix->nmods ? ix->nmods : 1);
-    if (!memo)
+    size_t total = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->st[i].status != MS_NONE)
+            total += ix->k_of_m[r->slot[i] + 1] - ix->k_of_m[r->slot[i]];
+    *n = 0;
+    *out = arena_alloc(env->mem, (total ? total : 1) * sizeof **out);
+    if (!*out)
         return ev_out_of_memory(err, NULL);
-    memset(memo, -1, ix->nmods);
-    for (long kk = bitset_next(cand, 0); kk >= 0; kk = bitset_next(cand, (size_t)kk + 1)) {
+    int *ks = *out;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->st[i].status != MS_NONE)
+            for (uint32_t j = ix->k_of_m[r->slot[i]]; j < ix->k_of_m[r->slot[i] + 1]; j++)
+                ks[(*n)++] = ix->k_of_m_items[j];
+    if (*n > 1) {
+        qsort(ks, *n, sizeof *ks, cmp_int);
+        size_t w = 1;
+        for (size_t i = 1; i < *n; i++)
+            if (ks[i] != ks[w - 1])
+                ks[w++] = ks[i];
+        *n = w;
+    }
+    return true;
+}
+
+/* apply_modifiers: step 2 on the measures that apply, modifiers in
+ * declaration order. */
+static bool apply_modifiers(eval_env *env, row *r, eval_error *err)
+{
+    const policy_index *ix = env->ix;
+    int *ks = NULL;
+    size_t nk = ix->nmods;
+    mod_memo mm = { 0 };
+    if (env->full_walk) {
+        mm.dense = arena_alloc(env->mem, nk ? nk : 1);
+        if (!mm.dense)
+            return ev_out_of_memory(err, NULL);
+        memset(mm.dense, -1, nk);
+    } else {
+        if (!modifiers_met(env, r, &ks, &nk, err))
+            return false;
+        mm.cap = nk;
+        for (size_t i = 0; i < nk; i++)
+            mm.cap += ix->mods[ks[i]].noverridden_by;
+        mm.slot = arena_alloc(env->mem, (mm.cap ? mm.cap : 1) * sizeof *mm.slot);
+        mm.v = arena_alloc(env->mem, mm.cap ? mm.cap : 1);
+        if (!mm.slot || !mm.v)
+            return ev_out_of_memory(err, NULL);
+    }
+    for (size_t i = 0; i < nk; i++) {
+        int kk = ks ? ks[i] : (int)i;
         const c_modifier *k = &ix->mods[kk];
-        if (!touches(k->targets, applying))
+        if (!ks && !touches(k, r))
             continue;
         bool active, over;
-        if (!mod_active(env, k, &memo[kk], &active, err))
+        int8_t *memo = memo_of(&mm, kk);
+        if (!memo)
+            return ev_out_of_memory(err, NULL);
+        if (!mod_active(env, k, memo, &active, err))
             return false;
         if (!active)
             continue;
-        if (!overridden(env, k, memo, &over, err))
+        if (!overridden(env, k, &mm, &over, err))
             return false;
         if (over)
             continue;
         for (size_t a = 0; a < k->nacts; a++) {
-            const bitset *t = k->acts[a].targets;
-            for (long m = bitset_next(t, 0); m >= 0; m = bitset_next(t, (size_t)m + 1))
-                if (bitset_has(applying, (size_t)m) &&
-                    !apply_action(env, k, &k->acts[a], &st[m], ix->measures[m].decl, err))
+            const action *act = &k->acts[a];
+            for (size_t t = 0; t < act->nslots; t++) {
+                int m = act->slots[t];
+                mstate *st = row_state(r, m);
+                if (st && st->status != MS_NONE &&
+                    !apply_action(env, k, act, st, ix->measures[m].decl, err))
                     return false;
+            }
         }
     }
     return true;
@@ -348,16 +463,16 @@ static bool apply_modifiers(eval_env *env, const bitset *cand, const bitset *app
 
 /* ---- Replacements (step 3) --------------------------------------------------------- */
 
-static bool apply_replacements(eval_env *env, const bitset *applying, mstate *st, eval_error *err)
+static bool apply_replacements(eval_env *env, row *r, eval_error *err)
 {
     const policy_index *ix = env->ix;
-    for (long m = bitset_next(applying, 0); m >= 0; m = bitset_next(applying, (size_t)m + 1)) {
-        if (st[m].status != MS_APPLIES)
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->st[i].status != MS_APPLIES)
             continue; /* a suspended measure replaces nothing */
-        const c_measure *cm = &ix->measures[m];
+        const c_measure *cm = &ix->measures[r->slot[i]];
         env->owner = cm->decl;
-        for (size_t r = 0; r < cm->nrepl; r++) {
-            const replaces_clause *rc = &cm->repl[r];
+        for (size_t k = 0; k < cm->nrepl; k++) {
+            const replaces_clause *rc = &cm->repl[k];
             if (rc->win.from != DAY_EVER || rc->win.until != DAY_NEVER) {
                 date entered;
                 if (!entered_of(env, rc->node, &entered, err))
@@ -366,11 +481,11 @@ static bool apply_replacements(eval_env *env, const bitset *applying, mstate *st
                     continue;
             }
             for (size_t t = 0; t < rc->ntargets; t++) {
-                int x = rc->targets[t];
+                mstate *x = row_state(r, rc->targets[t]);
                 /* Decided from the measures still applying after step 2,
                    so what a replaced measure replaces stays replaced. */
-                if (st[x].status == MS_APPLIES && !st[x].replaced_by)
-                    st[x].replaced_by = cm->decl;
+                if (x && x->status == MS_APPLIES && !x->replaced_by)
+                    x->replaced_by = cm->decl;
             }
         }
     }
@@ -427,43 +542,45 @@ static bool measure_amount(eval_env *env, const c_measure *m, const node *clause
 
 /* ---- Assessment -------------------------------------------------------------------- */
 
-static const bitset *candidates(eval_env *env, const shipment *s, bitset *const *by_origin,
-                                bitset *const *by_chapter, const bitset *all)
+/* row_candidates: the measures that can apply to s, from the index's
+ * lists for its origin (and its product's chapter); every measure in a
+ * full walk. */
+static void row_candidates(const eval_env *env, const shipment *s, row *r)
 {
-    const bitset *o = all, *c = all;
-    if (ship_has(s, F_ORIGIN))
-        o = by_origin[s->fields[F_ORIGIN].as.country];
-    if (ship_has(s, F_PRODUCT) && s->fields[F_PRODUCT].as.product.len >= 2) {
-        hs_code ch = hs_truncate(s->fields[F_PRODUCT].as.product, 2);
-        c = by_chapter[ch.digits % NCHAPTERS];
+    const policy_index *ix = env->ix;
+    r->slot = ix->every;
+    r->n = ix->nmeasures;
+    if (env->full_walk || !ship_has(s, F_ORIGIN) || !ship_has(s, F_PRODUCT))
+        return;
+    size_t c = (size_t)s->fields[F_ORIGIN].as.country;
+    hs_code product = s->fields[F_PRODUCT].as.product;
+    if (ix->m_by_oc && product.len >= 2) {
+        size_t i = c * NCHAPTERS + (size_t)(hs_truncate(product, 2).digits % NCHAPTERS);
+        r->slot = ix->m_by_oc_items + ix->m_by_oc[i];
+        r->n = ix->m_by_oc[i + 1] - ix->m_by_oc[i];
+    } else {
+        r->slot = ix->m_by_o_items + ix->m_by_o[c];
+        r->n = ix->m_by_o[c + 1] - ix->m_by_o[c];
     }
-    if (c == all)
-        return o;
-    if (o == all)
-        return c;
-    bitset *r = bitset_copy(env->mem, o);
-    if (r)
-        bitset_intersect(r, c);
-    return r;
 }
 
 /* collect_applying: step 1 over the candidate measures. */
-static bool collect_applying(eval_env *env, const bitset *cand, bitset *applying, mstate *st,
-                             eval_error *err)
+static bool collect_applying(eval_env *env, row *r, eval_error *err)
 {
     const policy_index *ix = env->ix;
-    for (long m = bitset_next(cand, 0); m >= 0; m = bitset_next(cand, (size_t)m + 1)) {
+    for (size_t i = 0; i < r->n; i++) {
         bool applies;
-        rate_value r;
+        rate_value rt;
         const node *clause = NULL;
-        if (!measure_rate(env, &ix->measures[m], &applies, &r, &clause, err))
+        if (!measure_rate(env, &ix->measures[r->slot[i]], &applies, &rt, &clause, err))
             return false;
         if (!applies)
             continue;
-        bitset_add(applying, (size_t)m);
-        st[m].status = MS_APPLIES;
-        st[m].rate = st[m].was = r;
-        st[m].clause = clause;
+        mstate *st = &r->st[i];
+        st->status = MS_APPLIES;
+        st->rate = st->was = rt;
+        st->clause = clause;
+        r->napplying++;
     }
     return true;
 }
@@ -488,19 +605,21 @@ static bool add_to_total(assessment *out, rate_value r, bool *mixed_units, const
 }
 
 /* build_result: the measures charged and left out, in declaration order. */
-static bool build_result(eval_env *env, const bitset *applying, const mstate *st, int flags,
-                         assessment *out, eval_error *err)
+static bool build_result(eval_env *env, const row *r, int flags, assessment *out,
+                         eval_error *err)
 {
     const policy_index *ix = env->ix;
-    size_t n = bitset_count(applying);
+    size_t n = r->napplying;
     out->applied = arena_alloc(env->mem, (n ? n : 1) * sizeof *out->applied);
     out->skipped = arena_alloc(env->mem, (n ? n : 1) * sizeof *out->skipped);
     if (!out->applied || !out->skipped)
         return ev_out_of_memory(err, NULL);
     bool mixed = false;
-    for (long m = bitset_next(applying, 0); m >= 0; m = bitset_next(applying, (size_t)m + 1)) {
-        const mstate *s = &st[m];
-        const c_measure *cm = &ix->measures[m];
+    for (size_t i = 0; i < r->n; i++) {
+        const mstate *s = &r->st[i];
+        if (s->status == MS_NONE)
+            continue;
+        const c_measure *cm = &ix->measures[r->slot[i]];
         if (env->cov && (size_t)cm->decl->index < env->cov->nmeasures)
             env->cov->measures[cm->decl->index] = true;
         if (s->status == MS_SUSPENDED || s->replaced_by) {
@@ -574,16 +693,13 @@ bool eval_assess(eval_env *env, const shipment *s, int flags, assessment *out, e
     sub.ship = s;
     sub.owner = sub.clause = NULL;
     sub.depth++;
-    mstate *st = arena_alloc(env->mem, (ix->nmeasures ? ix->nmeasures : 1) * sizeof *st);
-    bitset *applying = bitset_new(env->mem, ix->nmeasures);
-    const bitset *cand = candidates(env, s, ix->m_by_origin, ix->m_by_chapter, ix->m_all);
-    const bitset *kcand = candidates(env, s, ix->k_by_origin, ix->k_by_chapter, ix->k_all);
-    if (!st || !applying || !cand || !kcand)
+    row r = { 0 };
+    row_candidates(env, s, &r);
+    r.st = arena_alloc(env->mem, (r.n ? r.n : 1) * sizeof *r.st);
+    if (!r.st)
         return ev_out_of_memory(err, NULL);
-    return collect_applying(&sub, cand, applying, st, err) &&
-           apply_modifiers(&sub, kcand, applying, st, err) &&
-           apply_replacements(&sub, applying, st, err) &&
-           build_result(&sub, applying, st, flags, out, err);
+    return collect_applying(&sub, &r, err) && apply_modifiers(&sub, &r, err) &&
+           apply_replacements(&sub, &r, err) && build_result(&sub, &r, flags, out, err);
 }
 
 bool eval_applies(eval_env *env, const node *measure, const shipment *s, bool *out, eval_error *err)

@@ -528,54 +528,172 @@ static bool compile_commits(builder *b)
     return true;
 }
 
-/* ---- Candidate indexes ---- */
+/* ---- Candidate lists ---- */
 
-static bool index_scopes(policy_index *ix, size_t n,
-                         const scope *(*scope_at)(const policy_index *, size_t),
-                         bitset ***by_origin, bitset ***by_chapter, bitset **all)
+/* Which static part of a scope admits origin c and chapter ch: a measure
+   or modifier outside them can never apply (in_scope, assess.c, checks
+   them first and reads nothing else), so the evaluator need not visit it.
+   A dynamic `on` or `from` admits everything. */
+static bool admits_origin(const scope *sc, size_t c)
 {
-    size_t nc = ix->ncountries;
-    *by_origin = arena_alloc(&ix->mem, (nc ? nc : 1) * sizeof **by_origin);
-    *by_chapter = arena_alloc(&ix->mem, NCHAPTERS * sizeof **by_chapter);
-    *all = bitset_new(&ix->mem, n);
-    if (!*by_origin || !*by_chapter || !*all)
+    return !sc->origins || sc->from_dynamic || bitset_has(sc->origins, c);
+}
+
+static bool admits_chapter(const scope *sc, size_t ch)
+{
+    hs_code chapter = { ch, 2 };
+    return !sc->products || sc->on_dynamic || pset_meets_code(sc->products, chapter);
+}
+
+/* Past this many entries in all the per (origin, chapter) lists together
+   (broad policies of many measures), only the per-origin lists are kept. */
+#define CAND_BUDGET ((size_t)1 << 21)
+
+/* fill_lists: lists[i] for i < nlists, ascending, from the pairs (list,
+   slot) that each(ix, pass, ...) visits twice: once to count (off NULL),
+   once to place.  off gets nlists + 1 offsets into *items. */
+typedef struct list_builder {
+    policy_index *ix;
+    uint32_t *off; /* nlists + 1 */
+    int *items;
+    size_t nlists;
+    bool placing;
+} list_builder;
+
+static void lb_add(list_builder *lb, size_t list, int slot)
+{
+    if (lb->placing)
+        lb->items[lb->off[list]++] = slot;
+    else
+        lb->off[list + 1]++;
+}
+
+static bool lb_start(list_builder *lb, policy_index *ix, size_t nlists)
+{
+    lb->ix = ix;
+    lb->nlists = nlists;
+    lb->placing = false;
+    lb->items = NULL;
+    lb->off = arena_alloc(&ix->mem, (nlists + 1) * sizeof *lb->off);
+    return lb->off != NULL;
+}
+
+/* lb_place: after counting, turns counts into offsets and makes room. */
+static bool lb_place(list_builder *lb)
+{
+    for (size_t i = 0; i < lb->nlists; i++)
+        lb->off[i + 1] += lb->off[i];
+    size_t total = lb->off[lb->nlists];
+    lb->items = arena_alloc(&lb->ix->mem, (total ? total : 1) * sizeof *lb->items);
+    if (!lb->items)
         return false;
-    bitset_fill(*all);
-    for (size_t c = 0; c < nc; c++)
-        if (!((*by_origin)[c] = bitset_new(&ix->mem, n)))
-            return false;
-    for (size_t ch = 0; ch < NCHAPTERS; ch++)
-        if (!((*by_chapter)[ch] = bitset_new(&ix->mem, n)))
-            return false;
-    for (size_t i = 0; i < n; i++) {
-        const scope *sc = scope_at(ix, i);
-        for (size_t c = 0; c < nc; c++)
-            if (!sc->origins || sc->from_dynamic || bitset_has(sc->origins, c))
-                bitset_add((*by_origin)[c], i);
-        for (size_t ch = 0; ch < NCHAPTERS; ch++) {
-            hs_code chapter = { ch, 2 };
-            if (!sc->products || sc->on_dynamic || pset_meets_code(sc->products, chapter))
-                bitset_add((*by_chapter)[ch], i);
-        }
-    }
+    /* place at off[i], moving each list's start up as it fills; shifted
+       back by lb_finish */
+    lb->placing = true;
     return true;
 }
 
-static const scope *measure_scope(const policy_index *ix, size_t i)
+static void lb_finish(list_builder *lb)
 {
-    return &ix->measures[i].sc;
+    for (size_t i = lb->nlists; i > 0; i--)
+        lb->off[i] = lb->off[i - 1];
+    lb->off[0] = 0;
 }
-static const scope *modifier_scope(const policy_index *ix, size_t i)
+
+static bool origin_lists(policy_index *ix, const uint8_t *chap)
 {
-    return &ix->mods[i].sc;
+    size_t nc = ix->ncountries;
+    list_builder lb;
+    if (!lb_start(&lb, ix, nc))
+        return false;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1 && !lb_place(&lb))
+            return false;
+        for (size_t i = 0; i < ix->nmeasures; i++)
+            for (size_t c = 0; c < nc; c++)
+                if (admits_origin(&ix->measures[i].sc, c))
+                    lb_add(&lb, c, (int)i);
+    }
+    lb_finish(&lb);
+    ix->m_by_o = lb.off;
+    ix->m_by_o_items = lb.items;
+    /* Per (origin, chapter), when it fits the budget. */
+    size_t total = 0;
+    for (size_t i = 0; i < ix->nmeasures; i++) {
+        size_t no = 0, nch = 0;
+        for (size_t c = 0; c < nc; c++)
+            no += admits_origin(&ix->measures[i].sc, c);
+        for (size_t ch = 0; ch < NCHAPTERS; ch++)
+            nch += chap[i * NCHAPTERS + ch];
+        total += no * nch;
+        if (total > CAND_BUDGET)
+            return true;
+    }
+    if (!lb_start(&lb, ix, nc * NCHAPTERS))
+        return false;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1 && !lb_place(&lb))
+            return false;
+        for (size_t i = 0; i < ix->nmeasures; i++)
+            for (size_t c = 0; c < nc; c++)
+                if (admits_origin(&ix->measures[i].sc, c))
+                    for (size_t ch = 0; ch < NCHAPTERS; ch++)
+                        if (chap[i * NCHAPTERS + ch])
+                            lb_add(&lb, c * NCHAPTERS + ch, (int)i);
+    }
+    lb_finish(&lb);
+    ix->m_by_oc = lb.off;
+    ix->m_by_oc_items = lb.items;
+    return true;
+}
+
+/* modifier_lists: per measure, the modifiers whose actions name it; per
+   action, the measures it names. */
+static bool modifier_lists(policy_index *ix)
+{
+    for (size_t k = 0; k < ix->nmods; k++)
+        for (size_t a = 0; a < ix->mods[k].nacts; a++) {
+            action *act = &ix->mods[k].acts[a];
+            size_t n = bitset_count(act->targets), j = 0;
+            act->slots = arena_alloc(&ix->mem, (n ? n : 1) * sizeof *act->slots);
+            if (!act->slots)
+                return false;
+            for (long m = bitset_next(act->targets, 0); m >= 0;
+                 m = bitset_next(act->targets, (size_t)m + 1))
+                act->slots[j++] = (int)m;
+            act->nslots = j;
+        }
+    list_builder lb;
+    if (!lb_start(&lb, ix, ix->nmeasures))
+        return false;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1 && !lb_place(&lb))
+            return false;
+        for (size_t k = 0; k < ix->nmods; k++) {
+            const c_modifier *cm = &ix->mods[k];
+            for (long m = bitset_next(cm->targets, 0); m >= 0;
+                 m = bitset_next(cm->targets, (size_t)m + 1))
+                lb_add(&lb, (size_t)m, (int)k);
+        }
+    }
+    lb_finish(&lb);
+    ix->k_of_m = lb.off;
+    ix->k_of_m_items = lb.items;
+    return true;
 }
 
 bool index_candidates(policy_index *ix)
 {
-    return index_scopes(ix, ix->nmeasures, measure_scope, &ix->m_by_origin, &ix->m_by_chapter,
-                        &ix->m_all) &&
-           index_scopes(ix, ix->nmods, modifier_scope, &ix->k_by_origin, &ix->k_by_chapter,
-                        &ix->k_all);
+    ix->every = arena_alloc(&ix->mem, (ix->nmeasures ? ix->nmeasures : 1) * sizeof *ix->every);
+    uint8_t *chap = arena_alloc(&ix->mem, (ix->nmeasures ? ix->nmeasures : 1) * NCHAPTERS);
+    if (!ix->every || !chap)
+        return false;
+    for (size_t i = 0; i < ix->nmeasures; i++) {
+        ix->every[i] = (int)i;
+        for (size_t ch = 0; ch < NCHAPTERS; ch++)
+            chap[i * NCHAPTERS + ch] = admits_chapter(&ix->measures[i].sc, ch);
+    }
+    return origin_lists(ix, chap) && modifier_lists(ix);
 }
 
 /* ---- Names ---- */

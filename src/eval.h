@@ -89,6 +89,10 @@ typedef struct eval_env {
     const node *clause; /* its clause */
     int depth;
     int const_depth; /* constants being filled around this evaluation (eval.c) */
+    /* Visit every measure and modifier instead of the index's candidate
+       lists (policy_index.h): the same results, slower; for the tests that
+       compare both. */
+    bool full_walk;
 } eval_env;
 
 /* eval_prepare: finishes an index that index_build (compile.h) made, before

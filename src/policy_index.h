@@ -118,6 +118,8 @@ typedef struct action {
     const node *node;
     const node *rate; /* the R of `to R`, `at R`, `by R` */
     bitset *targets;  /* measure slots */
+    int *slots;       /* the same, ascending (index_candidates) */
+    size_t nslots;
 } action;
 
 typedef struct c_modifier {
@@ -181,10 +183,24 @@ struct policy_index {
     c_commit *commits;
     size_t ncommits;
 
-    /* Candidates: per country and per HS chapter, which measures and
-       modifiers can apply. */
-    bitset **m_by_origin, **m_by_chapter, *m_all;
-    bitset **k_by_origin, **k_by_chapter, *k_all;
+    /* Candidate lists (index_candidates, compile.c), built once by
+       eval_prepare from the static parts of the scopes (`on` and `from`
+       sets that are constants) and READ-ONLY afterwards: threads that
+       evaluate rows share one index, so the evaluator only reads these,
+       and keeps what it learns of one shipment in its own arena.  A list
+       is items[off[i]] .. items[off[i + 1]), measure or modifier slots in
+       ascending (declaration) order, so that visiting a list visits the
+       candidates in the order the full walk does.
+         m_by_oc  per origin x NCHAPTERS + chapter of the product: the
+                  measures whose static scope admits both; NULL when the
+                  lists would pass a budget (compile.c, CAND_BUDGET)
+         m_by_o   per origin: the measures whose static scope admits it
+         k_of_m   per measure slot: the modifiers whose actions name it
+                  (a modifier is found through the measures it targets)
+         every    0 .. nmeasures - 1, the full walk (eval_env.full_walk) */
+    uint32_t *m_by_oc, *m_by_o, *k_of_m;
+    int *m_by_oc_items, *m_by_o_items, *k_of_m_items;
+    int *every;
 
     date *bounds; /* sorted dates where the charge may change */
     size_t nbounds;
