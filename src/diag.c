@@ -647,41 +647,6 @@ typedef struct text_unit {
     int width;      /* the columns it takes on a terminal */
 } text_unit;
 
-/* The length of the UTF-8 sequence at s (at most n bytes) and its code
- * point, or 0 when it is not well formed. */
-static size_t utf8_sequence(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned char c = s[0];
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    unsigned v = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if (i > 1 && (s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    *cp = v;
-    return len;
-}
-
 /* Characters that show nothing, or reorder what follows: escaped. */
 static bool invisible(unsigned cp)
 {
@@ -849,32 +814,7 @@ static void render_text(strbuf *out, const source_set *srcs, const diagnostic *d
 
 static void json_string(strbuf *out, const char *s)
 {
-    sb_putc(out, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            sb_printf(out, "\\%c", c);
-        else if (c == '\n')
-            sb_puts(out, "\\n");
-        else if (c == '\t')
-            sb_puts(out, "\\t");
-        else if (c < 0x20 || c == 0x7f)
-            sb_printf(out, "\\u%04x", c);
-        else if (c < 0x80)
-            sb_putc(out, c);
-        else {
-            /* JSON is UTF-8: a byte that is not is written as the text \xff */
-            unsigned cp;
-            size_t len = utf8_sequence((const unsigned char *)s, strlen(s), &cp);
-            if (len == 0) {
-                sb_printf(out, "\\\\x%02x", c);
-            } else {
-                sb_putn(out, s, len);
-                s += len - 1;
-            }
-        }
-    }
-    sb_putc(out, '"');
+    sb_put_json_string(out, s, strlen(s));
 }
 
 static void render_json_location(strbuf *out, const source_set *srcs, span at)

@@ -131,3 +131,66 @@ const char *sb_cstr(const strbuf *b)
 {
     return b->s ? b->s : "";
 }
+
+size_t utf8_sequence(const unsigned char *s, size_t n, unsigned *cp)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    unsigned v = c & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if (i > 1 && (s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    *cp = v;
+    return len;
+}
+
+void sb_put_json_string(strbuf *out, const char *s, size_t n)
+{
+    sb_putc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            sb_printf(out, "\\%c", c);
+        else if (c == '\n')
+            sb_puts(out, "\\n");
+        else if (c == '\t')
+            sb_puts(out, "\\t");
+        else if (c < 0x20 || c == 0x7f)
+            sb_printf(out, "\\u%04x", c);
+        else if (c < 0x80)
+            sb_putc(out, (char)c);
+        else {
+            /* JSON is UTF-8: a byte that is not is written as the text \xff */
+            unsigned cp;
+            size_t len = utf8_sequence((const unsigned char *)s + i, n - i, &cp);
+            if (len == 0) {
+                sb_printf(out, "\\\\x%02x", c);
+            } else {
+                sb_putn(out, s + i, len);
+                i += len - 1;
+            }
+        }
+    }
+    sb_putc(out, '"');
+}

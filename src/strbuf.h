@@ -41,6 +41,13 @@ void sb_printf(strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* utf8_sequence: the length of the UTF-8 sequence at s (at most n bytes)
+ * and its code point in *cp, or 0 when it is not well formed. */
+size_t utf8_sequence(const unsigned char *s, size_t n, unsigned *cp);
+/* sb_put_json_string: s[0..n) as a JSON string, quoted and escaped; a byte
+ * that is not UTF-8 is written as the text \xff, so the JSON stays valid. */
+void sb_put_json_string(strbuf *out, const char *s, size_t n);
+
 /* sb_cstr: the text so far, NUL-terminated (never NULL). */
 const char *sb_cstr(const strbuf *b);
 
