@@ -1020,7 +1020,8 @@ static levy_status policy_run_reporting_impl(levy_policy *p, const levy_scenario
                       .write_ud = userdata,
                       .scenario = scenario ? scenario->decl->name : NULL,
                       .on_diag = errors ? report_new : NULL,
-                      .diag_ud = &rep };
+                      .diag_ud = &rep,
+                      .json = format == LEVY_FORMAT_JSON };
     run_result res = { 0 };
     node_list all = p->prog.statements, chosen;
     if (!statements_to_run(p, &chosen))
@@ -1051,7 +1052,8 @@ static levy_status policy_test_impl(levy_policy *p, const levy_scenario *scenari
                       .write_ud = userdata,
                       .scenario = scenario ? scenario->decl->name : NULL,
                       .tap = options && options->tap,
-                      .coverage = options && options->coverage };
+                      .coverage = options && options->coverage,
+                      .json = options && options->json };
     run_result res = { 0 };
     bool ok = run_tests(&p->compiled, &o, &p->diags, &res);
     deliver_pending(p);

@@ -40,15 +40,17 @@ int cli_run(const cli_options *o)
 
 int cli_test(const cli_options *o)
 {
-    if (o->format == LEVY_FORMAT_JSON) {
-        fputs("levy: 'test' takes --format=text or --format=github\nTry 'levy --help'.\n", stderr);
+    if (o->format == LEVY_FORMAT_JSON && o->tap) {
+        fputs("levy: --tap and --format=json do not go together\nTry 'levy --help'.\n", stderr);
         return 2;
     }
     int status;
     levy_policy *policy = cli_load(o, &status);
     if (!policy)
         return status;
-    levy_test_options topts = { .tap = o->tap, .coverage = o->coverage };
+    levy_test_options topts = { .tap = o->tap,
+                               .coverage = o->coverage,
+                               .json = o->format == LEVY_FORMAT_JSON };
     size_t passed = 0, failed = 0;
     /* Tests run as written: a scenario is theirs to choose (`under`). */
     levy_status st =

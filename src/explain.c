@@ -77,7 +77,7 @@ static void put_cell(strbuf *out, const cells *c, size_t i, size_t width, bool r
 
 /* ---- Explanations --------------------------------------------------------- */
 
-static const char *citation_of(const node *decl)
+const char *explain_citation(const node *decl)
 {
     for (size_t i = 0; i < decl->items.n; i++)
         if (decl->items.v[i]->kind == N_CITATION)
@@ -110,7 +110,7 @@ void explain_note(const assessment *a, size_t i, strbuf *out)
 {
     const applied_measure *m = &a->applied[i];
     const char *sep = "";
-    const char *citation = citation_of(m->measure);
+    const char *citation = explain_citation(m->measure);
     if (citation) {
         sb_puts(out, citation);
         sep = "; ";

@@ -15,6 +15,9 @@
 #include "strbuf.h"
 #include "value.h"
 
+/* explain_citation: the citation of a declaration, or NULL. */
+const char *explain_citation(const node *decl);
+
 /* explain_format: the entry summary, as `levy run` prints explain(s):
  *
  *   hs 9503.00.00 from CN, entered 2025-04-15, value $10,000.00

@@ -7,6 +7,7 @@
 
 #include "diag_codes.h"
 #include "explain.h"
+#include "result_json.h"
 
 /* ---- Compiled policies ------------------------------------------------------- */
 
@@ -94,6 +95,9 @@ typedef struct runner {
     bool out_of_memory; /* something could not be run or written: the run fails */
     bool test_failed;
     strbuf log; /* what a test writes, until its verdict is known */
+    /* With o->json, a test's failed expects and errors as JSON arrays'
+       members, until the test's record is written. */
+    strbuf json_failures, json_errors;
 } runner;
 
 static void emit(const runner *r, const char *text, size_t len)
@@ -133,12 +137,25 @@ static void render_diag(const runner *r, const diagnostic *d, strbuf *out)
     diag_format_one(out, r->p->sources, d, DIAG_TEXT);
 }
 
+/* json_member: d as JSON, one more member of the array in list. */
+static void json_member(strbuf *list, const runner *r, const diagnostic *d)
+{
+    if (list->len)
+        sb_puts(list, ", ");
+    size_t at = list->len;
+    diag_format_one(list, r->p->sources, d, DIAG_JSON);
+    while (list->len > at && list->s[list->len - 1] == '\n')
+        list->s[--list->len] = '\0';
+}
+
 static void added(runner *r, const diagnostic *d)
 {
     r->res->errors++;
     if (!d)
         return;
-    if (r->testing)
+    if (r->testing && r->o->json)
+        json_member(&r->json_errors, r, d);
+    else if (r->testing)
         render_diag(r, d, &r->log);
     if (r->o->on_diag)
         r->o->on_diag(r->o->diag_ud, d);
@@ -238,6 +255,41 @@ static void side(runner *r, const policy_index *ix, const node *e, const char *l
     sb_free(&sb);
 }
 
+/* json_location: `"file": F, "line": L, "column": C` of a span. */
+static void json_location(strbuf *out, const program *p, span at)
+{
+    sb_puts(out, "\"file\": ");
+    const char *name = source_name(p, at);
+    sb_put_json_string(out, name, strlen(name));
+    sb_printf(out, ", \"line\": %d, \"column\": %d", at.first_line, at.first_column);
+}
+
+/* json_side: a "left:  145%" line's value, without its label, or null. */
+static void json_side(strbuf *out, const strbuf *side, size_t label)
+{
+    if (side->len > label)
+        sb_put_json_string(out, side->s + label, side->len - label);
+    else
+        sb_puts(out, "null");
+}
+
+static void json_failure(runner *r, const node *e, const strbuf *src, const strbuf *left,
+                         const strbuf *right)
+{
+    strbuf *out = &r->json_failures;
+    if (out->len)
+        sb_puts(out, ", ");
+    sb_putc(out, '{');
+    json_location(out, r->p, e->at);
+    sb_puts(out, ", \"expect\": ");
+    sb_put_json_string(out, sb_cstr(src), src->len);
+    sb_puts(out, ", \"left\": ");
+    json_side(out, left, strlen("left:  "));
+    sb_puts(out, ", \"right\": ");
+    json_side(out, right, strlen("right: "));
+    sb_putc(out, '}');
+}
+
 static void expect_failed(runner *r, const policy_index *ix, const node *stmt)
 {
     const node *e = stmt->a;
@@ -250,7 +302,9 @@ static void expect_failed(runner *r, const policy_index *ix, const node *stmt)
         side(r, ix, e->a, "left:  ", &left);
         side(r, ix, e->b, "right: ", &right);
     }
-    if (r->testing) {
+    if (r->testing && r->o->json) {
+        json_failure(r, e, &src, &left, &right);
+    } else if (r->testing) {
         sb_printf(&r->log, "%s:%d:%d: expect failed: %s\n", source_name(r->p, e->at),
                   e->at.first_line, e->at.first_column, sb_cstr(&src));
         if (left.len)
@@ -278,6 +332,32 @@ static void expect_failed(runner *r, const policy_index *ix, const node *stmt)
 }
 
 static bool exec_block(runner *r, const policy_index *ix, const node_list *items);
+
+/* print_json: a statement's value as one line of JSON (doc/json.md). */
+static void print_json(runner *r, const node *stmt, const value *v)
+{
+    strbuf sb, src;
+    sb_init(&sb, r->p->arena->mem);
+    sb_init(&src, r->p->arena->mem);
+    span_text(r->p, stmt->at, &src);
+    sb_putc(&sb, '{');
+    json_location(&sb, r->p, stmt->at);
+    sb_puts(&sb, ", \"source\": ");
+    sb_put_json_string(&sb, sb_cstr(&src), src.len);
+    if (r->under || r->o->scenario) {
+        const char *scn = r->under ? r->under : r->o->scenario;
+        sb_puts(&sb, ", \"scenario\": ");
+        sb_put_json_string(&sb, scn, strlen(scn));
+    }
+    sb_puts(&sb, ", ");
+    json_value(v, r->p, &sb);
+    sb_puts(&sb, "}\n");
+    if (src.failed)
+        sb.failed = true;
+    emit_sb(r, &sb);
+    sb_free(&sb);
+    sb_free(&src);
+}
 
 static void print_value(runner *r, const value *v)
 {
@@ -342,6 +422,8 @@ static bool exec_stmt(runner *r, const policy_index *ix, const node *stmt)
     } else if (stmt->kind == N_EXPECT) {
         if (v.kind != V_BOOL || !v.as.b)
             expect_failed(r, ix, stmt);
+    } else if (!r->testing && r->o->json) {
+        print_json(r, stmt, &v);
     } else if (!r->testing) {
         print_value(r, &v);
     }
@@ -382,6 +464,8 @@ static bool runner_init(runner *r, policy_set *ps, const run_options *o, diag_li
     r->res = res;
     arena_init(&r->mem, r->p->arena->mem);
     sb_init(&r->log, r->p->arena->mem);
+    sb_init(&r->json_failures, r->p->arena->mem);
+    sb_init(&r->json_errors, r->p->arena->mem);
     const node *scn = NULL;
     if (o->scenario && !(scn = find_scenario(r->p, o->scenario))) {
         added(r, diag_add(diags, SEV_ERROR, D_UNKNOWN_SCENARIO, span_none,
@@ -404,6 +488,8 @@ static void runner_free(runner *r)
     arena_free(&r->mem);
     mem_free(r->p ? r->p->arena->mem : NULL, r->locals);
     sb_free(&r->log);
+    sb_free(&r->json_failures);
+    sb_free(&r->json_errors);
     if (r->use_cov)
         coverage_free(&r->cov);
 }
@@ -448,18 +534,40 @@ static void emit_log(runner *r, const char *prefix)
     }
 }
 
+/* write_test_json: one member of the report's "tests" array. */
+static void write_test_json(runner *r, const node *test, size_t number)
+{
+    strbuf sb;
+    sb_init(&sb, r->p->arena->mem);
+    sb_puts(&sb, number > 1 ? ",\n  {\"name\": " : "\n  {\"name\": ");
+    sb_put_json_string(&sb, test->name, strlen(test->name));
+    sb_puts(&sb, ", ");
+    json_location(&sb, r->p, test->at);
+    sb_printf(&sb, ", \"passed\": %s, \"failures\": [%s], \"errors\": [%s]}",
+              r->test_failed ? "false" : "true", sb_cstr(&r->json_failures),
+              sb_cstr(&r->json_errors));
+    if (r->json_failures.failed || r->json_errors.failed)
+        sb.failed = true;
+    emit_sb(r, &sb);
+    sb_free(&sb);
+}
+
 static void run_one_test(runner *r, const policy_index *ix, const node *test, size_t number)
 {
     arena_mark mark = arena_save(&r->mem);
     r->nlocals = 0;
     r->test_failed = false;
     sb_clear(&r->log);
+    sb_clear(&r->json_failures);
+    sb_clear(&r->json_errors);
     exec_block(r, ix, &test->items);
     if (r->test_failed)
         r->res->failed++;
     else
         r->res->passed++;
-    if (r->o->tap) {
+    if (r->o->json) {
+        write_test_json(r, test, number);
+    } else if (r->o->tap) {
         strbuf line;
         sb_init(&line, r->p->arena->mem);
         sb_printf(&line, "%s %zu - %s\n", r->test_failed ? "not ok" : "ok", number, test->name);
@@ -510,6 +618,17 @@ static void list_unexercised(runner *r, const node_list *decls, const bool *hit,
         if (hit[i])
             continue;
         (*missed)++;
+        if (r->o->json) {
+            sb_puts(out, *missed > 1 ? ", {\"kind\": " : "{\"kind\": ");
+            const char *kind = decl_kind_keyword(d->kind);
+            sb_put_json_string(out, kind, strlen(kind));
+            sb_puts(out, ", \"name\": ");
+            sb_put_json_string(out, d->name, strlen(d->name));
+            sb_puts(out, ", ");
+            json_location(out, r->p, d->at);
+            sb_putc(out, '}');
+            continue;
+        }
         sb_printf(out, "  %s:%d: %s %s\n", source_name(r->p, d->at), d->at.first_line,
                   decl_kind_keyword(d->kind), d->name);
     }
@@ -523,6 +642,16 @@ static void write_coverage(runner *r)
     size_t total = 0, missed = 0;
     list_unexercised(r, &r->p->decls.measures, r->cov.measures, &list, &total, &missed);
     list_unexercised(r, &r->p->decls.modifiers, r->cov.modifiers, &list, &total, &missed);
+    if (r->o->json) {
+        sb_printf(&all, ", \"coverage\": {\"total\": %zu, \"not_exercised\": [%s]}", total,
+                  sb_cstr(&list));
+        if (list.failed)
+            all.failed = true;
+        emit_sb(r, &all);
+        sb_free(&list);
+        sb_free(&all);
+        return;
+    }
     if (missed == 0)
         sb_printf(&all, "coverage: all %zu measures and modifiers exercised\n", total);
     else
@@ -547,17 +676,29 @@ bool run_tests(policy_set *ps, const run_options *o, diag_list *diags, run_resul
     const node_list *tests = &r.p->decls.tests;
     strbuf line;
     sb_init(&line, r.p->arena->mem);
-    if (o->tap)
+    if (o->json)
+        sb_puts(&line, "{\"tests\": [");
+    else if (o->tap)
         sb_printf(&line, "TAP version 13\n1..%zu\n", tests->n);
     emit_sb(&r, &line);
     for (size_t i = 0; i < tests->n && !interrupted(&r); i++)
         run_one_test(&r, ix, tests->v[i], i + 1);
     sb_clear(&line);
-    sb_printf(&line, "%s%zu passed, %zu failed\n", o->tap ? "# " : "", res->passed, res->failed);
+    if (o->json)
+        sb_printf(&line, "%s], \"passed\": %zu, \"failed\": %zu", tests->n ? "\n" : "",
+                  res->passed, res->failed);
+    else
+        sb_printf(&line, "%s%zu passed, %zu failed\n", o->tap ? "# " : "", res->passed,
+                  res->failed);
     emit_sb(&r, &line);
-    sb_free(&line);
     if (r.use_cov)
         write_coverage(&r);
+    if (o->json) {
+        sb_clear(&line);
+        sb_puts(&line, "}\n");
+        emit_sb(&r, &line);
+    }
+    sb_free(&line);
     bool ok = res->failed == 0 && !r.out_of_memory && !interrupted(&r);
     runner_free(&r);
     return ok;

@@ -46,6 +46,9 @@ typedef struct run_options {
     bool tap;             /* run_tests: TAP version 13 */
     bool coverage;        /* run_tests: list the measures and modifiers of the
                                  root files that no test exercised */
+    bool json;            /* run_program: each value as a line of JSON;
+                             run_tests: the report as one JSON object
+                             (doc/json.md) */
     run_write_fn write;   /* required */
     void *write_ud;
     run_diag_fn on_diag; /* optional */
