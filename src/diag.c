@@ -118,7 +118,8 @@ static const char *directive_of(const char *line, size_t len, size_t *rest)
 typedef struct directive_walk {
     void (*code)(struct directive_walk *w, const char *text, size_t len, int column);
     void (*bad)(struct directive_walk *w, const char *text, size_t len, int column);
-    const char *line;
+    const char *line; /* the text of the line being walked */
+    int number;       /* its number */
     void *ctx;
 } directive_walk;
 
@@ -160,6 +161,21 @@ static bool warning_code_n(const char *text, size_t len)
     return diag_is_warning_code(code);
 }
 
+/* for_each_directive: walks every '# levy:' directive of src, in order. */
+static void for_each_directive(const source_text *src, directive_walk *w)
+{
+    for (size_t k = 1; k <= src->nlines; k++) {
+        size_t len, rest;
+        const char *line = source_line(src, (int)k, &len);
+        const char *dir = directive_of(line, len, &rest);
+        if (!dir)
+            continue;
+        w->line = line;
+        w->number = (int)k;
+        walk_directive(w, dir, rest);
+    }
+}
+
 static void collect_code(directive_walk *w, const char *text, size_t len, int column)
 {
     (void)column;
@@ -178,16 +194,8 @@ static bool collect_directives(const mem *m, source_text *src)
     strbuf codes;
     sb_init(&codes, m);
     sb_putc(&codes, ' ');
-    directive_walk w = { collect_code, collect_bad, NULL, &codes };
-    for (size_t k = 1; k <= src->nlines; k++) {
-        size_t len, rest;
-        const char *line = source_line(src, (int)k, &len);
-        const char *dir = directive_of(line, len, &rest);
-        if (!dir)
-            continue;
-        w.line = line;
-        walk_directive(&w, dir, rest);
-    }
+    directive_walk w = { collect_code, collect_bad, NULL, 0, &codes };
+    for_each_directive(src, &w);
     bool ok = !codes.failed;
     if (ok && codes.len > 1)
         src->allowed = mem_strdup(m, sb_cstr(&codes));
@@ -198,12 +206,13 @@ static bool collect_directives(const mem *m, source_text *src)
 
 typedef struct check_ctx {
     diag_list *d;
-    int file, line;
+    int file;
 } check_ctx;
 
-static span directive_span(check_ctx *c, size_t len, int column)
+static span directive_span(const directive_walk *w, size_t len, int column)
 {
-    span at = { c->file, c->line, column, c->line, column + (len ? (int)len - 1 : 0) };
+    const check_ctx *c = w->ctx;
+    span at = { c->file, w->number, column, w->number, column + (len ? (int)len - 1 : 0) };
     return at;
 }
 
@@ -212,7 +221,7 @@ static void check_code(directive_walk *w, const char *text, size_t len, int colu
     check_ctx *c = w->ctx;
     if (warning_code_n(text, len))
         return;
-    span at = directive_span(c, len, column);
+    span at = directive_span(w, len, column);
     diagnostic *g;
     if (len > 1 && text[0] == 'E' && text[1] >= '0' && text[1] <= '9') {
         g = diag_add(c->d, SEV_ERROR, D_LEX_DIRECTIVE, at,
@@ -228,7 +237,7 @@ static void check_code(directive_walk *w, const char *text, size_t len, int colu
 static void check_bad(directive_walk *w, const char *text, size_t len, int column)
 {
     check_ctx *c = w->ctx;
-    span at = directive_span(c, len, column);
+    span at = directive_span(w, len, column);
     diagnostic *g;
     if (len == 0)
         g = diag_add(c->d, SEV_ERROR, D_LEX_DIRECTIVE, at, "'# levy: allow' names no warning");
@@ -244,18 +253,9 @@ void source_check_directives(const source_set *s, int file, diag_list *d)
     const source_text *src = source_set_get(s, file);
     if (!src)
         return;
-    check_ctx c = { d, file, 0 };
-    directive_walk w = { check_code, check_bad, NULL, &c };
-    for (size_t k = 1; k <= src->nlines; k++) {
-        size_t len, rest;
-        const char *line = source_line(src, (int)k, &len);
-        const char *dir = directive_of(line, len, &rest);
-        if (!dir)
-            continue;
-        c.line = (int)k;
-        w.line = line;
-        walk_directive(&w, dir, rest);
-    }
+    check_ctx c = { d, file };
+    directive_walk w = { check_code, check_bad, NULL, 0, &c };
+    for_each_directive(src, &w);
 }
 
 int source_set_add(source_set *s, const char *name, const char *path, const char *text, size_t len)
