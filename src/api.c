@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1053,7 +1054,19 @@ static levy_status policy_test_impl(levy_policy *p, const levy_scenario *scenari
                       .scenario = scenario ? scenario->decl->name : NULL,
                       .tap = options && options->tap,
                       .coverage = options && options->coverage,
-                      .json = options && options->json };
+                      .json = options && options->json,
+                      .run_pattern = options && options->run && *options->run ? options->run : NULL };
+    regex_t pattern;
+    if (o.run_pattern) {
+        int rc = regcomp(&pattern, o.run_pattern, REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+            char why[128];
+            regerror(rc, &pattern, why, sizeof why);
+            set_error(p, "'%s' is not a regular expression: %s", o.run_pattern, why);
+            return LEVY_ERROR_ARGUMENT;
+        }
+        regfree(&pattern);
+    }
     run_result res = { 0 };
     bool ok = run_tests(&p->compiled, &o, &p->diags, &res);
     deliver_pending(p);

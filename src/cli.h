@@ -20,6 +20,7 @@ typedef struct cli_options {
     size_t nexpressions;
     char *allow; /* --allow's warning codes, joined by commas; NULL: none */
     char *allow_read; /* --allow-read's folders, joined by ':'; NULL: none */
+    const char *run; /* test --run PATTERN */
     bool werror, tap, coverage, dump_ast;
 } cli_options;
 

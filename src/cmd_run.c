@@ -50,11 +50,23 @@ int cli_test(const cli_options *o)
         return status;
     levy_test_options topts = { .tap = o->tap,
                                .coverage = o->coverage,
-                               .json = o->format == LEVY_FORMAT_JSON };
+                               .json = o->format == LEVY_FORMAT_JSON,
+                               .run = o->run };
     size_t passed = 0, failed = 0;
     /* Tests run as written: a scenario is theirs to choose (`under`). */
     levy_status st =
         levy_policy_test(policy, NULL, &topts, cli_write_stdout, NULL, &passed, &failed);
+    if (st == LEVY_ERROR_ARGUMENT) {
+        fprintf(stderr, "levy: --run: %s\n", levy_policy_error(policy));
+        levy_policy_free(policy);
+        return 2;
+    }
+    /* A selection that runs nothing would pass in CI without testing. */
+    if (o->run && st == LEVY_OK && passed + failed == 0) {
+        fflush(stdout);
+        fprintf(stderr, "levy: no test name matches '%s'\n", o->run);
+        st = LEVY_ERROR_EVAL;
+    }
     /* The report has said it all in text; GitHub also gets an annotation
        on each failed expect's line (and each evaluation error's). */
     if (o->format == LEVY_FORMAT_GITHUB)

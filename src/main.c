@@ -27,8 +27,10 @@ static const char usage_text[] =
     "                    --format=text|json|github   --werror\n"
     "  run FILE...       evaluate and print the top-level expressions (FILE - is stdin)\n"
     "                    --scenario NAME   -e EXPR (instead: evaluate EXPR; repeatable)\n"
+    "                    --format=text|json|github\n"
     "  test FILE...      run the test blocks as written; ends with 'N passed, N failed'\n"
-    "                    --tap   --coverage   --format=text|github\n"
+    "                    --tap   --coverage   --format=text|json|github\n"
+    "                    --run PATTERN (only the tests whose name matches the regex)\n"
     "  eval FILE... --input ROWS.csv|-   evaluate every row; writes id,rate,duty\n"
     "                    --output F  --format=csv|jsonl  --explain  --scenario NAME\n"
     "                    --rejects F  --keep-going  --ignore-column NAME  --quiet\n"
@@ -61,7 +63,8 @@ enum {
     OPT_PATH = 1 << 6,
     OPT_EXPRESSION = 1 << 7,
     OPT_ALLOW = 1 << 8,
-    OPT_ALLOW_READ = 1 << 9
+    OPT_ALLOW_READ = 1 << 9,
+    OPT_RUN = 1 << 10
 };
 
 static void usage_error(const char *fmt, const char *arg)
@@ -196,6 +199,15 @@ static bool parse_options(int argc, char **argv, cli_options *o, unsigned *seen)
         } else if (strcmp(a, "--tap") == 0) {
             *seen |= OPT_TAP;
             o->tap = true;
+        } else if (strcmp(a, "--run") == 0 || strncmp(a, "--run=", 6) == 0) {
+            *seen |= OPT_RUN;
+            value = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value || !*value) {
+                usage_error("%s needs a pattern (a regular expression over test names)",
+                            "--run");
+                return false;
+            }
+            o->run = value;
         } else if (strcmp(a, "--coverage") == 0) {
             *seen |= OPT_COVERAGE;
             o->coverage = true;
@@ -322,7 +334,7 @@ static const struct command {
     { "run", cli_run, true,
       OPT_FORMAT | OPT_SCENARIO | OPT_PATH | OPT_EXPRESSION | OPT_ALLOW | OPT_ALLOW_READ },
     { "test", cli_test, true,
-      OPT_FORMAT | OPT_TAP | OPT_COVERAGE | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ },
+      OPT_FORMAT | OPT_TAP | OPT_COVERAGE | OPT_RUN | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ },
     { "parse", cli_parse, true, OPT_DUMP_AST },
     { "repl", cli_repl, false, OPT_SCENARIO | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ },
 };
@@ -337,6 +349,7 @@ static const char *option_name(unsigned bit)
     case OPT_WERROR: return "--werror";
     case OPT_TAP: return "--tap";
     case OPT_COVERAGE: return "--coverage";
+    case OPT_RUN: return "--run";
     case OPT_DUMP_AST: return "--dump-ast";
     case OPT_SCENARIO: return "--scenario";
     case OPT_EXPRESSION: return "-e";

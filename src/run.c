@@ -1,6 +1,7 @@
 /* run.c - `levy run` and `levy test` as library functions (see run.h). */
 #include "run.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -674,18 +675,42 @@ bool run_tests(policy_set *ps, const run_options *o, diag_list *diags, run_resul
     }
     r.testing = true;
     const node_list *tests = &r.p->decls.tests;
+    regex_t pattern;
+    if (o->run_pattern && regcomp(&pattern, o->run_pattern, REG_EXTENDED | REG_NOSUB) != 0) {
+        added(&r, diag_add(diags, SEV_ERROR, D_EVAL_LIMIT, span_none,
+                           "'%s' is not a regular expression", o->run_pattern));
+        runner_free(&r);
+        return false;
+    }
+    bool *chosen = mem_calloc(r.p->arena->mem, tests->n + 1, sizeof *chosen);
+    size_t nchosen = 0;
+    for (size_t i = 0; chosen && i < tests->n; i++) {
+        chosen[i] = !o->run_pattern || regexec(&pattern, tests->v[i]->name, 0, NULL, 0) == 0;
+        nchosen += chosen[i];
+    }
+    if (o->run_pattern)
+        regfree(&pattern);
+    res->selected = nchosen;
+    if (!chosen) {
+        r.out_of_memory = true;
+        added(&r, diag_add(diags, SEV_ERROR, D_EVAL_LIMIT, span_none, "out of memory"));
+        runner_free(&r);
+        return false;
+    }
     strbuf line;
     sb_init(&line, r.p->arena->mem);
     if (o->json)
         sb_puts(&line, "{\"tests\": [");
     else if (o->tap)
-        sb_printf(&line, "TAP version 13\n1..%zu\n", tests->n);
+        sb_printf(&line, "TAP version 13\n1..%zu\n", nchosen);
     emit_sb(&r, &line);
-    for (size_t i = 0; i < tests->n && !interrupted(&r); i++)
-        run_one_test(&r, ix, tests->v[i], i + 1);
+    for (size_t i = 0, number = 0; i < tests->n && !interrupted(&r); i++)
+        if (chosen[i])
+            run_one_test(&r, ix, tests->v[i], ++number);
+    mem_free(r.p->arena->mem, chosen);
     sb_clear(&line);
     if (o->json)
-        sb_printf(&line, "%s], \"passed\": %zu, \"failed\": %zu", tests->n ? "\n" : "",
+        sb_printf(&line, "%s], \"passed\": %zu, \"failed\": %zu", nchosen ? "\n" : "",
                   res->passed, res->failed);
     else
         sb_printf(&line, "%s%zu passed, %zu failed\n", o->tap ? "# " : "", res->passed,

@@ -46,6 +46,8 @@ typedef struct run_options {
     bool tap;             /* run_tests: TAP version 13 */
     bool coverage;        /* run_tests: list the measures and modifiers of the
                                  root files that no test exercised */
+    const char *run_pattern; /* run_tests: only the tests whose name matches this
+                                POSIX extended regular expression; NULL: all */
     bool json;            /* run_program: each value as a line of JSON;
                              run_tests: the report as one JSON object
                              (doc/json.md) */
@@ -60,6 +62,7 @@ typedef struct run_result {
     size_t statements;     /* statements run (run_program) */
     size_t errors;         /* evaluation errors reported */
     size_t passed, failed; /* test blocks (run_tests) */
+    size_t selected;       /* test blocks chosen to run (run_tests) */
 } run_result;
 
 /* run_program: evaluates each top-level statement of the root files in
