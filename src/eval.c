@@ -1104,7 +1104,12 @@ bool ev_lookup_schedule(eval_env *env, const c_schedule *cs, const node *at, boo
     value pv;
     if (!ev_read_field(env, env->ship, F_PRODUCT, at, &pv, err))
         return false;
-    const sched_row *row = schedule_lookup(&cs->tab, pv.as.product);
+    ptrdiff_t i = schedule_lookup_index(&cs->tab, pv.as.product);
+    if (i >= 0 && schedule_plain(&cs->tab, i, out)) { /* no row read */
+        *found = true;
+        return true;
+    }
+    const sched_row *row = i >= 0 ? &cs->tab.rows[i] : NULL;
     if (!row) {
         if (partial)
             return true;

@@ -45,6 +45,7 @@ void schedule_init(schedule *s, const mem *m)
     s->count = s->cap = 0;
     s->sorted = true;
     s->keys = NULL;
+    s->plain = NULL;
     s->mem = mem_or_libc(m);
 }
 
@@ -54,6 +55,7 @@ void schedule_free(schedule *s)
         mem_free(s->mem, s->rows[i].text);
     mem_free(s->mem, s->rows);
     mem_free(s->mem, s->keys);
+    mem_free(s->mem, s->plain);
     schedule_init(s, s->mem);
 }
 
@@ -85,6 +87,8 @@ bool schedule_add(schedule *s, hs_code code, rate_value rate, bool understood, i
         s->sorted = false;
     mem_free(s->mem, s->keys); /* stale until the next schedule_finish */
     s->keys = NULL;
+    mem_free(s->mem, s->plain);
+    s->plain = NULL;
     s->count++;
     return true;
 }
@@ -143,6 +147,14 @@ static void build_keys(schedule *s)
     s->keys = s->count ? mem_alloc(s->mem, s->count * sizeof *s->keys) : NULL;
     for (size_t i = 0; s->keys && i < s->count; i++)
         s->keys[i] = sort_key(s->rows[i].code);
+    mem_free(s->mem, s->plain);
+    s->plain = s->keys ? mem_alloc(s->mem, s->count * sizeof *s->plain) : NULL;
+    for (size_t i = 0; s->plain && i < s->count; i++) {
+        const sched_row *r = &s->rows[i];
+        bool plain = r->understood && !r->payload && r->rate.unit == UNIT_NONE &&
+                     r->rate.specific.units == 0 && r->rate.ad_valorem.units != SCHED_NOT_PLAIN;
+        s->plain[i] = plain ? r->rate.ad_valorem.units : SCHED_NOT_PLAIN;
+    }
 }
 
 void schedule_finish(schedule *s)
@@ -246,12 +258,57 @@ const sched_row *schedule_find_exact(const schedule *s, hs_code code)
     return first_equal(s->rows, (size_t)i);
 }
 
+/* The same on sort keys only (keys present): no row is read, and the
+ * test for a prefix is a subtraction, not a division.  A key is the code's
+ * digits padded to ten places, shifted left 4, or'd with its length. */
+static ptrdiff_t lookup_by_keys(const schedule *s, hs_code product)
+{
+    const uint64_t *keys = s->keys;
+    size_t hi = s->count;
+    uint64_t key = sort_key(product);
+    for (;;) {
+        ptrdiff_t i = last_at_most(s, hi, key);
+        if (i < 0)
+            return -1;
+        uint64_t found = keys[i];
+        unsigned flen = (unsigned)(found & 15), plen = (unsigned)(key & 15);
+        uint64_t fpad = found >> 4, ppad = key >> 4;
+        if (flen <= plen && ppad - fpad < pow10_table[HS_MAX_DIGITS - flen]) {
+            while (i > 0 && keys[i - 1] == found) /* the row added first */
+                i--;
+            return i;
+        }
+        /* The shared leading digits (rare: a product below its heading). */
+        hs_code fc = s->rows[i].code;
+        int k = common_digits(fc, product);
+        if (k == 0)
+            return -1;
+        product = truncated(product, k);
+        key = sort_key(product);
+        hi = (size_t)i;
+    }
+}
+
+ptrdiff_t schedule_lookup_index(const schedule *s, hs_code product)
+{
+    if (!code_valid(product) || s->count == 0)
+        return -1;
+    if (s->sorted && s->keys)
+        return lookup_by_keys(s, product);
+    const sched_row *r = schedule_lookup(s, product);
+    return r ? r - s->rows : -1;
+}
+
 const sched_row *schedule_lookup(const schedule *s, hs_code product)
 {
     if (!code_valid(product) || s->count == 0)
         return NULL;
     if (!s->sorted)
         return linear_lookup(s, product, false);
+    if (s->keys) {
+        ptrdiff_t i = lookup_by_keys(s, product);
+        return i < 0 ? NULL : &s->rows[i];
+    }
     size_t hi = s->count;
     for (;;) {
         ptrdiff_t i = last_at_most(s, hi, sort_key(product));

@@ -32,6 +32,11 @@ typedef struct schedule {
      * schedule_finish so that a lookup's binary search touches 8 bytes a
      * step, not a whole row (NULL: search the rows themselves). */
     uint64_t *keys;
+    /* plain[i]: rows[i]'s rate as ad valorem units when it is nothing else
+     * (understood, no payload, no specific part), else SCHED_NOT_PLAIN;
+     * with keys, a lookup of such a row reads no row at all (NULL: none).
+     * Like the whole schedule, read-only after schedule_finish. */
+    int64_t *plain;
     const mem *mem; /* where the rows and their texts come from */
 } schedule;
 
@@ -49,5 +54,22 @@ const sched_row *schedule_find_exact(const schedule *s, hs_code code);
 /* schedule_lookup: the row whose code is the longest prefix of product,
  * or NULL.  (Rows may have any length from 1 to 10 digits.) */
 const sched_row *schedule_lookup(const schedule *s, hs_code product);
+
+#define SCHED_NOT_PLAIN INT64_MIN
+
+/* schedule_lookup_index: as schedule_lookup, the row's index, or -1. */
+ptrdiff_t schedule_lookup_index(const schedule *s, hs_code product);
+
+/* schedule_plain: the rate of row i when it is a plain ad valorem rate
+ * (*out set, true), else false (read the row). */
+static inline bool schedule_plain(const schedule *s, ptrdiff_t i, rate_value *out)
+{
+    if (!s->plain || s->plain[i] == SCHED_NOT_PLAIN)
+        return false;
+    out->ad_valorem.units = s->plain[i];
+    out->specific.units = 0;
+    out->unit = UNIT_NONE;
+    return true;
+}
 
 #endif

@@ -314,3 +314,55 @@ Test(schedule_file, csv_fields_know_their_line_and_column)
     cr_assert_eq(rec.fields[1].column, 2);
     csv_free(&r);
 }
+
+/* The lookup on sort keys (no row read, no division) finds what the
+ * unsorted linear scan finds, on random tables and products, duplicates
+ * and codes of every length among them; plain rows give their rate. */
+Test(schedule, lookup_by_keys_agrees_with_the_linear_scan)
+{
+    uint64_t seed = 12345;
+    for (int round = 0; round < 20; round++) {
+        schedule fast, slow;
+        schedule_init(&fast, NULL);
+        schedule_init(&slow, NULL);
+        for (int i = 0; i < 300; i++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            uint8_t len = (uint8_t)(1 + (seed >> 33) % 10);
+            uint64_t digits = (seed >> 13) % 1000;
+            uint64_t p10 = 1;
+            for (int k = 0; k < len; k++)
+                p10 *= 10;
+            hs_code c = { digits % p10, len };
+            rate_value r = pct((int64_t)(seed >> 40) % 500000);
+            bool understood = (seed >> 20) % 17 != 0;
+            cr_assert(schedule_add(&fast, c, r, understood, i + 1, NULL, NULL));
+            cr_assert(schedule_add(&slow, c, r, understood, i + 1, NULL, NULL));
+        }
+        schedule_finish(&fast); /* slow stays unsorted: linear */
+        for (int j = 0; j < 2000; j++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            uint8_t len = (uint8_t)(2 + 2 * ((seed >> 35) % 5));
+            uint64_t p10 = 1;
+            for (int k = 0; k < len; k++)
+                p10 *= 10;
+            uint64_t digits = (seed >> 3) % p10;
+            if (j % 2) /* under a short code: few leading digits set */
+                digits = ((seed >> 3) % 1000) * (p10 / 1000 ? p10 / 1000 : 1) % p10;
+            hs_code p = { digits, len };
+            const sched_row *want = schedule_lookup(&slow, p);
+            ptrdiff_t i = schedule_lookup_index(&fast, p);
+            cr_assert_eq(i >= 0, want != NULL);
+            if (!want)
+                continue;
+            cr_assert_eq(fast.rows[i].line, want->line);
+            cr_assert_eq(schedule_lookup(&fast, p)->line, want->line);
+            rate_value r;
+            if (schedule_plain(&fast, i, &r))
+                cr_assert(want->understood && r.ad_valorem.units == want->rate.ad_valorem.units);
+            else
+                cr_assert_not(want->understood);
+        }
+        schedule_free(&fast);
+        schedule_free(&slow);
+    }
+}
