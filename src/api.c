@@ -800,37 +800,44 @@ static const char *arena_text(arena *a, strbuf *b)
     return t ? t : "";
 }
 
+bool api_publish_assessment(arena *into, const mem *alloc, const assessment *a,
+                            levy_charge **charges_out, levy_exclusion **exclusions_out)
+{
+    levy_charge *charges = arena_alloc(into, (a->napplied + 1) * sizeof *charges);
+    levy_exclusion *exclusions = arena_alloc(into, (a->nskipped + 1) * sizeof *exclusions);
+    if (!charges || !exclusions)
+        return false;
+    strbuf b;
+    sb_init(&b, alloc);
+    for (size_t i = 0; i < a->napplied; i++) {
+        const applied_measure *m = &a->applied[i];
+        levy_charge *c = &charges[i];
+        c->measure = m->measure->name;
+        rate_format_sb(m->rate, &b);
+        c->rate = arena_text(into, &b);
+        c->ad_valorem = m->rate.ad_valorem.units;
+        c->amount = m->amount.units;
+        explain_note(a, i, &b);
+        c->note = arena_text(into, &b);
+    }
+    for (size_t i = 0; i < a->nskipped; i++) {
+        levy_exclusion *x = &exclusions[i];
+        x->measure = a->skipped[i].measure->name;
+        explain_reason(a, i, &b);
+        x->reason = arena_text(into, &b);
+    }
+    bool failed = b.failed;
+    sb_free(&b);
+    *charges_out = charges;
+    *exclusions_out = exclusions;
+    return !failed;
+}
+
 /* The charges and exclusions as the API hands them out, built once per
  * evaluation so that the accessors are cheap and their strings stable. */
 static bool result_publish(levy_result *r)
 {
-    const assessment *a = &r->a;
-    r->charges = arena_alloc(&r->mem, (a->napplied + 1) * sizeof *r->charges);
-    r->exclusions = arena_alloc(&r->mem, (a->nskipped + 1) * sizeof *r->exclusions);
-    if (!r->charges || !r->exclusions)
-        return false;
-    strbuf b;
-    sb_init(&b, &r->alloc);
-    for (size_t i = 0; i < a->napplied; i++) {
-        const applied_measure *m = &a->applied[i];
-        levy_charge *c = &r->charges[i];
-        c->measure = m->measure->name;
-        rate_format_sb(m->rate, &b);
-        c->rate = arena_text(&r->mem, &b);
-        c->ad_valorem = m->rate.ad_valorem.units;
-        c->amount = m->amount.units;
-        explain_note(a, i, &b);
-        c->note = arena_text(&r->mem, &b);
-    }
-    for (size_t i = 0; i < a->nskipped; i++) {
-        levy_exclusion *x = &r->exclusions[i];
-        x->measure = a->skipped[i].measure->name;
-        explain_reason(a, i, &b);
-        x->reason = arena_text(&r->mem, &b);
-    }
-    bool failed = b.failed;
-    sb_free(&b);
-    return !failed;
+    return api_publish_assessment(&r->mem, &r->alloc, &r->a, &r->charges, &r->exclusions);
 }
 
 static levy_status evaluate_impl(const levy_policy *policy, const levy_scenario *scenario,
@@ -854,6 +861,18 @@ bool api_policy_valid(const levy_policy *policy)
 const mem *api_policy_mem(const levy_policy *policy)
 {
     return &policy->mem;
+}
+
+const policy_index *api_policy_index(const levy_policy *policy, const levy_scenario *scenario)
+{
+    if (!api_policy_valid(policy) || (scenario && scenario->policy != policy))
+        return NULL;
+    return scenario ? scenario->index : policy->index;
+}
+
+const struct shipment *api_shipment_of(const levy_shipment *s, const levy_policy *policy)
+{
+    return s && s->policy == policy ? s->ship : NULL;
 }
 
 levy_status api_evaluate_shipment(const levy_policy *policy, const levy_scenario *scenario,

@@ -49,6 +49,19 @@ struct shipment;
 levy_status api_evaluate_shipment(const levy_policy *policy, const levy_scenario *scenario,
                                   const struct shipment *ship, levy_result *r, bool publish);
 
+/* api_policy_index: the compiled policy that evaluates under scenario
+ * (NULL: the policy itself); NULL when it cannot evaluate. */
+const policy_index *api_policy_index(const levy_policy *policy, const levy_scenario *scenario);
+/* api_shipment_of: the shipment inside s, when s is one of policy's. */
+const struct shipment *api_shipment_of(const levy_shipment *s, const levy_policy *policy);
+
+/* api_publish_assessment: a's charges and exclusions as the API hands
+ * them out (levy_result_charge, levy_result_exclusion), their texts in
+ * into; false when out of memory. */
+struct assessment;
+bool api_publish_assessment(arena *into, const mem *alloc, const struct assessment *a,
+                            levy_charge **charges, levy_exclusion **exclusions);
+
 /* api_config_copy: the members of from that its size covers (NULL: none),
  * the others zero. */
 void api_config_copy(levy_config *to, const levy_config *from);

@@ -35,6 +35,28 @@ typedef struct eval_options {
     int jobs;
 } eval_options;
 
+/* What `levy timeline` takes besides the common options (cmd_timeline.c). */
+typedef struct timeline_options {
+    const char *origins; /* --origin CN[,VN...] */
+    const char *product, *from, *to;
+    const char **fields; /* --set NAME=VALUE, --value V, ...: "NAME=VALUE" each */
+    size_t nfields;
+    char **owned; /* the "NAME=VALUE" texts this made itself */
+    size_t nowned;
+    int format; /* TIMELINE_TEXT, _CSV or _JSON */
+} timeline_options;
+enum { TIMELINE_TEXT, TIMELINE_CSV, TIMELINE_JSON };
+
+/* cli_timeline_split: timeline's own options out of argv into *t, the
+ * others (files, --scenario, -I, --allow) into rest; false after saying
+ * why on a usage error. */
+bool cli_timeline_split(int argc, char **argv, timeline_options *t, char **rest, int *nrest);
+void cli_timeline_options_free(timeline_options *t);
+int cli_timeline(const cli_options *o, const timeline_options *t);
+
+/* cli_put_json_string: s as a JSON string on standard output. */
+void cli_put_json_string(const char *s);
+
 /* cli_eval_split: takes eval's own options out of argv into *e and copies
  * the others (files, --scenario, -I, --allow) into rest; false after
  * saying why on a usage error. */

@@ -26,8 +26,8 @@ levy_write_fn cli_diagnostic_writer(const cli_options *o)
     return o->format == LEVY_FORMAT_TEXT ? cli_write_stderr : cli_write_stdout;
 }
 
-/* A string as JSON, for the one diagnostic the program writes itself. */
-static void put_json_string(const char *s)
+/* A string as JSON on standard output, for what the program writes itself. */
+void cli_put_json_string(const char *s)
 {
     putchar('"');
     for (; *s; s++) {
@@ -72,11 +72,11 @@ static void cannot_read(const cli_options *o, const char *path, const char *mess
     case LEVY_FORMAT_TEXT: fprintf(stderr, "levy: %s\n", message); break;
     case LEVY_FORMAT_JSON:
         fputs("{\"file\":", stdout);
-        put_json_string(path);
+        cli_put_json_string(path);
         fputs(",\"line\":0,\"column\":0,\"end_line\":0,\"end_column\":0,"
               "\"severity\":\"error\",\"code\":\"E701\",\"message\":",
               stdout);
-        put_json_string(message);
+        cli_put_json_string(message);
         fputs(",\"notes\":[]}\n", stdout);
         break;
     case LEVY_FORMAT_GITHUB:

@@ -35,6 +35,10 @@ static const char usage_text[] =
     "                    --output F  --format=csv|jsonl  --explain  --scenario NAME\n"
     "                    --rejects F  --keep-going  --ignore-column NAME  --quiet\n"
     "                    --summary [--by origin|chapter|measure] [--format=json]\n"
+    "  timeline FILE... --origin CN[,VN...] --product HS --from D --to D\n"
+    "                    how the charge moves over the period, step by step, and why\n"
+    "                    --value V  --set NAME=VALUE  --scenario NAME\n"
+    "                    --format=text|csv|json\n"
     "  parse FILE...     print each file's syntax tree (a debugging aid)\n"
     "  repl [FILE...]    explore a policy interactively (also plain `levy` on a terminal)\n"
     "\n"
@@ -340,7 +344,7 @@ static const struct command {
 };
 
 /* Commands the design plans, so that trying one says so plainly. */
-static const char *const planned[] = { "fmt", "compare", "timeline" };
+static const char *const planned[] = { "fmt", "compare" };
 
 static const char *option_name(unsigned bit)
 {
@@ -360,13 +364,47 @@ static const char *option_name(unsigned bit)
 }
 
 /* levy eval: its own options first, then the common ones. */
-static int run_eval(int argc, char **argv)
+/* common_options: the options eval and timeline share with the other
+ * commands (files, --scenario, -I, --allow, --allow-read), from what their
+ * own splitter left; EXIT_OK when o is ready, else the exit status after
+ * saying why. */
+static int common_options(const char *cmd, int nrest, char **rest, cli_options *o)
+{
+    const unsigned takes = OPT_SCENARIO | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ;
+    unsigned seen;
+    if (!parse_options(nrest, rest, o, &seen))
+        return EXIT_USAGE;
+    if (seen & ~takes) {
+        unsigned extra = seen & ~takes;
+        fprintf(stderr, "levy: '%s' does not take %s\nTry 'levy --help'.\n", cmd,
+                option_name(extra & -extra));
+        return EXIT_USAGE;
+    }
+    if (o->nfiles == 0) {
+        usage_error("'%s' needs at least one FILE", cmd);
+        return EXIT_USAGE;
+    }
+    if (!add_environment(o)) {
+        fputs("levy: out of memory\n", stderr);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+static bool asks_help(int argc, char **argv)
 {
     for (int k = 0; k < argc; k++)
-        if (strcmp(argv[k], "-h") == 0 || strcmp(argv[k], "--help") == 0) {
-            fputs(usage_text, stdout);
-            return EXIT_OK;
-        }
+        if (strcmp(argv[k], "-h") == 0 || strcmp(argv[k], "--help") == 0)
+            return true;
+    return false;
+}
+
+static int run_eval(int argc, char **argv)
+{
+    if (asks_help(argc, argv)) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     eval_options e;
     int nrest = 0;
@@ -376,23 +414,35 @@ static int run_eval(int argc, char **argv)
         return EXIT_USAGE;
     }
     cli_options o;
-    unsigned seen;
-    int rc = EXIT_USAGE;
-    if (!parse_options(nrest, rest, &o, &seen)) {
-    } else if (seen & ~(unsigned)(OPT_SCENARIO | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ)) {
-        unsigned extra = seen & ~(unsigned)(OPT_SCENARIO | OPT_PATH | OPT_ALLOW | OPT_ALLOW_READ);
-        fprintf(stderr, "levy: 'eval' does not take %s\nTry 'levy --help'.\n",
-                option_name(extra & -extra));
-    } else if (o.nfiles == 0) {
-        usage_error("'%s' needs at least one FILE", "eval");
-    } else if (!add_environment(&o)) {
-        fputs("levy: out of memory\n", stderr);
-        rc = EXIT_FAILED;
-    } else {
+    int rc = common_options("eval", nrest, rest, &o);
+    if (rc == EXIT_OK)
         rc = cli_eval(&o, &e);
-    }
     free_options(&o);
     cli_eval_options_free(&e);
+    free(rest);
+    return rc;
+}
+
+static int run_timeline(int argc, char **argv)
+{
+    if (asks_help(argc, argv)) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    timeline_options t;
+    int nrest = 0;
+    if (!rest || !cli_timeline_split(argc, argv, &t, rest, &nrest)) {
+        cli_timeline_options_free(&t);
+        free(rest);
+        return EXIT_USAGE;
+    }
+    cli_options o;
+    int rc = common_options("timeline", nrest, rest, &o);
+    if (rc == EXIT_OK)
+        rc = cli_timeline(&o, &t);
+    free_options(&o);
+    cli_timeline_options_free(&t);
     free(rest);
     return rc;
 }
@@ -469,6 +519,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "eval") == 0)
         return run_eval(argc - 2, argv + 2);
+    if (strcmp(cmd, "timeline") == 0)
+        return run_timeline(argc - 2, argv + 2);
     for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
         if (strcmp(cmd, planned[i]) == 0) {
             usage_error("'%s' is planned but not available yet", cmd);
