@@ -20,6 +20,8 @@ struct levy_batch {
     arena row;  /* the current row's texts */
     shipment *ship;
     int *field; /* field of each column, -1 to ignore */
+    value_kind *kind;        /* the kind of value each column's field holds */
+    int16_t country2[26 * 26]; /* country codes of two capitals (country2_fill) */
     const char **names; /* each column's name, for messages */
     size_t ncolumns;
     char error[512];
@@ -42,6 +44,7 @@ levy_batch *levy_batch_new(const levy_policy *policy, const levy_scenario *scena
     arena_init(&b->keep, &b->alloc);
     arena_init(&b->row, &b->alloc);
     b->ship = ship_new(&b->keep, b->prog);
+    country2_fill(b->prog, b->country2);
     if (!b->ship) {
         levy_batch_free(b);
         return NULL;
@@ -101,6 +104,12 @@ levy_status levy_batch_bind(levy_batch *b, const char *const *columns, size_t n)
             }
         field[i] = f;
     }
+    value_kind *kind = arena_alloc(&b->keep, (n + 1) * sizeof *kind);
+    if (!kind)
+        return LEVY_ERROR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        kind[i] = field[i] < 0 ? V_NONE : ship_field_kind(b->prog, field[i]);
+    b->kind = kind;
     b->field = field;
     b->names = names;
     b->ncolumns = n;
@@ -131,6 +140,11 @@ levy_status levy_batch_evaluate(levy_batch *b, const char *const *values, const 
         size_t len = lens ? lens[i] : strlen(values[i]);
         if (len == 0)
             continue;
+        value v; /* the usual spellings without the general parsers */
+        if (value_parse_plain(b->kind[i], b->country2, values[i], len, &v)) {
+            b->ship->fields[f] = v;
+            continue;
+        }
         char why[256];
         if (!ship_set_text(b->ship, b->prog, &b->row, f, values[i], len, why, sizeof why)) {
             snprintf(b->error, sizeof b->error, "%s: %s", b->names[i], why);

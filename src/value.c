@@ -367,6 +367,81 @@ bool ship_set_text(shipment *s, const program *p, arena *r, int f, const char *t
     return true;
 }
 
+/* ---- Fixed fast parsers -------------------------------------------------- */
+
+void country2_fill(const program *p, int16_t t[26 * 26])
+{
+    for (int a = 0; a < 26; a++)
+        for (int b = 0; b < 26; b++) {
+            char code[2] = { (char)('A' + a), (char)('A' + b) };
+            t[a * 26 + b] = (int16_t)country_lookup(p, code, 2);
+        }
+}
+
+static bool all_digits(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+        if (d > 9)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+/* plain_amount: D+ or D+.D{1,6}, at most 12 digits before the point, so
+ * that no multiplication can overflow. */
+static bool plain_amount(const char *s, size_t n, dec *out)
+{
+    size_t dot = 0;
+    while (dot < n && s[dot] != '.')
+        dot++;
+    size_t frac = dot < n ? n - dot - 1 : 0;
+    uint64_t whole, part = 0;
+    if (dot == 0 || dot > 12 || (dot < n && (frac == 0 || frac > 6)) || !all_digits(s, dot, &whole) ||
+        !all_digits(s + dot + 1, frac, &part))
+        return false;
+    static const uint64_t scale[7] = { 1000000, 100000, 10000, 1000, 100, 10, 1 };
+    out->units = (int64_t)(whole * (uint64_t)DEC_SCALE + part * scale[frac]);
+    return true;
+}
+
+bool value_parse_plain(value_kind want, const int16_t *t, const char *s, size_t n, value *out)
+{
+    out->kind = want;
+    switch (want) {
+    case V_COUNTRY: {
+        unsigned a = (unsigned char)s[0] - 'A', b = n == 2 ? (unsigned char)s[1] - 'A' : 26;
+        if (n != 2 || a >= 26 || b >= 26 || t[a * 26 + b] < 0)
+            return false;
+        out->as.country = t[a * 26 + b];
+        return true;
+    }
+    case V_PRODUCT: {
+        uint64_t d;
+        if (n < 2 || n > HS_MAX_DIGITS || n % 2 || !all_digits(s, n, &d))
+            return false;
+        out->as.product.digits = d;
+        out->as.product.len = (uint8_t)n;
+        return true;
+    }
+    case V_MONEY:
+    case V_NUMBER: return plain_amount(s, n, &out->as.num);
+    case V_DATE: return date_parse(s, n, &out->as.day) == DATE_OK;
+    case V_BOOL:
+        if (n == 4 && memcmp(s, "true", 4) == 0)
+            out->as.b = true;
+        else if (n == 5 && memcmp(s, "false", 5) == 0)
+            out->as.b = false;
+        else
+            return false;
+        return true;
+    default: return false;
+    }
+}
+
 /* ---- Printing ------------------------------------------------------------ */
 
 void money_format(dec d, strbuf *out)

@@ -163,6 +163,22 @@ const char *country_code(const program *p, int country);
 void value_format(const value *v, const program *p, strbuf *out);
 /* ship_format: `shipment { origin: CN, ... }` with the fields present. */
 void ship_format(const shipment *s, const program *p, strbuf *out);
+/* ---- Fixed fast parsers (the batch path) ----------------------------------------- */
+
+/* country2_fill: t[(a - 'A') * 26 + (b - 'A')] is the country whose code is
+ * the two capital letters a b (as country_lookup finds it), or -1. */
+void country2_fill(const program *p, int16_t t[26 * 26]);
+
+/* value_parse_plain: the commonest spellings of a row's field, without
+ * the general parsers: a country as two capital letters (through t, from
+ * country2_fill), a product as 2 to 10 digits without dots (an even
+ * number), money or a number as digits with an optional fraction of up to
+ * 6 digits, a date as YYYY-MM-DD, a bool as true or false.  True, with
+ * *out the value ship_set_text would set, when text is such a spelling;
+ * false means "not one of these", never "invalid": then ship_set_text
+ * decides (and words the message). */
+bool value_parse_plain(value_kind want, const int16_t *t, const char *s, size_t n, value *out);
+
 void money_format(dec d, strbuf *out);
 void rate_format_sb(rate_value r, strbuf *out);
 void product_format(hs_code c, strbuf *out); /* "hs 9503.00.00" */

@@ -208,3 +208,81 @@ Test(value, strbuf_fixed)
     cr_expect_eq(b.len, 7);
     sb_free(&b);
 }
+
+/* value_parse_plain (the batch path's fixed parsers) sets exactly what
+ * ship_set_text sets, whenever it takes a text at all; and it takes the
+ * usual spellings. */
+static bool same_value(value a, value b)
+{
+    if (a.kind != b.kind)
+        return false;
+    switch (a.kind) {
+    case V_COUNTRY: return a.as.country == b.as.country;
+    case V_PRODUCT: return hs_equal(a.as.product, b.as.product);
+    case V_MONEY:
+    case V_NUMBER: return a.as.num.units == b.as.num.units;
+    case V_DATE: return a.as.day == b.as.day;
+    case V_BOOL: return a.as.b == b.as.b;
+    default: return false;
+    }
+}
+
+Test(value, plain_parsers_agree_with_ship_set_text)
+{
+    int16_t t[26 * 26];
+    country2_fill(&fx.p, t);
+    shipment *s = ship_new(&fx.mem, &fx.p);
+    cr_assert_not_null(s);
+    static const char alphabet[] = "0123456789.-$, AZCNcnxtruefalsT";
+    int fields[] = { F_ORIGIN, F_PRODUCT, F_VALUE, F_ENTERED, F_QUANTITY,
+                     ship_field_lookup(&fx.p, "usmca") };
+    static const char *const usual[] = { "CN", "0101210010", "1234.56", "2025-04-09",
+                                         "12.5", "true" };
+    uint64_t seed = 99;
+    size_t taken = 0;
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+        int f = fields[k];
+        cr_assert_geq(f, 0);
+        value_kind want = ship_field_kind(&fx.p, f);
+        value v;
+        char err[200];
+        cr_assert(value_parse_plain(want, t, usual[k], strlen(usual[k]), &v), "%s", usual[k]);
+        cr_assert(ship_set_text(s, &fx.p, &fx.mem, f, usual[k], strlen(usual[k]), err,
+                                sizeof err));
+        cr_assert(same_value(v, s->fields[f]), "%s", usual[k]);
+        for (int i = 0; i < 200000; i++) {
+            char text[16];
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            size_t n = 1 + (seed >> 60) % 12;
+            for (size_t j = 0; j < n; j++) {
+                seed = seed * 6364136223846793005u + 1442695040888963407u;
+                /* mostly digits, so that many are plain */
+                unsigned r = (unsigned)(seed >> 40) % 64;
+                text[j] = r < 40 ? (char)('0' + r % 10) : alphabet[r % (sizeof alphabet - 1)];
+            }
+            if (k == 3 && n >= 10) { /* dates: the shape, random digits */
+                n = 10;
+                text[4] = text[7] = '-';
+            }
+            if (!value_parse_plain(want, t, text, n, &v))
+                continue;
+            taken++;
+            cr_assert(ship_set_text(s, &fx.p, &fx.mem, f, text, n, err, sizeof err),
+                      "'%.*s' taken by the plain parser, refused by ship_set_text: %s", (int)n,
+                      text, err);
+            cr_assert(same_value(v, s->fields[f]), "'%.*s' differs", (int)n, text);
+        }
+    }
+    for (int a = 0; a < 26; a++)
+        for (int b = 0; b < 26; b++) {
+            char code[2] = { (char)('A' + a), (char)('A' + b) };
+            value v;
+            char err[200];
+            bool plain = value_parse_plain(V_COUNTRY, t, code, 2, &v);
+            bool slow = ship_set_text(s, &fx.p, &fx.mem, F_ORIGIN, code, 2, err, sizeof err);
+            cr_assert_eq(plain, slow, "%.2s", code);
+            if (plain)
+                cr_assert_eq(v.as.country, s->fields[F_ORIGIN].as.country);
+        }
+    cr_expect_gt(taken, 10000);
+}
