@@ -27,6 +27,7 @@ typedef struct cli_options {
 /* What `levy eval` takes besides the common options (cmd_eval.c). */
 typedef struct eval_options {
     const char *input, *output, *rejects, *by;
+    const char *input_format; /* --input-format: "csv", "jsonl"; NULL: by the name */
     const char **ignore; /* --ignore-column NAME, each */
     size_t nignore;
     bool explain, summary, keep_going, quiet;

@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,17 +18,20 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "csv.h"
+#include "eval_input.h"
 #include "levy.h"
+#include "strbuf.h"
 
 __extension__ typedef __int128 i128;
 
-static volatile sig_atomic_t interrupted;
+/* Set by SIGINT; read by the reader and the workers (a lock-free atomic:
+ * safe in a signal handler and between threads). */
+static volatile atomic_int interrupted;
 
 static void on_sigint(int sig)
 {
     (void)sig;
-    interrupted = 1;
+    atomic_store(&interrupted, 1);
 }
 
 /* ---- Options ---------------------------------------------------------------- */
@@ -69,6 +73,15 @@ bool cli_eval_split(int argc, char **argv, eval_options *e, char **rest, int *nr
             if (!v)
                 return false;
             e->input = v;
+        } else if (take_value(argc, argv, &i, "--input-format", &v)) {
+            if (!v)
+                return false;
+            if (strcmp(v, "csv") != 0 && strcmp(v, "jsonl") != 0) {
+                fprintf(stderr, "levy: --input-format takes csv or jsonl, not '%s'\n"
+                                "Try 'levy --help'.\n", v);
+                return false;
+            }
+            e->input_format = v;
         } else if (take_value(argc, argv, &i, "--output", &v) ||
                    (strcmp(a, "-o") == 0 && take_value(argc, argv, &i, "-o", &v))) {
             if (!v)
@@ -441,6 +454,385 @@ static size_t chapter_of(const char *p, size_t len, char out[3])
     return k;
 }
 
+/* ---- Chunks ------------------------------------------------------------------------------- */
+
+/* Rows travel in chunks: the texts of up to CHUNK_ROWS rows copied into the
+ * chunk's own buffer, evaluated together, their output lines and rejects
+ * formatted into the chunk, then written in input order. */
+enum { CHUNK_ROWS = 4096, CHUNK_TEXT = 1 << 22 };
+
+typedef struct crow {
+    long line;
+    size_t first; /* its fields: off[first..first+n) */
+    size_t n;
+    bool rejected; /* by the source: fields are the id and why */
+} crow;
+
+typedef struct creject {
+    long line;
+    size_t id, idlen, why, whylen; /* in rtext */
+} creject;
+
+typedef struct chunk {
+    const eval_schema *schema;
+    crow *rows;
+    size_t nrows, rows_cap;
+    size_t *off, *len;
+    size_t nf, f_cap;
+    char *text;
+    size_t tlen, tcap;
+    bool failed; /* memory ran out filling it */
+    /* what evaluating it made */
+    strbuf out;
+    creject *rej;
+    size_t nrej, rej_cap;
+    strbuf rtext;
+    size_t ok;
+} chunk;
+
+static void chunk_reset(chunk *c)
+{
+    c->nrows = c->nf = c->tlen = c->nrej = c->ok = 0;
+    c->failed = false;
+    sb_clear(&c->out);
+    sb_clear(&c->rtext);
+}
+
+static void chunk_free(chunk *c)
+{
+    free(c->rows);
+    free(c->off);
+    free(c->len);
+    free(c->text);
+    free(c->rej);
+    sb_free(&c->out);
+    sb_free(&c->rtext);
+}
+
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = n;
+    return true;
+}
+
+static bool chunk_field(chunk *c, const char *s, size_t len)
+{
+    size_t fc = c->f_cap;
+    if (!grow((void **)&c->off, &fc, c->nf + 1, sizeof *c->off))
+        return false;
+    size_t fc2 = c->f_cap;
+    if (!grow((void **)&c->len, &fc2, c->nf + 1, sizeof *c->len))
+        return false;
+    c->f_cap = fc < fc2 ? fc : fc2;
+    if (!grow((void **)&c->text, &c->tcap, c->tlen + len + 1, 1))
+        return false;
+    c->off[c->nf] = c->tlen;
+    c->len[c->nf++] = len;
+    if (len)
+        memcpy(c->text + c->tlen, s, len);
+    c->text[c->tlen + len] = '\0';
+    c->tlen += len + 1;
+    return true;
+}
+
+/* chunk_add: a copy of row (ROW_OK, or a reject of the source's). */
+static bool chunk_add(chunk *c, const eval_row *row, bool rejected)
+{
+    if (!grow((void **)&c->rows, &c->rows_cap, c->nrows + 1, sizeof *c->rows))
+        return false;
+    crow *r = &c->rows[c->nrows];
+    r->line = row->line;
+    r->first = c->nf;
+    r->rejected = rejected;
+    if (rejected) {
+        r->n = 2;
+        if (!chunk_field(c, row->id, row->idlen) ||
+            !chunk_field(c, row->why, strlen(row->why)))
+            return false;
+    } else {
+        r->n = row->n;
+        for (size_t i = 0; i < row->n; i++)
+            if (!chunk_field(c, row->fields[i], row->lens[i]))
+                return false;
+    }
+    if (row->schema)
+        c->schema = row->schema; /* a later schema has every column of an earlier one */
+    c->nrows++;
+    return true;
+}
+
+static bool chunk_full(const chunk *c)
+{
+    return c->nrows >= CHUNK_ROWS || c->tlen >= CHUNK_TEXT;
+}
+
+static void chunk_reject(chunk *c, long line, const char *id, size_t idlen, const char *why)
+{
+    if (!grow((void **)&c->rej, &c->rej_cap, c->nrej + 1, sizeof *c->rej))
+        return;
+    creject *x = &c->rej[c->nrej++];
+    x->line = line;
+    x->id = c->rtext.len;
+    x->idlen = idlen;
+    sb_putn(&c->rtext, id, idlen);
+    x->why = c->rtext.len;
+    x->whylen = strlen(why);
+    sb_puts(&c->rtext, why);
+}
+
+/* ---- Evaluating a chunk --------------------------------------------------------------- */
+
+static void sb_csv(strbuf *b, const char *s, size_t len)
+{
+    bool quote = false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+            quote = true;
+    if (!quote) {
+        sb_putn(b, s, len);
+        return;
+    }
+    sb_putc(b, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            sb_putc(b, '"');
+        sb_putc(b, s[i]);
+    }
+    sb_putc(b, '"');
+}
+
+static void sb_json(strbuf *b, const char *s, size_t len)
+{
+    sb_putc(b, '"');
+    size_t from = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        sb_putn(b, s + from, i - from);
+        if (c == '"' || c == '\\') {
+            sb_putc(b, '\\');
+            sb_putc(b, (char)c);
+        } else {
+            sb_printf(b, "\\u%04x", c);
+        }
+        from = i + 1;
+    }
+    sb_putn(b, s + from, len - from);
+    sb_putc(b, '"');
+}
+
+/* A worker: its own batch and result; the policy is shared, read only. */
+typedef struct worker {
+    const eval_options *e;
+    levy_batch *batch;
+    levy_result *result;
+    const eval_schema *bound;
+    const char **vals;
+    size_t *lens;
+    size_t cap;
+    strbuf scratch;
+    summary sum;
+    bool rows_out, explain, by_measure;
+} worker;
+
+static bool worker_init(worker *w, const eval_options *e, const levy_policy *policy,
+                        const levy_scenario *scenario)
+{
+    memset(w, 0, sizeof *w);
+    w->e = e;
+    w->rows_out = !e->summary || e->output;
+    w->by_measure = e->by && strcmp(e->by, "measure") == 0;
+    w->explain = e->explain || w->by_measure;
+    sb_init(&w->scratch, NULL);
+    w->batch = levy_batch_new(policy, scenario);
+    w->result = levy_result_new();
+    return w->batch && w->result;
+}
+
+static void worker_free(worker *w)
+{
+    levy_batch_free(w->batch);
+    levy_result_free(w->result);
+    free(w->vals);
+    free(w->lens);
+    sb_free(&w->scratch);
+    summary_free(&w->sum);
+}
+
+static void write_explain_csv(worker *w, strbuf *out)
+{
+    char amt[64];
+    levy_result *r = w->result;
+    strbuf *m = &w->scratch;
+    sb_clear(m);
+    size_t n = levy_result_charge_count(r);
+    for (size_t i = 0; i < n; i++) {
+        levy_charge c;
+        if (levy_result_charge(r, i, &c) == LEVY_OK)
+            sb_printf(m, "%s%s %s %s", i ? "; " : "", c.measure, c.rate,
+                      fmt_units(c.amount, 2, amt, sizeof amt));
+    }
+    sb_putc(out, ',');
+    sb_csv(out, m->s ? m->s : "", m->len);
+    sb_putc(out, ',');
+    sb_clear(m);
+    size_t nx = levy_result_exclusion_count(r);
+    for (size_t i = 0; i < nx; i++) {
+        levy_exclusion x;
+        if (levy_result_exclusion(r, i, &x) == LEVY_OK)
+            sb_printf(m, "%s%s: %s", i ? "; " : "", x.measure, x.reason);
+    }
+    sb_csv(out, m->s ? m->s : "", m->len);
+}
+
+static void write_explain_json(levy_result *r, strbuf *f)
+{
+    char amt[64];
+    sb_puts(f, ", \"charged\": [");
+    size_t n = levy_result_charge_count(r);
+    for (size_t i = 0; i < n; i++) {
+        levy_charge c;
+        if (levy_result_charge(r, i, &c) != LEVY_OK)
+            continue;
+        sb_puts(f, i ? ", {\"measure\": " : "{\"measure\": ");
+        sb_json(f, c.measure, strlen(c.measure));
+        sb_puts(f, ", \"rate\": ");
+        sb_json(f, c.rate, strlen(c.rate));
+        sb_printf(f, ", \"amount\": \"%s\"", fmt_units(c.amount, 2, amt, sizeof amt));
+        if (c.note && *c.note) {
+            sb_puts(f, ", \"note\": ");
+            sb_json(f, c.note, strlen(c.note));
+        }
+        sb_putc(f, '}');
+    }
+    sb_puts(f, "], \"not_charged\": [");
+    size_t nx = levy_result_exclusion_count(r);
+    for (size_t i = 0; i < nx; i++) {
+        levy_exclusion x;
+        if (levy_result_exclusion(r, i, &x) != LEVY_OK)
+            continue;
+        sb_puts(f, i ? ", {\"measure\": " : "{\"measure\": ");
+        sb_json(f, x.measure, strlen(x.measure));
+        sb_puts(f, ", \"why\": ");
+        sb_json(f, x.reason, strlen(x.reason));
+        sb_putc(f, '}');
+    }
+    sb_putc(f, ']');
+}
+
+static void count_group(summary *s, const char *k, size_t kl, int64_t v, int64_t d)
+{
+    group *g = group_of(s, k, kl);
+    if (g) {
+        g->rows++;
+        g->value += v;
+        g->duty += d;
+    }
+}
+
+/* chunk_evaluate: every row of c through w's batch.  False when memory ran
+ * out (binding a new schema). */
+static bool chunk_evaluate(worker *w, chunk *c, const volatile atomic_int *stop)
+{
+    const eval_options *e = w->e;
+    const eval_schema *sc = c->schema;
+    if (!sc)
+        sc = NULL;
+    else if (sc != w->bound) {
+        if (levy_batch_bind(w->batch, sc->names, sc->n) != LEVY_OK)
+            return false;
+        if (!grow((void **)&w->vals, &w->cap, sc->n + 1, sizeof *w->vals))
+            return false;
+        free(w->lens);
+        w->lens = calloc(w->cap, sizeof *w->lens);
+        if (!w->lens)
+            return false;
+        w->bound = sc;
+    }
+    char rate[64], duty[64];
+    for (size_t r = 0; r < c->nrows; r++) {
+        if (atomic_load(stop))
+            return true;
+        const crow *row = &c->rows[r];
+        const char *t = c->text;
+        if (row->rejected) {
+            chunk_reject(c, row->line, t + c->off[row->first], c->len[row->first],
+                         t + c->off[row->first + 1]);
+            continue;
+        }
+        size_t n = sc->n;
+        for (size_t i = 0; i < n; i++) {
+            bool has = i < row->n;
+            w->vals[i] = has ? t + c->off[row->first + i] : "";
+            w->lens[i] = has ? c->len[row->first + i] : 0;
+        }
+        const char *id = sc->id_col >= 0 ? w->vals[sc->id_col] : "";
+        size_t idl = sc->id_col >= 0 ? w->lens[sc->id_col] : 0;
+        levy_status s = levy_batch_evaluate(w->batch, w->vals, w->lens, n, w->explain, w->result);
+        if (s != LEVY_OK) {
+            chunk_reject(c, row->line, id, idl,
+                         s == LEVY_ERROR_EVAL ? levy_result_error(w->result)
+                                              : levy_batch_error(w->batch));
+            continue;
+        }
+        int64_t d = levy_result_duty(w->result), v = levy_batch_value(w->batch);
+        c->ok++;
+        w->sum.rows++;
+        w->sum.value += v;
+        w->sum.duty += d;
+        if (e->by) {
+            if (w->by_measure) {
+                size_t nc = levy_result_charge_count(w->result);
+                for (size_t i = 0; i < nc; i++) {
+                    levy_charge ch;
+                    if (levy_result_charge(w->result, i, &ch) == LEVY_OK)
+                        count_group(&w->sum, ch.measure, strlen(ch.measure), v, ch.amount);
+                }
+            } else if (e->by[0] == 'o') {
+                int oc = sc->origin_col;
+                count_group(&w->sum, oc >= 0 ? w->vals[oc] : "", oc >= 0 ? w->lens[oc] : 0, v,
+                            d);
+            } else {
+                char ch[3];
+                int pc = sc->product_col;
+                size_t kl = pc >= 0 ? chapter_of(w->vals[pc], w->lens[pc], ch) : 0;
+                ch[kl] = '\0';
+                count_group(&w->sum, ch, kl, v, d);
+            }
+        }
+        if (!w->rows_out)
+            continue;
+        strbuf *f = &c->out;
+        fmt_rate(levy_result_rate(w->result), rate, sizeof rate);
+        fmt_units(d, 2, duty, sizeof duty);
+        if (e->jsonl) {
+            sb_puts(f, "{\"id\": ");
+            sb_json(f, id, idl);
+            sb_printf(f, ", \"rate\": \"%s\", \"duty\": \"%s\"", rate, duty);
+            if (e->explain)
+                write_explain_json(w->result, f);
+            sb_puts(f, "}\n");
+        } else {
+            sb_csv(f, id, idl);
+            sb_printf(f, ",%s,%s", rate, duty);
+            if (e->explain)
+                write_explain_csv(w, f);
+            sb_putc(f, '\n');
+        }
+    }
+    return !c->out.failed && !c->rtext.failed;
+}
+
 /* ---- The run ------------------------------------------------------------------------------ */
 
 typedef struct run_state {
@@ -448,24 +840,51 @@ typedef struct run_state {
     const char *input_name;
     out_file out, rej;
     size_t reported;
-    summary sum;
+    size_t rows, rejected; /* written so far */
+    bool broken;           /* the input could not be read to its end */
 } run_state;
 
-static void reject(run_state *st, long line, const csv_record *rec, int id_col, const char *why)
+/* chunk_write: c's output and rejects, in order. */
+static void chunk_write(run_state *st, const chunk *c)
 {
-    st->sum.rejected++;
-    if (st->reported < 100)
-        fprintf(stderr, "levy: %s:%ld: %s\n", st->input_name, line, why);
-    else if (st->reported == 100)
-        fprintf(stderr, "levy: more rows rejected; not shown (see --rejects)\n");
-    st->reported++;
-    if (st->rej.f) {
-        fprintf(st->rej.f, "%ld,", line);
-        if (id_col >= 0 && rec && (size_t)id_col < rec->count)
-            csv_put(st->rej.f, rec->fields[id_col].s, rec->fields[id_col].len);
-        putc(',', st->rej.f);
-        csv_put(st->rej.f, why, strlen(why));
-        putc('\n', st->rej.f);
+    if (st->out.f && c->out.len)
+        fwrite(c->out.s, 1, c->out.len, st->out.f);
+    for (size_t i = 0; i < c->nrej; i++) {
+        const creject *x = &c->rej[i];
+        const char *why = c->rtext.s + x->why;
+        if (st->reported < 100)
+            fprintf(stderr, "levy: %s:%ld: %.*s\n", st->input_name, x->line, (int)x->whylen, why);
+        else if (st->reported == 100)
+            fprintf(stderr, "levy: more rows rejected; not shown (see --rejects)\n");
+        st->reported++;
+        if (st->rej.f) {
+            fprintf(st->rej.f, "%ld,", x->line);
+            csv_put(st->rej.f, c->rtext.s + x->id, x->idlen);
+            putc(',', st->rej.f);
+            csv_put(st->rej.f, why, x->whylen);
+            putc('\n', st->rej.f);
+        }
+    }
+    st->rows += c->ok;
+    st->rejected += c->nrej;
+}
+
+static void summary_merge(summary *into, summary *from)
+{
+    into->rows += from->rows;
+    into->rejected += from->rejected;
+    into->value += from->value;
+    into->duty += from->duty;
+    for (size_t i = 0; i < from->cap; i++) {
+        group *g = &from->groups[i];
+        if (!g->key)
+            continue;
+        group *h = group_of(into, g->key, strlen(g->key));
+        if (h) {
+            h->rows += g->rows;
+            h->value += g->value;
+            h->duty += g->duty;
+        }
     }
 }
 
@@ -476,76 +895,45 @@ static double now_seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void write_explain_csv(FILE *f, levy_result *r)
+/* fill: the next rows of src into c; false at the end of the input (c may
+ * still hold rows). */
+static bool fill(row_source *src, chunk *c, run_state *st)
 {
-    char rate[64], amt[64];
-    size_t n = levy_result_charge_count(r);
-    putc(',', f);
-    /* measures: "mfn_duty 3% 30.00; fentanyl_cn 20% 200.00" */
-    char *buf = NULL;
-    size_t blen = 0;
-    FILE *m = open_memstream(&buf, &blen);
-    if (!m)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        levy_charge c;
-        if (levy_result_charge(r, i, &c) != LEVY_OK)
-            continue;
-        fprintf(m, "%s%s %s %s", i ? "; " : "", c.measure, c.rate,
-                fmt_units(c.amount, 2, amt, sizeof amt));
+    chunk_reset(c);
+    while (!chunk_full(c)) {
+        eval_row row;
+        row_kind k = row_source_next(src, &row);
+        if (k == ROW_END)
+            return false;
+        if (k != ROW_OK && atomic_load(&interrupted))
+            return false;
+        if (!chunk_add(c, &row, k != ROW_OK)) {
+            c->failed = true;
+            return false;
+        }
+        if (k == ROW_BROKEN) {
+            st->broken = true; /* the reader cannot go on past it */
+            return false;
+        }
     }
-    fflush(m);
-    csv_put(f, buf, blen);
-    putc(',', f);
-    rewind(m);
-    blen = 0;
-    fflush(m);
-    size_t nx = levy_result_exclusion_count(r);
-    for (size_t i = 0; i < nx; i++) {
-        levy_exclusion x;
-        if (levy_result_exclusion(r, i, &x) == LEVY_OK)
-            fprintf(m, "%s%s: %s", i ? "; " : "", x.measure, x.reason);
-    }
-    fflush(m);
-    csv_put(f, buf, nx ? strlen(buf) : 0);
-    fclose(m);
-    free(buf);
-    (void)rate;
+    return true;
 }
 
-static void write_explain_json(FILE *f, levy_result *r)
+typedef struct progress {
+    bool on;
+    double t0, last;
+} progress;
+
+static void progress_show(progress *p, const run_state *st)
 {
-    char amt[64];
-    fputs(", \"charged\": [", f);
-    size_t n = levy_result_charge_count(r);
-    for (size_t i = 0; i < n; i++) {
-        levy_charge c;
-        if (levy_result_charge(r, i, &c) != LEVY_OK)
-            continue;
-        fprintf(f, "%s{\"measure\": ", i ? ", " : "");
-        json_put(f, c.measure, strlen(c.measure));
-        fputs(", \"rate\": ", f);
-        json_put(f, c.rate, strlen(c.rate));
-        fprintf(f, ", \"amount\": \"%s\"", fmt_units(c.amount, 2, amt, sizeof amt));
-        if (c.note && *c.note) {
-            fputs(", \"note\": ", f);
-            json_put(f, c.note, strlen(c.note));
-        }
-        putc('}', f);
-    }
-    fputs("], \"not_charged\": [", f);
-    size_t nx = levy_result_exclusion_count(r);
-    for (size_t i = 0; i < nx; i++) {
-        levy_exclusion x;
-        if (levy_result_exclusion(r, i, &x) != LEVY_OK)
-            continue;
-        fprintf(f, "%s{\"measure\": ", i ? ", " : "");
-        json_put(f, x.measure, strlen(x.measure));
-        fputs(", \"why\": ", f);
-        json_put(f, x.reason, strlen(x.reason));
-        putc('}', f);
-    }
-    putc(']', f);
+    if (!p->on)
+        return;
+    double t = now_seconds();
+    if (t - p->last < 0.5)
+        return;
+    p->last = t;
+    fprintf(stderr, "\r%zu rows, %.0f rows/s, %zu rejected ", st->rows,
+            (double)(st->rows + st->rejected) / (t - p->t0), st->rejected);
 }
 
 int cli_eval(const cli_options *o, const eval_options *e)
@@ -577,65 +965,26 @@ int cli_eval(const cli_options *o, const eval_options *e)
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old);
-    levy_batch *batch = levy_batch_new(policy, scenario);
-    levy_result *result = levy_result_new();
-    csv_reader rd;
-    csv_init_file(&rd, in);
-    const char **names = NULL;
-    int id_col = -1, origin_col = -1, product_col = -1;
-    size_t ncols = 0;
     bool rows_out = !e->summary || e->output;
-    bool by_measure = e->by && strcmp(e->by, "measure") == 0;
-    bool explain = e->explain || by_measure;
-    const char **vals = NULL;
-    size_t *lens = NULL;
-    if (!batch || !result) {
+    summary sum;
+    memset(&sum, 0, sizeof sum);
+    chunk c;
+    memset(&c, 0, sizeof c);
+    sb_init(&c.out, NULL);
+    sb_init(&c.rtext, NULL);
+    worker w;
+    bool have_worker = worker_init(&w, e, policy, scenario);
+    row_source *src = NULL;
+    if (!have_worker) {
         fputs("levy: out of memory\n", stderr);
         goto done;
     }
-    csv_record rec;
-    csv_status cs = csv_next(&rd, &rec);
-    if (cs != CSV_OK && interrupted) {
-        fputs("levy: interrupted before the first row; nothing written\n", stderr);
-        rc = 130;
-        goto done;
-    }
-    if (cs != CSV_OK) {
-        fprintf(stderr, "levy: %s:%ld: %s\n", st.input_name, rd.error_line ? rd.error_line : 1,
-                cs == CSV_END ? "no header line (id, origin, product, ...)"
-                              : csv_status_message(cs));
-        goto done;
-    }
-    ncols = rec.count;
-    names = calloc(ncols + 1, sizeof *names);
-    vals = calloc(ncols + 1, sizeof *vals);
-    lens = calloc(ncols + 1, sizeof *lens);
-    if (!names || !vals || !lens) {
-        fputs("levy: out of memory\n", stderr);
-        goto done;
-    }
-    for (size_t i = 0; i < ncols; i++) {
-        const char *h = rec.fields[i].s;
-        bool ignored = false;
-        for (size_t k = 0; k < e->nignore; k++)
-            ignored = ignored || strcmp(e->ignore[k], h) == 0;
-        if (strcmp(h, "id") == 0) {
-            id_col = (int)i;
-            ignored = true;
+    src = row_source_open(in, st.input_name, eval_input_is_jsonl(e), e, policy, scenario);
+    if (!src) {
+        if (atomic_load(&interrupted)) {
+            fputs("levy: interrupted before the first row; nothing written\n", stderr);
+            rc = 130;
         }
-        if (strcmp(h, "origin") == 0)
-            origin_col = (int)i;
-        if (strcmp(h, "product") == 0)
-            product_col = (int)i;
-        names[i] = ignored ? NULL : strdup(h);
-        if (!ignored && !names[i]) {
-            fputs("levy: out of memory\n", stderr);
-            goto done;
-        }
-    }
-    if (levy_batch_bind(batch, names, ncols) != LEVY_OK) {
-        fprintf(stderr, "levy: %s:%ld: %s (--ignore-column NAME to skip it)\n", st.input_name,
-                rec.line, levy_batch_error(batch));
         goto done;
     }
     if (rows_out && !out_open(&st.out, e->output))
@@ -647,108 +996,24 @@ int cli_eval(const cli_options *o, const eval_options *e)
     if (rows_out && !e->jsonl)
         fputs(e->explain ? "id,rate,duty,measures,not_charged\n" : "id,rate,duty\n", st.out.f);
 
-    bool progress = !e->quiet && isatty(STDERR_FILENO);
-    double t0 = now_seconds(), last = t0;
-    char rate[64], duty[64];
-    while (!interrupted) {
-        cs = csv_next(&rd, &rec);
-        if (cs == CSV_END)
+    progress pr = {!e->quiet && isatty(STDERR_FILENO), now_seconds(), now_seconds()};
+    bool more = true;
+    while (more && !atomic_load(&interrupted)) {
+        more = fill(src, &c, &st);
+        if (c.failed || !chunk_evaluate(&w, &c, &interrupted)) {
+            fputs("levy: out of memory\n", stderr);
+            goto done;
+        }
+        if (atomic_load(&interrupted))
             break;
-        if (cs != CSV_OK && interrupted)
-            break;
-        if (cs != CSV_OK) {
-            reject(&st, rd.error_line, NULL, -1, csv_status_message(cs));
-            break; /* the reader cannot go on past a broken record */
-        }
-        if (rec.count != ncols) {
-            char why[96];
-            snprintf(why, sizeof why, "%zu fields where the header has %zu", rec.count, ncols);
-            reject(&st, rec.line, &rec, id_col, why);
-            continue;
-        }
-        for (size_t i = 0; i < ncols; i++) {
-            vals[i] = rec.fields[i].s;
-            lens[i] = rec.fields[i].len;
-        }
-        levy_status s = levy_batch_evaluate(batch, vals, lens, ncols, explain, result);
-        if (s != LEVY_OK) {
-            reject(&st, rec.line, &rec, id_col,
-                   s == LEVY_ERROR_EVAL ? levy_result_error(result) : levy_batch_error(batch));
-            continue;
-        }
-        int64_t d = levy_result_duty(result), v = levy_batch_value(batch);
-        st.sum.rows++;
-        st.sum.value += v;
-        st.sum.duty += d;
-        if (e->by) {
-            if (by_measure) {
-                size_t n = levy_result_charge_count(result);
-                for (size_t i = 0; i < n; i++) {
-                    levy_charge c;
-                    if (levy_result_charge(result, i, &c) != LEVY_OK)
-                        continue;
-                    group *g = group_of(&st.sum, c.measure, strlen(c.measure));
-                    if (g) {
-                        g->rows++;
-                        g->value += v;
-                        g->duty += c.amount;
-                    }
-                }
-            } else {
-                char ch[3];
-                const char *k = "";
-                size_t kl = 0;
-                if (e->by[0] == 'o' && origin_col >= 0) {
-                    k = rec.fields[origin_col].s;
-                    kl = rec.fields[origin_col].len;
-                } else if (product_col >= 0) {
-                    kl = chapter_of(rec.fields[product_col].s, rec.fields[product_col].len, ch);
-                    k = ch;
-                }
-                group *g = group_of(&st.sum, k, kl);
-                if (g) {
-                    g->rows++;
-                    g->value += v;
-                    g->duty += d;
-                }
-            }
-        }
-        if (rows_out) {
-            FILE *f = st.out.f;
-            const char *id = id_col >= 0 ? rec.fields[id_col].s : "";
-            size_t idl = id_col >= 0 ? rec.fields[id_col].len : 0;
-            if (e->jsonl) {
-                fputs("{\"id\": ", f);
-                json_put(f, id, idl);
-                fprintf(f, ", \"rate\": \"%s\", \"duty\": \"%s\"",
-                        fmt_rate(levy_result_rate(result), rate, sizeof rate),
-                        fmt_units(d, 2, duty, sizeof duty));
-                if (e->explain)
-                    write_explain_json(f, result);
-                fputs("}\n", f);
-            } else {
-                csv_put(f, id, idl);
-                fprintf(f, ",%s,%s", fmt_rate(levy_result_rate(result), rate, sizeof rate),
-                        fmt_units(d, 2, duty, sizeof duty));
-                if (e->explain)
-                    write_explain_csv(f, result);
-                putc('\n', f);
-            }
-        }
-        if (progress && (st.sum.rows & 0xffff) == 0) {
-            double t = now_seconds();
-            if (t - last >= 0.5) {
-                last = t;
-                fprintf(stderr, "\r%zu rows, %.0f rows/s, %zu rejected ", st.sum.rows,
-                        (double)st.sum.rows / (t - t0), st.sum.rejected);
-            }
-        }
+        chunk_write(&st, &c);
+        progress_show(&pr, &st);
     }
-    if (progress)
+    if (pr.on)
         fputs("\r\033[K", stderr);
-    if (interrupted) {
+    if (atomic_load(&interrupted)) {
         fprintf(stderr, "levy: interrupted after %zu rows (%zu rejected); nothing written\n",
-                st.sum.rows, st.sum.rejected);
+                st.rows, st.rejected);
         out_discard(&st.out);
         out_discard(&st.rej);
         rc = 130;
@@ -756,29 +1021,26 @@ int cli_eval(const cli_options *o, const eval_options *e)
     }
     if (!out_commit(&st.rej) || !out_commit(&st.out))
         goto done;
+    summary_merge(&sum, &w.sum);
+    sum.rejected = st.rejected;
     if (e->summary)
-        summary_write(&st.sum, e, stdout);
-    if (st.sum.rejected)
-        fprintf(stderr, "levy: %zu rows in, %zu out, %zu rejected\n",
-                st.sum.rows + st.sum.rejected, st.sum.rows, st.sum.rejected);
+        summary_write(&sum, e, stdout);
+    if (st.rejected)
+        fprintf(stderr, "levy: %zu rows in, %zu out, %zu rejected\n", st.rows + st.rejected,
+                st.rows, st.rejected);
     fflush(stdout);
-    rc = (st.sum.rejected && !e->keep_going) || cs != CSV_END ? 1 : 0;
+    rc = (st.rejected && !e->keep_going) || st.broken ? 1 : 0;
 done:
     sigaction(SIGINT, &old, NULL);
     out_discard(&st.out);
     out_discard(&st.rej);
-    if (names)
-        for (size_t i = 0; i < ncols; i++)
-            free((char *)names[i]);
-    free(names);
-    free(vals);
-    free(lens);
-    summary_free(&st.sum);
-    csv_free(&rd);
+    row_source_free(src);
+    if (have_worker || w.batch || w.result)
+        worker_free(&w);
+    chunk_free(&c);
+    summary_free(&sum);
     if (in != stdin)
         fclose(in);
-    levy_result_free(result);
-    levy_batch_free(batch);
     levy_policy_free(policy);
     return rc;
 }
