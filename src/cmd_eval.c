@@ -7,6 +7,7 @@
  * 128-bit integers of LEVY_DECIMAL_SCALE units: exact far beyond 10^20. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -122,7 +123,19 @@ bool cli_eval_split(int argc, char **argv, eval_options *e, char **rest, int *nr
                    take_value(argc, argv, &i, "--jobs", &v)) {
             if (!v)
                 return false;
-            e->jobs = atoi(v); /* accepted; rows are evaluated on one thread for now */
+            char *end;
+            errno = 0;
+            long j = strtol(v, &end, 10);
+            if (!*v || *end || errno || j < 0 || j > 256) {
+                fprintf(stderr, "levy: -j takes a number of threads from 1 to 256, or 0 for "
+                                "one per CPU, not '%s'\nTry 'levy --help'.\n", v);
+                return false;
+            }
+            if (j == 0) {
+                long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+                j = cpus < 1 ? 1 : cpus > 256 ? 256 : cpus;
+            }
+            e->jobs = (int)j;
         } else if (strcmp(a, "--explain") == 0) {
             e->explain = true;
         } else if (strcmp(a, "--summary") == 0) {
@@ -141,6 +154,8 @@ bool cli_eval_split(int argc, char **argv, eval_options *e, char **rest, int *nr
               stderr);
         return false;
     }
+    if (e->jobs == 0)
+        e->jobs = 1;
     if (e->by)
         e->summary = true;
     if (e->json && !e->summary) {
@@ -936,6 +951,159 @@ static void progress_show(progress *p, const run_state *st)
             (double)(st->rows + st->rejected) / (t - p->t0), st->rejected);
 }
 
+/* ---- Worker threads (-j N) ---------------------------------------------------------------- */
+
+/* The main thread reads chunks and writes them, in input order; N workers
+ * evaluate them, each with its own batch, result and partial summary.  A
+ * fixed ring of 2N+2 chunks is in flight, so memory does not grow with the
+ * input.  Everything the threads share is under mu. */
+enum { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
+
+typedef struct slot {
+    chunk c;
+    int state;
+    bool ok;
+} slot;
+
+typedef struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    slot *slots;
+    size_t nslots;
+    size_t submitted, taken, written; /* chunk numbers */
+    bool closing;
+} pipeline;
+
+typedef struct worker_arg {
+    pipeline *p;
+    worker *w;
+} worker_arg;
+
+static void *worker_main(void *arg)
+{
+    pipeline *p = ((worker_arg *)arg)->p;
+    worker *w = ((worker_arg *)arg)->w;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->taken == p->submitted && !p->closing)
+            pthread_cond_wait(&p->work, &p->mu);
+        if (p->taken == p->submitted)
+            break;
+        slot *s = &p->slots[p->taken++ % p->nslots];
+        pthread_mutex_unlock(&p->mu);
+        bool ok = chunk_evaluate(w, &s->c, &interrupted);
+        pthread_mutex_lock(&p->mu);
+        s->ok = ok;
+        s->state = SLOT_DONE;
+        pthread_cond_broadcast(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* write_head: waits for the oldest chunk not yet written and writes it
+ * (unless interrupted); false when its worker ran out of memory. */
+static bool write_head(pipeline *p, run_state *st, progress *pr, bool wait)
+{
+    pthread_mutex_lock(&p->mu);
+    slot *s = &p->slots[p->written % p->nslots];
+    while (wait && s->state != SLOT_DONE)
+        pthread_cond_wait(&p->done, &p->mu);
+    bool ready = p->written < p->submitted && s->state == SLOT_DONE;
+    pthread_mutex_unlock(&p->mu);
+    if (!ready)
+        return true;
+    bool ok = s->ok;
+    if (ok && !atomic_load(&interrupted)) {
+        chunk_write(st, &s->c);
+        progress_show(pr, st);
+    }
+    pthread_mutex_lock(&p->mu);
+    s->state = SLOT_FREE;
+    p->written++;
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
+/* run_parallel: every chunk of src through nw workers; false (after saying
+ * why) when memory ran out. */
+static bool run_parallel(row_source *src, run_state *st, worker *ws, size_t nw, progress *pr)
+{
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    p.nslots = 2 * nw + 2;
+    p.slots = calloc(p.nslots, sizeof *p.slots);
+    pthread_t *th = calloc(nw, sizeof *th);
+    worker_arg *args = calloc(nw, sizeof *args);
+    bool ok = p.slots && th && args;
+    for (size_t i = 0; ok && i < p.nslots; i++) {
+        sb_init(&p.slots[i].c.out, NULL);
+        sb_init(&p.slots[i].c.rtext, NULL);
+    }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.work, NULL);
+    pthread_cond_init(&p.done, NULL);
+    /* SIGINT is the main thread's: it interrupts the read it waits in */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    size_t started = 0;
+    for (; ok && started < nw; started++) {
+        args[started].p = &p;
+        args[started].w = &ws[started];
+        if (pthread_create(&th[started], NULL, worker_main, &args[started]) != 0)
+            break;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    ok = ok && started > 0;
+    bool more = true;
+    while (ok && more && !atomic_load(&interrupted)) {
+        while (ok && p.submitted - p.written == p.nslots) /* only this thread moves them */
+            ok = write_head(&p, st, pr, true);
+        if (!ok)
+            break;
+        slot *s = &p.slots[p.submitted % p.nslots];
+        more = fill(src, &s->c, st);
+        if (s->c.failed) {
+            ok = false;
+            break;
+        }
+        pthread_mutex_lock(&p.mu);
+        s->state = SLOT_QUEUED;
+        p.submitted++;
+        pthread_cond_signal(&p.work);
+        pthread_mutex_unlock(&p.mu);
+        while (ok && p.written < p.submitted) {
+            size_t before = p.written;
+            ok = write_head(&p, st, pr, false);
+            if (p.written == before)
+                break;
+        }
+    }
+    while (p.written < p.submitted) {
+        bool w = write_head(&p, st, pr, true);
+        ok = ok && w;
+    }
+    pthread_mutex_lock(&p.mu);
+    p.closing = true;
+    pthread_cond_broadcast(&p.work);
+    pthread_mutex_unlock(&p.mu);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_cond_destroy(&p.work);
+    pthread_cond_destroy(&p.done);
+    pthread_mutex_destroy(&p.mu);
+    for (size_t i = 0; p.slots && i < p.nslots; i++)
+        chunk_free(&p.slots[i].c);
+    free(p.slots);
+    free(th);
+    free(args);
+    if (!ok)
+        fputs("levy: out of memory (or no thread could start)\n", stderr);
+    return ok;
+}
+
 int cli_eval(const cli_options *o, const eval_options *e)
 {
     int status;
@@ -972,8 +1140,11 @@ int cli_eval(const cli_options *o, const eval_options *e)
     memset(&c, 0, sizeof c);
     sb_init(&c.out, NULL);
     sb_init(&c.rtext, NULL);
-    worker w;
-    bool have_worker = worker_init(&w, e, policy, scenario);
+    size_t nw = e->jobs > 1 ? (size_t)e->jobs : 1;
+    worker *ws = calloc(nw, sizeof *ws);
+    bool have_worker = ws != NULL;
+    for (size_t i = 0; have_worker && i < nw; i++)
+        have_worker = worker_init(&ws[i], e, policy, scenario);
     row_source *src = NULL;
     if (!have_worker) {
         fputs("levy: out of memory\n", stderr);
@@ -997,10 +1168,12 @@ int cli_eval(const cli_options *o, const eval_options *e)
         fputs(e->explain ? "id,rate,duty,measures,not_charged\n" : "id,rate,duty\n", st.out.f);
 
     progress pr = {!e->quiet && isatty(STDERR_FILENO), now_seconds(), now_seconds()};
-    bool more = true;
+    bool more = nw == 1;
+    if (nw > 1 && !run_parallel(src, &st, ws, nw, &pr))
+        goto done;
     while (more && !atomic_load(&interrupted)) {
         more = fill(src, &c, &st);
-        if (c.failed || !chunk_evaluate(&w, &c, &interrupted)) {
+        if (c.failed || !chunk_evaluate(&ws[0], &c, &interrupted)) {
             fputs("levy: out of memory\n", stderr);
             goto done;
         }
@@ -1021,7 +1194,8 @@ int cli_eval(const cli_options *o, const eval_options *e)
     }
     if (!out_commit(&st.rej) || !out_commit(&st.out))
         goto done;
-    summary_merge(&sum, &w.sum);
+    for (size_t i = 0; i < nw; i++)
+        summary_merge(&sum, &ws[i].sum);
     sum.rejected = st.rejected;
     if (e->summary)
         summary_write(&sum, e, stdout);
@@ -1035,8 +1209,9 @@ done:
     out_discard(&st.out);
     out_discard(&st.rej);
     row_source_free(src);
-    if (have_worker || w.batch || w.result)
-        worker_free(&w);
+    for (size_t i = 0; ws && i < nw; i++)
+        worker_free(&ws[i]);
+    free(ws);
     chunk_free(&c);
     summary_free(&sum);
     if (in != stdin)

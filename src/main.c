@@ -35,6 +35,7 @@ static const char usage_text[] =
     "                    --input-format=csv|jsonl (by the name; - is csv)\n"
     "                    --output F  --format=csv|jsonl  --explain  --scenario NAME\n"
     "                    --rejects F  --keep-going  --ignore-column NAME  --quiet\n"
+    "                    -j N (worker threads, 1-256; 0: one per CPU)\n"
     "                    --summary [--by origin|chapter|measure] [--format=json]\n"
     "  timeline FILE... --origin CN[,VN...] --product HS --from D --to D\n"
     "                    how the charge moves over the period, step by step, and why\n"
