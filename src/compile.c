@@ -539,10 +539,30 @@ static bool admits_origin(const scope *sc, size_t c)
     return !sc->origins || sc->from_dynamic || bitset_has(sc->origins, c);
 }
 
-static bool admits_chapter(const scope *sc, size_t ch)
+/* chapters_met: chap[ch] = pset_meets_code(s, hs ch) for every chapter at
+ * once, from the set's intervals: in one band (the products of one
+ * length), an interval meets exactly the chapters from its first point's
+ * to its last point's. */
+static void chapters_met(const pset *s, uint8_t *chap)
 {
-    hs_code chapter = { ch, 2 };
-    return !sc->products || sc->on_dynamic || pset_meets_code(sc->products, chapter);
+    const uint64_t per = HS_SPACE / NCHAPTERS;
+    memset(chap, 0, NCHAPTERS);
+    for (size_t i = 0; i < s->n; i++)
+        for (uint64_t b = 0; b < PSET_BANDS; b++) {
+            uint64_t off = b * HS_SPACE, end = off + HS_SPACE - 1;
+            uint64_t lo = s->iv[i].lo > off ? s->iv[i].lo : off;
+            uint64_t hi = s->iv[i].hi < end ? s->iv[i].hi : end;
+            for (uint64_t ch = (lo - off) / per; lo <= hi && ch <= (hi - off) / per; ch++)
+                chap[ch] = 1;
+        }
+}
+
+static void admitted_chapters(const scope *sc, uint8_t *chap)
+{
+    if (!sc->products || sc->on_dynamic)
+        memset(chap, 1, NCHAPTERS);
+    else
+        chapters_met(sc->products, chap);
 }
 
 /* Past this many entries in all the per (origin, chapter) lists together
@@ -690,8 +710,7 @@ bool index_candidates(policy_index *ix)
         return false;
     for (size_t i = 0; i < ix->nmeasures; i++) {
         ix->every[i] = (int)i;
-        for (size_t ch = 0; ch < NCHAPTERS; ch++)
-            chap[i * NCHAPTERS + ch] = admits_chapter(&ix->measures[i].sc, ch);
+        admitted_chapters(&ix->measures[i].sc, &chap[i * NCHAPTERS]);
     }
     return origin_lists(ix, chap) && modifier_lists(ix);
 }

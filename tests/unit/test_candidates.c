@@ -387,6 +387,21 @@ Test(candidates, the_lists_find_what_the_full_walk_finds)
         const policy_index *ix = fixture_policy(&fx);
         int usmca = ship_field_lookup(&fx.p, "usmca");
         cr_assert_geq(usmca, 0);
+        /* The (origin, chapter) lists are exactly the static scopes. */
+        cr_assert_not_null(ix->m_by_oc);
+        for (size_t m = 0; m < ix->nmeasures; m++) {
+            const scope *sc = &ix->measures[m].sc;
+            for (size_t c = 0; c < ix->ncountries; c++)
+                for (size_t ch = 0; ch < NCHAPTERS; ch++) {
+                    hs_code chapter = { ch, 2 };
+                    bool want = (!sc->origins || sc->from_dynamic || bitset_has(sc->origins, c)) &&
+                                (!sc->products || sc->on_dynamic ||
+                                 pset_meets_code(sc->products, chapter));
+                    cr_assert_eq(listed(ix->m_by_oc, ix->m_by_oc_items, c * NCHAPTERS + ch,
+                                        (int)m),
+                                 want, "measure %zu, country %zu, chapter %zu", m, c, ch);
+                }
+        }
         shipment *s = ship_new(&fx.arena, &fx.p);
         cr_assert_not_null(s);
         strbuf fast, full;
