@@ -44,6 +44,7 @@ typedef struct timeline_options {
     size_t nfields;
     char **owned; /* the "NAME=VALUE" texts this made itself */
     size_t nowned;
+    const char *svg; /* --svg F: also draw it */
     int format; /* TIMELINE_TEXT, _CSV or _JSON */
 } timeline_options;
 enum { TIMELINE_TEXT, TIMELINE_CSV, TIMELINE_JSON };

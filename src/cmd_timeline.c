@@ -6,9 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <errno.h>
 
 #include "cli.h"
 #include "levy.h"
+#include "timeline_svg.h"
 
 /* option_value: when argv[*i] is NAME or NAME=VALUE, its value in *out
  * (NULL after saying why when it is missing) and true. */
@@ -90,6 +94,8 @@ bool cli_timeline_split(int argc, char **argv, timeline_options *t, char **rest,
             t->from = v;
         } else if (option_value(argc, argv, &i, "--to", &v)) {
             t->to = v;
+        } else if (option_value(argc, argv, &i, "--svg", &v)) {
+            t->svg = v;
         } else if (option_value(argc, argv, &i, "--set", &v)) {
             if (v && !strchr(v, '=')) {
                 fprintf(stderr, "levy: --set takes NAME=VALUE, not '%s'\nTry 'levy --help'.\n", v);
@@ -337,8 +343,47 @@ static void write_all(const timeline_options *t, char **origins, size_t n, levy_
         puts("\n]}");
 }
 
+/* write_svg: the chart to t->svg, whole or not at all (a temporary file
+ * beside it, then renamed); the exit status. */
+static int write_svg(const char *policy_file, const timeline_options *t, char **origins,
+                     size_t n, levy_timeline **tls)
+{
+    char title[512], tmp[4096];
+    const char *base = strrchr(policy_file, '/');
+    snprintf(title, sizeof title, "%s: the rate on %s by date entered, %s to %s",
+             base ? base + 1 : policy_file, t->product, t->from, t->to);
+    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", t->svg);
+    int fd = mkstemp(tmp);
+    if (fd >= 0) { /* mkstemp makes it private: give it the mode a new file gets */
+        mode_t mask = umask(0);
+        umask(mask);
+        if (fchmod(fd, 0666 & ~mask) != 0) {
+            close(fd);
+            unlink(tmp);
+            fd = -1;
+        }
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "levy: cannot write %s: %s\n", t->svg, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return 1;
+    }
+    bool ok = timeline_svg_write(f, title, origins, tls, n);
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, t->svg) != 0) {
+        fprintf(stderr, "levy: cannot write %s: %s\n", t->svg, strerror(errno));
+        unlink(tmp);
+        return 1;
+    }
+    return 0;
+}
+
 static int each_origin(levy_policy *policy, const levy_scenario *scenario,
-                       const timeline_options *t)
+                       const timeline_options *t, const char *o_files_first)
 {
     char *list = strdup(t->origins);
     size_t cap = 1;
@@ -362,6 +407,8 @@ static int each_origin(levy_policy *policy, const levy_scenario *scenario,
     }
     if (rc == 0)
         rc = compute_all(policy, scenario, t, origins, n, tls);
+    if (rc == 0 && t->svg)
+        rc = write_svg(o_files_first, t, origins, n, tls);
     if (rc == 0)
         write_all(t, origins, n, tls);
     else if (!list || !origins || !tls)
@@ -387,7 +434,7 @@ int cli_timeline(const cli_options *o, const timeline_options *t)
         levy_policy_free(policy);
         return 2;
     }
-    int rc = each_origin(policy, scenario, t);
+    int rc = each_origin(policy, scenario, t, o->files[0]);
     fflush(stdout);
     levy_policy_free(policy);
     return rc;

@@ -40,7 +40,7 @@ static const char usage_text[] =
     "  timeline FILE... --origin CN[,VN...] --product HS --from D --to D\n"
     "                    how the charge moves over the period, step by step, and why\n"
     "                    --value V  --set NAME=VALUE  --scenario NAME\n"
-    "                    --format=text|csv|json\n"
+    "                    --format=text|csv|json  --svg F (draw it)\n"
     "  parse FILE...     print each file's syntax tree (a debugging aid)\n"
     "  repl [FILE...]    explore a policy interactively (also plain `levy` on a terminal)\n"
     "\n"
