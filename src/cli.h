@@ -56,6 +56,12 @@ bool cli_timeline_split(int argc, char **argv, timeline_options *t, char **rest,
 void cli_timeline_options_free(timeline_options *t);
 int cli_timeline(const cli_options *o, const timeline_options *t);
 
+/* cli_mkstemp: mkstemp(template), but the file gets the mode a new file
+ * gets (0666 less the umask), not mkstemp's private 0600: output written
+ * to a temporary file and renamed must look like output written directly.
+ * -1 (errno set) when it cannot. */
+int cli_mkstemp(char *template);
+
 /* cli_put_json_string: s as a JSON string on standard output. */
 void cli_put_json_string(const char *s);
 

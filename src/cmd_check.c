@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "cli.h"
@@ -24,6 +26,21 @@ void cli_write_stderr(void *userdata, const char *text, size_t len)
 levy_write_fn cli_diagnostic_writer(const cli_options *o)
 {
     return o->format == LEVY_FORMAT_TEXT ? cli_write_stderr : cli_write_stdout;
+}
+
+int cli_mkstemp(char *template)
+{
+    int fd = mkstemp(template);
+    if (fd < 0)
+        return -1;
+    mode_t mask = umask(0); /* there is no call that only reads it */
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        close(fd);
+        unlink(template);
+        return -1;
+    }
+    return fd;
 }
 
 /* A string as JSON on standard output, for what the program writes itself. */

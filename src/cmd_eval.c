@@ -297,7 +297,7 @@ static bool out_open(out_file *o, const char *path)
     if (!o->tmp)
         return false;
     snprintf(o->tmp, n, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(o->tmp);
+    int fd = cli_mkstemp(o->tmp);
     if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
         fprintf(stderr, "levy: cannot write %s: %s\n", path, strerror(errno));
         if (fd >= 0) {

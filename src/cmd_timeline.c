@@ -353,16 +353,7 @@ static int write_svg(const char *policy_file, const timeline_options *t, char **
     snprintf(title, sizeof title, "%s: the rate on %s by date entered, %s to %s",
              base ? base + 1 : policy_file, t->product, t->from, t->to);
     snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", t->svg);
-    int fd = mkstemp(tmp);
-    if (fd >= 0) { /* mkstemp makes it private: give it the mode a new file gets */
-        mode_t mask = umask(0);
-        umask(mask);
-        if (fchmod(fd, 0666 & ~mask) != 0) {
-            close(fd);
-            unlink(tmp);
-            fd = -1;
-        }
-    }
+    int fd = cli_mkstemp(tmp);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
         fprintf(stderr, "levy: cannot write %s: %s\n", t->svg, strerror(errno));
