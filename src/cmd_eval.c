@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -857,6 +859,7 @@ typedef struct run_state {
     size_t reported;
     size_t rows, rejected; /* written so far */
     bool broken;           /* the input could not be read to its end */
+    bool progress;         /* a progress line is on standard error */
 } run_state;
 
 /* chunk_write: c's output and rejects, in order. */
@@ -868,7 +871,8 @@ static void chunk_write(run_state *st, const chunk *c)
         const creject *x = &c->rej[i];
         const char *why = c->rtext.s + x->why;
         if (st->reported < 100)
-            fprintf(stderr, "levy: %s:%ld: %.*s\n", st->input_name, x->line, (int)x->whylen, why);
+            fprintf(stderr, "%slevy: %s:%ld: %.*s\n", st->progress ? "\r\033[K" : "",
+                    st->input_name, x->line, (int)x->whylen, why);
         else if (st->reported == 100)
             fprintf(stderr, "levy: more rows rejected; not shown (see --rejects)\n");
         st->reported++;
@@ -937,7 +941,25 @@ static bool fill(row_source *src, chunk *c, run_state *st)
 typedef struct progress {
     bool on;
     double t0, last;
+    FILE *in;  /* a regular file: how far it has been read gives an ETA */
+    off_t size;
 } progress;
+
+/* eta: the time left at the pace so far, "0:12", "1:02:03"; false when
+ * the input's size is not known. */
+static bool eta(const progress *p, double elapsed, char *buf, size_t n)
+{
+    off_t at = p->in && p->size > 0 ? ftello(p->in) : -1;
+    if (at <= 0 || elapsed <= 0)
+        return false;
+    double left = elapsed * (double)(p->size - at) / (double)at;
+    long sec = left < 0 ? 0 : (long)(left + 0.5);
+    if (sec >= 3600)
+        snprintf(buf, n, "%ld:%02ld:%02ld", sec / 3600, sec / 60 % 60, sec % 60);
+    else
+        snprintf(buf, n, "%ld:%02ld", sec / 60, sec % 60);
+    return true;
+}
 
 static void progress_show(progress *p, const run_state *st)
 {
@@ -947,8 +969,11 @@ static void progress_show(progress *p, const run_state *st)
     if (t - p->last < 0.5)
         return;
     p->last = t;
-    fprintf(stderr, "\r%zu rows, %.0f rows/s, %zu rejected ", st->rows,
-            (double)(st->rows + st->rejected) / (t - p->t0), st->rejected);
+    char left[32];
+    fprintf(stderr, "\r%zu rows, %.0f rows/s, %zu rejected%s%s ", st->rows,
+            (double)(st->rows + st->rejected) / (t - p->t0), st->rejected,
+            eta(p, t - p->t0, left, sizeof left) ? ", ETA " : "",
+            eta(p, t - p->t0, left, sizeof left) ? left : "");
 }
 
 /* ---- Worker threads (-j N) ---------------------------------------------------------------- */
@@ -1167,7 +1192,13 @@ int cli_eval(const cli_options *o, const eval_options *e)
     if (rows_out && !e->jsonl)
         fputs(e->explain ? "id,rate,duty,measures,not_charged\n" : "id,rate,duty\n", st.out.f);
 
-    progress pr = {!e->quiet && isatty(STDERR_FILENO), now_seconds(), now_seconds()};
+    progress pr = {!e->quiet && isatty(STDERR_FILENO), now_seconds(), now_seconds(), NULL, 0};
+    struct stat sb;
+    if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode)) {
+        pr.in = in;
+        pr.size = sb.st_size;
+    }
+    st.progress = pr.on;
     bool more = nw == 1;
     if (nw > 1 && !run_parallel(src, &st, ws, nw, &pr))
         goto done;
