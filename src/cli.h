@@ -56,6 +56,12 @@ bool cli_timeline_split(int argc, char **argv, timeline_options *t, char **rest,
 void cli_timeline_options_free(timeline_options *t);
 int cli_timeline(const cli_options *o, const timeline_options *t);
 
+/* cli_option_value: for a command's own options.  When argv[*i] is NAME
+ * or NAME=VALUE, true, with the value in *out (and *i past it), or with
+ * NULL in *out after saying that the value is missing; false when argv[*i]
+ * is another argument. */
+bool cli_option_value(int argc, char **argv, int *i, const char *name, const char **out);
+
 /* cli_mkstemp: mkstemp(template), but the file gets the mode a new file
  * gets (0666 less the umask), not mkstemp's private 0600: output written
  * to a temporary file and renamed must look like output written directly.

@@ -28,6 +28,22 @@ levy_write_fn cli_diagnostic_writer(const cli_options *o)
     return o->format == LEVY_FORMAT_TEXT ? cli_write_stderr : cli_write_stdout;
 }
 
+bool cli_option_value(int argc, char **argv, int *i, const char *name, const char **out)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) == 0 && a[n] == '=') {
+        *out = a + n + 1;
+        return true;
+    }
+    if (strcmp(a, name) != 0)
+        return false;
+    *out = *i + 1 < argc ? argv[++*i] : NULL;
+    if (!*out)
+        fprintf(stderr, "levy: %s needs a value\nTry 'levy --help'.\n", name);
+    return true;
+}
+
 int cli_mkstemp(char *template)
 {
     int fd = mkstemp(template);

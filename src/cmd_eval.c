@@ -39,25 +39,6 @@ static void on_sigint(int sig)
 
 /* ---- Options ---------------------------------------------------------------- */
 
-static bool take_value(int argc, char **argv, int *i, const char *name, const char **out)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) == 0 && a[n] == '=') {
-        *out = a + n + 1;
-        return true;
-    }
-    if (strcmp(a, name) != 0)
-        return false;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "levy: %s needs a value\nTry 'levy --help'.\n", name);
-        *out = NULL;
-        return true;
-    }
-    *out = argv[++*i];
-    return true;
-}
-
 bool cli_eval_split(int argc, char **argv, eval_options *e, char **rest, int *nrest)
 {
     memset(e, 0, sizeof *e);
@@ -72,11 +53,11 @@ bool cli_eval_split(int argc, char **argv, eval_options *e, char **rest, int *nr
                 rest[(*nrest)++] = argv[i++];
             break;
         }
-        if (take_value(argc, argv, &i, "--input", &v)) {
+        if (cli_option_value(argc, argv, &i, "--input", &v)) {
             if (!v)
                 return false;
             e->input = v;
-        } else if (take_value(argc, argv, &i, "--input-format", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--input-format", &v)) {
             if (!v)
                 return false;
             if (strcmp(v, "csv") != 0 && strcmp(v, "jsonl") != 0) {
@@ -85,20 +66,20 @@ bool cli_eval_split(int argc, char **argv, eval_options *e, char **rest, int *nr
                 return false;
             }
             e->input_format = v;
-        } else if (take_value(argc, argv, &i, "--output", &v) ||
-                   (strcmp(a, "-o") == 0 && take_value(argc, argv, &i, "-o", &v))) {
+        } else if (cli_option_value(argc, argv, &i, "--output", &v) ||
+                   (strcmp(a, "-o") == 0 && cli_option_value(argc, argv, &i, "-o", &v))) {
             if (!v)
                 return false;
             e->output = v;
-        } else if (take_value(argc, argv, &i, "--rejects", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--rejects", &v)) {
             if (!v)
                 return false;
             e->rejects = v;
-        } else if (take_value(argc, argv, &i, "--ignore-column", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--ignore-column", &v)) {
             if (!v)
                 return false;
             e->ignore[e->nignore++] = v;
-        } else if (take_value(argc, argv, &i, "--by", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--by", &v)) {
             if (!v)
                 return false;
             if (strcmp(v, "origin") && strcmp(v, "chapter") && strcmp(v, "measure")) {
@@ -107,7 +88,7 @@ bool cli_eval_split(int argc, char **argv, eval_options *e, char **rest, int *nr
                 return false;
             }
             e->by = v;
-        } else if (take_value(argc, argv, &i, "--format", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--format", &v)) {
             if (!v)
                 return false;
             if (strcmp(v, "csv") == 0 || strcmp(v, "text") == 0)
@@ -121,8 +102,8 @@ bool cli_eval_split(int argc, char **argv, eval_options *e, char **rest, int *nr
                                 "not '%s'\nTry 'levy --help'.\n", v);
                 return false;
             }
-        } else if (take_value(argc, argv, &i, "-j", &v) ||
-                   take_value(argc, argv, &i, "--jobs", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "-j", &v) ||
+                   cli_option_value(argc, argv, &i, "--jobs", &v)) {
             if (!v)
                 return false;
             char *end;

@@ -14,24 +14,6 @@
 #include "levy.h"
 #include "timeline_svg.h"
 
-/* option_value: when argv[*i] is NAME or NAME=VALUE, its value in *out
- * (NULL after saying why when it is missing) and true. */
-static bool option_value(int argc, char **argv, int *i, const char *name, const char **out)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) == 0 && a[n] == '=') {
-        *out = a + n + 1;
-        return true;
-    }
-    if (strcmp(a, name) != 0)
-        return false;
-    *out = *i + 1 < argc ? argv[++*i] : NULL;
-    if (!*out)
-        fprintf(stderr, "levy: %s needs a value\nTry 'levy --help'.\n", name);
-    return true;
-}
-
 /* add_field: NAME=VALUE, to set on the shipment. */
 static bool add_field(timeline_options *t, const char *name, const char *value)
 {
@@ -79,24 +61,24 @@ bool cli_timeline_split(int argc, char **argv, timeline_options *t, char **rest,
             break;
         }
         for (size_t k = 0; k < sizeof field_options / sizeof *field_options && !field; k++)
-            if (option_value(argc, argv, &i, field_options[k], &v)) {
+            if (cli_option_value(argc, argv, &i, field_options[k], &v)) {
                 if (!v || !add_field(t, field_options[k] + 2, v))
                     return false;
                 field = true;
             }
         if (field)
             continue;
-        if (option_value(argc, argv, &i, "--origin", &v)) {
+        if (cli_option_value(argc, argv, &i, "--origin", &v)) {
             t->origins = v;
-        } else if (option_value(argc, argv, &i, "--product", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--product", &v)) {
             t->product = v;
-        } else if (option_value(argc, argv, &i, "--from", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--from", &v)) {
             t->from = v;
-        } else if (option_value(argc, argv, &i, "--to", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--to", &v)) {
             t->to = v;
-        } else if (option_value(argc, argv, &i, "--svg", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--svg", &v)) {
             t->svg = v;
-        } else if (option_value(argc, argv, &i, "--set", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--set", &v)) {
             if (v && !strchr(v, '=')) {
                 fprintf(stderr, "levy: --set takes NAME=VALUE, not '%s'\nTry 'levy --help'.\n", v);
                 return false;
