@@ -1173,7 +1173,9 @@ int cli_eval(const cli_options *o, const eval_options *e)
     if (rows_out && !e->jsonl)
         fputs(e->explain ? "id,rate,duty,measures,not_charged\n" : "id,rate,duty\n", st.out.f);
 
-    progress pr = {!e->quiet && isatty(STDERR_FILENO), now_seconds(), now_seconds(), NULL, 0};
+    /* last = 0: the first chunk shows the line at once, then every half
+       second, so even a short run says what it is doing. */
+    progress pr = {!e->quiet && isatty(STDERR_FILENO), now_seconds(), 0, NULL, 0};
     struct stat sb;
     if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode)) {
         pr.in = in;
