@@ -56,6 +56,11 @@ bool cli_timeline_split(int argc, char **argv, timeline_options *t, char **rest,
 void cli_timeline_options_free(timeline_options *t);
 int cli_timeline(const cli_options *o, const timeline_options *t);
 
+/* cli_choose_scenario: --scenario NAME's handle in *out (NULL for none, or
+ * for "none"); false, after saying why, when the policy has no such
+ * scenario, a usage error. */
+bool cli_choose_scenario(levy_policy *policy, const cli_options *o, const levy_scenario **out);
+
 /* cli_option_value: for a command's own options.  When argv[*i] is NAME
  * or NAME=VALUE, true, with the value in *out (and *i past it), or with
  * NULL in *out after saying that the value is missing; false when argv[*i]

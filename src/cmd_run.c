@@ -9,7 +9,7 @@
 /* --scenario NAME: the scenario's handle in *out (NULL for none, or for
  * "none"); false (after saying why) when there is no such scenario, a
  * usage error. */
-static bool choose_scenario(levy_policy *policy, const cli_options *o, const levy_scenario **out)
+bool cli_choose_scenario(levy_policy *policy, const cli_options *o, const levy_scenario **out)
 {
     *out = NULL;
     if (!o->scenario || strcmp(o->scenario, "none") == 0 ||
@@ -26,7 +26,7 @@ int cli_run(const cli_options *o)
     if (!policy)
         return status;
     const levy_scenario *scenario;
-    if (!choose_scenario(policy, o, &scenario)) {
+    if (!cli_choose_scenario(policy, o, &scenario)) {
         levy_policy_free(policy);
         return 2;
     }

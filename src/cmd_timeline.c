@@ -400,10 +400,8 @@ int cli_timeline(const cli_options *o, const timeline_options *t)
     levy_policy *policy = cli_load(o, &status);
     if (!policy)
         return status;
-    const levy_scenario *scenario = NULL;
-    if (o->scenario && strcmp(o->scenario, "none") != 0 &&
-        levy_policy_scenario(policy, o->scenario, &scenario) != LEVY_OK) {
-        fprintf(stderr, "levy: %s\n", levy_policy_error(policy));
+    const levy_scenario *scenario;
+    if (!cli_choose_scenario(policy, o, &scenario)) {
         levy_policy_free(policy);
         return 2;
     }
